@@ -1,0 +1,209 @@
+"""The in-memory shape of an adaptive module: frozen dataclasses, no I/O.
+
+A module file (YAML or JSON, see docs/module-format.md) is parsed by
+``adaptive.modules.loader`` into these objects. Everything downstream — the
+branching policy, grading, analytics, the web runner — reads only these types,
+so the file format can evolve (``schema_version``) without touching them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class ItemType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    NUMERIC = "numeric"
+    SHORT_TEXT = "short_text"
+    ORDERING = "ordering"
+
+
+@dataclass(frozen=True)
+class BKTParams:
+    """Bayesian Knowledge Tracing parameters of one skill.
+
+    ``forget`` is the per-opportunity probability of losing a known skill
+    (0 = classic BKT). Guess and slip are kept below 0.5 by validation so that a
+    correct answer is always evidence *for* knowing the skill.
+    """
+
+    prior: float = 0.3
+    learn: float = 0.2
+    guess: float = 0.2
+    slip: float = 0.1
+    forget: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("prior", "learn", "guess", "slip", "forget"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"BKT {name} must be within [0, 1], got {value!r}")
+        if self.guess >= 0.5 or self.slip >= 0.5:
+            raise ValueError("BKT guess and slip must stay below 0.5")
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "prior": self.prior,
+            "learn": self.learn,
+            "guess": self.guess,
+            "slip": self.slip,
+            "forget": self.forget,
+        }
+
+
+@dataclass(frozen=True)
+class Skill:
+    id: str
+    title: str
+    description: str = ""
+    prerequisites: tuple[str, ...] = ()
+    lesson: str | None = None  # id of the page taught before practice starts
+    graded: bool = True  # counts towards the LMS grade
+    target: bool = True  # the module ends only when every target skill is mastered or flagged
+    bkt: BKTParams | None = None  # None: module default, then fitted or global defaults
+
+
+@dataclass(frozen=True)
+class Page:
+    """A lesson or remediation page. ``body`` is Markdown with $...$ / $$...$$ math."""
+
+    id: str
+    title: str
+    body: str
+    skill: str | None = None  # the skill it teaches, for analytics
+    kind: str = "lesson"  # "lesson" | "remediation"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str  # Markdown, inline
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an answer group sends the learner next.
+
+    ``kind`` is "next" (let the policy choose), "page" or "item"; ``target`` is
+    the page or item id for the latter two.
+    """
+
+    kind: str = "next"
+    target: str | None = None
+
+
+NEXT = Destination()
+
+
+@dataclass(frozen=True)
+class Match:
+    """The rule of an answer group. Which fields are used depends on the item type.
+
+    single_choice:   choice
+    multiple_choice: choices (the exact set selected)
+    numeric:         value and tolerance (absolute), or low/high (inclusive range)
+    short_text:      text with mode "exact" | "normalised", or mode "regex" with pattern
+    ordering:        order (choice ids in order)
+    """
+
+    choice: str | None = None
+    choices: tuple[str, ...] = ()
+    value: float | None = None
+    tolerance: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    text: str | None = None
+    mode: str = "normalised"
+    pattern: str | None = None
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    match: Match
+    correct: bool
+    feedback: str = ""  # Markdown
+    misconception: str | None = None  # tag, only meaningful on wrong groups
+    destination: Destination = NEXT
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: ItemType
+    skills: tuple[str, ...]
+    prompt: str  # Markdown
+    answer_groups: tuple[AnswerGroup, ...]
+    choices: tuple[Choice, ...] = ()
+    default_feedback: str = ""  # shown when no answer group matches (counts as wrong)
+    default_destination: Destination = NEXT
+    hints: tuple[str, ...] = ()
+    solution: str = ""  # worked solution, Markdown, shown after the attempt
+    difficulty: float = 0.0  # logit scale: negative easier, positive harder
+    diagnostic: bool = False  # may be used in the per-skill diagnostic (pre-test)
+    shuffle: bool = True  # shuffle choices when shown (not for ordering's answer)
+
+    @property
+    def primary_skill(self) -> str:
+        return self.skills[0]
+
+
+@dataclass(frozen=True)
+class ModuleSettings:
+    """Authoring defaults; a teacher's deep-linking settings override them."""
+
+    mastery_threshold: float = 0.95
+    practice_cap: int = 12  # items per skill before it is flagged "needs the teacher"
+    diagnostic_items: int = 2  # items in a skill's pre-test
+    bkt: BKTParams = field(default_factory=BKTParams)
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    skills: tuple[Skill, ...]
+    pages: tuple[Page, ...]
+    items: tuple[Item, ...]
+    description: str = ""
+    estimated_minutes: int | None = None
+    language: str = "en"
+    schema_version: int = SCHEMA_VERSION
+    settings: ModuleSettings = field(default_factory=ModuleSettings)
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    # Lookups are derived on demand; modules are small (tens to hundreds of items)
+    # and these dicts are cheap, but callers on a hot path should cache the module.
+    def skill(self, skill_id: str) -> Skill:
+        return self._skills_by_id()[skill_id]
+
+    def page(self, page_id: str) -> Page:
+        return {p.id: p for p in self.pages}[page_id]
+
+    def item(self, item_id: str) -> Item:
+        return self._items_by_id()[item_id]
+
+    def items_for(self, skill_id: str) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.primary_skill == skill_id)
+
+    def bkt_for(self, skill_id: str) -> BKTParams:
+        return self.skill(skill_id).bkt or self.settings.bkt
+
+    def _skills_by_id(self) -> dict[str, Skill]:
+        cached = self.metadata.get("_skills_by_id")
+        if cached is None:
+            cached = {s.id: s for s in self.skills}
+            self.metadata["_skills_by_id"] = cached
+        return cached
+
+    def _items_by_id(self) -> dict[str, Item]:
+        cached = self.metadata.get("_items_by_id")
+        if cached is None:
+            cached = {i.id: i for i in self.items}
+            self.metadata["_items_by_id"] = cached
+        return cached
