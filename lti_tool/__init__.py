@@ -1,0 +1,110 @@
+"""Branchwise LTI 1.3 tool: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lti_tool.settings import STATIC_DIR, TEMPLATES_DIR, Settings, load_settings
+
+
+def create_app(overrides: dict[str, Any] | None = None,
+               settings: Settings | None = None) -> Flask:
+    """Build the app: settings → extensions → blueprints → error pages → CLI.
+
+    ``overrides`` are Branchwise settings (names from config/defaults.toml), e.g.
+    ``{"database_url": "sqlite:///x.db"}``; Flask config keys in capitals
+    (``TESTING``) are passed through to ``app.config``.
+    """
+    overrides = dict(overrides or {})
+    flask_config = {k: overrides.pop(k) for k in list(overrides) if k.isupper()}
+    settings = settings or load_settings(overrides)
+
+    app = Flask(__name__, instance_path=settings.instance_path,
+                template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
+    app.config.update(
+        BRANCHWISE=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        MAX_CONTENT_LENGTH=max(settings.max_id_token_bytes * 2, 256 * 1024),
+        CACHE_DEFAULT_TIMEOUT=300,
+        **_cache_config(settings),
+    )
+    app.config.update(flask_config)
+    # Behind a TLS-terminating proxy the tool must still see https (cookies, URLs).
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    logging.getLogger("branchwise").setLevel(settings.log_level)
+
+    from lti_tool.extensions import cache, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    cache.init_app(app)
+    if settings.is_sqlite:
+        _sqlite_pragmas(app)
+
+    from lti_tool import health
+    from lti_tool.keys import views as keys_views
+    from lti_tool.launch import views as launch_views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(keys_views.bp)
+    app.register_blueprint(launch_views.bp)
+    launch_views.register_error_handlers(app)
+
+    @app.after_request
+    def security_headers(response):
+        # Pages run inside LMS iframes: allow framing (no X-Frame-Options) but keep
+        # URLs carrying launch tokens out of Referer headers.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "db" / "migrations"
+
+
+def _engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.is_sqlite:
+        # Several gunicorn workers share the file: wait for locks instead of failing.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _cache_config(settings: Settings) -> dict[str, Any]:
+    if settings.redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url,
+                "CACHE_KEY_PREFIX": "branchwise:"}
+    # A file cache is shared by every worker process on the host (SimpleCache is not).
+    from pathlib import Path
+
+    return {"CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(Path(settings.instance_path) / "cache"),
+            "CACHE_THRESHOLD": 5000}
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from lti_tool.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised implicitly
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers proceed while a worker writes; foreign keys are off by default.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

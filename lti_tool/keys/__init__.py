@@ -1,0 +1,1 @@
+"""The tool's signing keys and their public JWKS."""

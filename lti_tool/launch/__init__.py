@@ -1,0 +1,1 @@
+"""OIDC login and launch: the way into the tool."""

@@ -1,0 +1,151 @@
+"""PyLTI1p3's FlaskMessageLaunch with the gaps closed (shared/guide/lti.md §1 "Gaps").
+
+PyLTI1p3 keeps state and nonce in a cookie-bound session and never consumes
+them; it does not check aud/azp or target_link_uri and has no clock-skew leeway.
+We keep its order of checks and its message validators but move state and nonce
+to our database (see ``launch.services``), verify the signature ourselves with
+a leeway and an audience, and refetch the platform JWKS once on an unknown kid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import jwt
+import requests
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+
+from lti_tool.extensions import cache
+from lti_tool.models import LoginState
+from lti_tool.protocol import claims
+from lti_tool.protocol.errors import InvalidToken, LaunchError, StateMismatch
+
+
+class BranchwiseMessageLaunch(FlaskMessageLaunch):
+    def __init__(self, request: FlaskRequest, tool_config, login_state: LoginState, *,
+                 leeway: int, jwks_ttl: int, http_timeout: float) -> None:
+        super().__init__(request, tool_config)
+        self._login_state = login_state
+        self._leeway = leeway
+        self._jwks_ttl = jwks_ttl
+        self._http_timeout = http_timeout
+        self._jwks_refetched = False
+
+    # -- state and nonce: checked against the LoginState row -----------------
+    def validate_state(self):
+        # The LoginState row was found by the request's state before we got here,
+        # and its browser binding is checked by the launch service afterwards.
+        return self
+
+    def validate_nonce(self):
+        nonce = self._get_jwt_body().get("nonce")
+        if not nonce:
+            raise InvalidToken("The launch message has no nonce.", code="missing_claim")
+        if nonce != self._login_state.nonce:
+            raise StateMismatch("The launch message was not issued for this login (nonce).",
+                                code="nonce_mismatch")
+        return self
+
+    # -- signature ------------------------------------------------------------
+    def fetch_public_key(self, key_set_url: str):
+        cache_key = "jwks:" + hashlib.sha256(key_set_url.encode()).hexdigest()
+        cached = cache.get(cache_key)
+        if cached and not self._jwks_refetched:
+            return cached
+        try:
+            resp = requests.get(key_set_url, timeout=self._http_timeout)
+            resp.raise_for_status()
+            keys = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise LaunchError("The LMS's public keys could not be fetched.",
+                              code="jwks_unavailable", status=502, log=str(exc)) from exc
+        cache.set(cache_key, keys, timeout=self._jwks_ttl)
+        return keys
+
+    def get_public_key(self):
+        try:
+            return super().get_public_key()
+        except LtiException as exc:
+            if "Unable to find public key" not in str(exc) or self._jwks_refetched:
+                raise
+        # The platform may have rotated its key since we cached its JWKS: refetch once.
+        self._jwks_refetched = True
+        assert self._registration is not None
+        self._registration.set_key_set(None)
+        return super().get_public_key()
+
+    def validate_jwt_signature(self):
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise InvalidToken(f"Signing algorithm {header.get('alg')!r} is not accepted; "
+                               "LTI 1.3 requires RS256.", code="bad_alg")
+        try:
+            public_key, alg = self.get_public_key()
+        except LtiException as exc:
+            raise InvalidToken("The launch was signed with a key the LMS does not publish.",
+                               code="unknown_kid", log=str(exc)) from exc
+        assert self._registration is not None
+        try:
+            jwt.decode(
+                self._get_id_token(), public_key, algorithms=["RS256"],
+                audience=self._registration.get_client_id(), leeway=self._leeway,
+                options={"require": ["exp", "iat", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("The launch message has expired.", code="expired") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise InvalidToken("The launch message is dated in the future.",
+                               code="iat_future") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise InvalidToken("The launch message is addressed to another tool.",
+                               code="bad_aud") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise InvalidToken(f"The launch message lacks the claim {exc.claim!r}.",
+                               code="missing_claim") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise InvalidToken("The launch message's signature is not valid.",
+                               code="bad_signature") from exc
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken("The launch message could not be verified.",
+                               code="bad_token", log=str(exc)) from exc
+        self._check_azp()
+        return self
+
+    def _check_azp(self) -> None:
+        body = self._get_jwt_body()
+        aud = body.get("aud")
+        assert self._registration is not None
+        client_id = self._registration.get_client_id()
+        azp = body.get("azp")
+        # Security Framework §5.1.3: several audiences need azp, and azp must be us.
+        if isinstance(aud, list) and len(aud) > 1 and azp is None:
+            raise InvalidToken("The launch message has several audiences but no azp.",
+                               code="bad_aud")
+        if azp is not None and azp != client_id:
+            raise InvalidToken("The launch message was authorised for another tool (azp).",
+                               code="bad_aud")
+
+    # -- message --------------------------------------------------------------
+    def validate_message(self):
+        body = self._get_jwt_body()
+        missing = [name.rsplit("/", 1)[-1] for name in claims.REQUIRED_LAUNCH_CLAIMS
+                   if name not in body or body[name] in (None, "")
+                   and name != claims.ROLES]
+        if missing:
+            raise InvalidToken("The launch message lacks required claims: "
+                               + ", ".join(missing) + ".", code="missing_claim")
+        if body.get(claims.VERSION) != claims.LTI_VERSION:
+            raise InvalidToken(f"LTI version {body.get(claims.VERSION)!r} is not supported; "
+                               "expected 1.3.0.", code="bad_version")
+        try:
+            super().validate_message()
+        except LtiException as exc:
+            raise InvalidToken(f"The launch message is incomplete: {exc}.",
+                               code="bad_message") from exc
+        return self
+
+    def save_launch_data(self):
+        # Launches are stored by launch.services in the database, not in PyLTI1p3's
+        # session storage (which would need a cookie).
+        return self

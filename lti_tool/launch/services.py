@@ -1,0 +1,337 @@
+"""Login initiation and launch validation, as plain functions over the database.
+
+Flow (Security Framework §5.1.1, lti-cs-oidc):
+1. ``begin_login``: check the platform, make state+nonce (a LoginState row).
+2. The browser goes to the platform, which posts an id_token back.
+3. ``complete_launch``: PyLTI1p3 validation (with our subclass), nonce and state
+   consumed atomically, browser binding by cookie or platform storage.
+4. ``confirm_launch`` finishes a launch whose binding came from platform storage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+import jwt
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.exception import LtiException
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from lti_tool.extensions import db
+from lti_tool.launch import tokens
+from lti_tool.launch.message_launch import BranchwiseMessageLaunch
+from lti_tool.models import (
+    Context,
+    Deployment,
+    LaunchSession,
+    LoginState,
+    Platform,
+    ResourceLink,
+    UsedNonce,
+    User,
+)
+from lti_tool.models.base import utcnow
+from lti_tool.protocol import claims
+from lti_tool.protocol.errors import (
+    InvalidToken,
+    LaunchError,
+    LoginError,
+    Replay,
+    StateMismatch,
+    UnknownPlatform,
+)
+from lti_tool.protocol.roles import map_roles
+from lti_tool.registration import services as registrations
+from lti_tool.registration.tool_config import DbToolConf
+from lti_tool.settings import Settings
+
+log = logging.getLogger("branchwise.launch")
+
+STATE_COOKIE_PREFIX = "bw_state_"
+
+
+def state_cookie_name(state: str) -> str:
+    """One cookie per login, so two activities launching at once do not collide."""
+    return STATE_COOKIE_PREFIX + hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LoginPlan:
+    auth_url: str
+    state: str
+    binding: str
+    storage_target: str | None
+    storage_origin: str
+    restart_url: str  # the same login, for "open in a new window"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
+    """Check a third-party login initiation and plan the redirect to the platform."""
+    iss = params.get("iss", "").strip()
+    login_hint = params.get("login_hint", "")
+    target = params.get("target_link_uri", "")
+    if not iss or not login_hint or not target:
+        missing = [k for k in ("iss", "login_hint", "target_link_uri") if not params.get(k)]
+        raise LoginError("The LMS did not send " + ", ".join(missing) + ".",
+                         code="login_missing_param")
+    client_id = params.get("client_id") or None
+    platform = registrations.find_platform(iss, client_id)
+    if platform is None:
+        raise UnknownPlatform("No registration matches this issuer and client id. An "
+                              "administrator must register the LMS first.", status=400,
+                              log=f"iss={iss} client_id={client_id}")
+    if platform.status != "active":
+        raise UnknownPlatform("This LMS registration is waiting for an administrator's "
+                              "approval or is disabled.", status=403, code="platform_inactive",
+                              log=f"iss={iss} client_id={platform.client_id}")
+    if _origin(target) != _origin(settings.base_url):
+        raise LoginError("The launch points at another site (target_link_uri).",
+                         code="foreign_target", log=f"target={target}")
+    state = "state-" + secrets.token_urlsafe(24)
+    nonce = secrets.token_urlsafe(24)
+    binding = secrets.token_urlsafe(24)
+    storage_target = params.get("lti_storage_target") or None
+    now = utcnow()
+    db.session.add(LoginState(
+        state=state, nonce=nonce, binding=binding, issuer=platform.issuer,
+        client_id=platform.client_id,
+        target_link_uri=target, storage_target=storage_target,
+        storage_origin=_origin(platform.auth_login_url), created_at=now,
+        expires_at=now + timedelta(seconds=settings.login_state_ttl),
+    ))
+    db.session.commit()
+    redirect_uri = target if urlsplit(target).path in {"/lti/launch", "/lti/deep-link"} else (
+        settings.base_url + "/lti/launch")
+    query = {
+        "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
+        "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
+        "state": state, "nonce": nonce, "login_hint": login_hint,
+    }
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    sep = "&" if "?" in platform.auth_login_url else "?"
+    restart = {k: v for k, v in params.items() if k != "lti_storage_target"}
+    restart["bw_new_window"] = "1"
+    return LoginPlan(
+        auth_url=platform.auth_login_url + sep + urlencode(query), state=state, binding=binding,
+        storage_target=storage_target, storage_origin=_origin(platform.auth_login_url),
+        restart_url=settings.base_url + "/lti/login?" + urlencode(restart),
+    )
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    session: LaunchSession
+    confirmed: bool
+    login_state: LoginState
+
+
+def _map_pylti_error(exc: LtiException) -> LaunchError:
+    text = str(exc)
+    if "Registration not found" in text or "Client id not registered" in text:
+        return UnknownPlatform("No registration matches this issuer and client id.",
+                               log=text)
+    if "deployment" in text.lower():
+        return UnknownPlatform("This deployment of the tool is not registered.",
+                               code="unknown_deployment", log=text)
+    if "JWT must contain 3 parts" in text or "can't be decoded" in text:
+        return InvalidToken("The launch message is not a valid JWT.", code="malformed_token")
+    if '"iss" is empty' in text:
+        return InvalidToken("The launch message lacks the claim 'iss'.", code="missing_claim")
+    return InvalidToken("The launch message could not be validated.", code="bad_message",
+                        log=text)
+
+
+def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], settings: Settings,
+                    expected_message_type: str) -> LaunchOutcome:
+    """Validate an id_token post; consume its state and nonce; record the launch."""
+    id_token = form.get("id_token", "")
+    state = form.get("state", "")
+    if not id_token:
+        raise InvalidToken("The LMS sent no id_token.", code="missing_token", status=400)
+    if len(id_token.encode()) > settings.max_id_token_bytes:
+        raise InvalidToken("The launch message is too large.", code="oversized", status=413)
+    if not state:
+        raise StateMismatch("The LMS sent no state.", code="missing_state")
+    login_state = db.session.get(LoginState, state)
+    if login_state is None:
+        raise StateMismatch("This launch does not belong to a login started here "
+                            "(unknown state).", code="unknown_state")
+    if login_state.used_at is not None:
+        raise Replay("This launch was already used. Open the activity again from your "
+                     "course.", log=f"state={state}")
+    if login_state.expires_at < utcnow():
+        raise StateMismatch("The login took too long. Open the activity again.",
+                            code="state_expired")
+
+    request = FlaskRequest(request_data={"id_token": id_token, "state": state},
+                           request_is_secure=settings.base_url.startswith("https"))
+    launch = BranchwiseMessageLaunch(
+        request, DbToolConf(), login_state, leeway=settings.clock_skew_leeway,
+        jwks_ttl=settings.jwks_cache_seconds, http_timeout=settings.http_timeout,
+    )
+    try:
+        launch.validate()
+    except LaunchError:
+        raise
+    except LtiException as exc:
+        raise _map_pylti_error(exc) from exc
+    body = launch.get_launch_data()
+    if body["iss"] != login_state.issuer or launch.get_client_id() != login_state.client_id:
+        raise StateMismatch("The launch comes from another registration than its login.",
+                            code="state_mismatch")
+    message_type = body.get(claims.MESSAGE_TYPE)
+    if message_type != expected_message_type:
+        raise InvalidToken(f"A {message_type} message cannot be sent to this address "
+                           f"(expected {expected_message_type}).", code="wrong_message_type")
+    target = body.get(claims.TARGET_LINK_URI, "")
+    if _origin(target) != _origin(settings.base_url):
+        raise InvalidToken("The launch points at another site (target_link_uri).",
+                           code="foreign_target")
+    _consume(login_state, body)
+
+    cookie_ok = secrets.compare_digest(cookies.get(state_cookie_name(state), ""),
+                                       login_state.binding)
+    if not cookie_ok and not login_state.storage_target:
+        raise StateMismatch("This launch did not start in this browser, or the browser "
+                            "blocked the tool's cookie.", code="state_mismatch")
+    session = _record(body, settings, confirmed=cookie_ok, state=state)
+    return LaunchOutcome(session=session, confirmed=cookie_ok, login_state=login_state)
+
+
+def _consume(login_state: LoginState, body: Mapping) -> None:
+    """Mark state used and the nonce seen, atomically: a second use fails even from
+    another worker or another browser."""
+    now = utcnow()
+    result = db.session.execute(
+        update(LoginState)
+        .where(LoginState.state == login_state.state, LoginState.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Replay("This launch was already used.")
+    db.session.add(UsedNonce(issuer=body["iss"], nonce=str(body["nonce"]),
+                             expires_at=now + timedelta(days=1)))
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Replay("This launch was already used (nonce seen before).") from exc
+
+
+def _one(query):
+    return db.session.scalars(query).one_or_none()
+
+
+def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -> LaunchSession:
+    """Upsert user, course and resource link; store the launch."""
+    aud = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
+    platform = _one(select(Platform).where(Platform.issuer == body["iss"],
+                                           Platform.client_id == aud))
+    deployment = _one(select(Deployment).where(
+        Deployment.platform_id == platform.id,
+        Deployment.deployment_id == body[claims.DEPLOYMENT_ID]))
+    user = _one(select(User).where(User.platform_id == platform.id, User.sub == body["sub"]))
+    if user is None:
+        user = User(platform_id=platform.id, sub=body["sub"])
+        db.session.add(user)
+    user.name = body.get("name") or " ".join(
+        p for p in (body.get("given_name"), body.get("family_name")) if p) or user.name or ""
+    user.email = body.get("email") or user.email or ""
+    presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
+    user.locale = presentation.get("locale") or body.get("locale") or user.locale
+
+    context = resource_link = None
+    ctx_claim = body.get(claims.CONTEXT) or {}
+    if ctx_claim.get("id"):
+        context = _one(select(Context).where(Context.platform_id == platform.id,
+                                             Context.context_id == ctx_claim["id"]))
+        if context is None:
+            context = Context(platform_id=platform.id, deployment_pk=deployment.id,
+                              context_id=ctx_claim["id"])
+            db.session.add(context)
+        context.title = ctx_claim.get("title") or context.title or ""
+        context.label = ctx_claim.get("label") or context.label or ""
+        nrps = body.get(claims.NRPS) or {}
+        if nrps.get("context_memberships_url"):
+            context.memberships_url = nrps["context_memberships_url"]
+        db.session.flush()
+    rl_claim = body.get(claims.RESOURCE_LINK) or {}
+    if context is not None and rl_claim.get("id"):
+        resource_link = _one(select(ResourceLink).where(
+            ResourceLink.context_pk == context.id,
+            ResourceLink.resource_link_id == rl_claim["id"]))
+        if resource_link is None:
+            resource_link = ResourceLink(context_pk=context.id, resource_link_id=rl_claim["id"])
+            db.session.add(resource_link)
+        resource_link.title = rl_claim.get("title") or resource_link.title or ""
+        ags = body.get(claims.AGS_ENDPOINT) or {}
+        if ags:
+            resource_link.lineitem_url = ags.get("lineitem") or resource_link.lineitem_url
+            resource_link.lineitems_url = ags.get("lineitems") or resource_link.lineitems_url
+            resource_link.ags_scopes = list(ags.get("scope") or [])
+        custom = body.get(claims.CUSTOM) or {}
+        if custom.get("module") and not resource_link.module_id:
+            resource_link.module_id = str(custom["module"])
+    db.session.flush()
+    now = utcnow()
+    session = LaunchSession(
+        id=uuid.uuid4().hex, platform_id=platform.id, deployment_pk=deployment.id,
+        user_pk=user.id, context_pk=context.id if context else None,
+        resource_link_pk=resource_link.id if resource_link else None,
+        message_type=body[claims.MESSAGE_TYPE], roles=list(body.get(claims.ROLES) or []),
+        role=map_roles(body.get(claims.ROLES) or []), claims=dict(body),
+        locale=user.locale, return_url=presentation.get("return_url"),
+        confirmed=confirmed, state=state, created_at=now,
+        expires_at=now + timedelta(hours=12),
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def confirm_launch(launch_id: str, binding_from_storage: str) -> LaunchSession:
+    """Bind a launch to this browser with the secret read back from platform storage."""
+    session = db.session.get(LaunchSession, launch_id)
+    login_state = db.session.get(LoginState, session.state) if session and session.state else None
+    if session is None or login_state is None:
+        raise StateMismatch("Unknown launch.", code="unknown_launch")
+    if session.confirmed:
+        raise Replay("This launch was already confirmed.")
+    if not secrets.compare_digest(binding_from_storage or "", login_state.binding):
+        raise StateMismatch("This launch did not start in this browser (platform storage "
+                            "held another state).", code="state_mismatch")
+    session.confirmed = True
+    db.session.commit()
+    return session
+
+
+def session_from_token(token: str | None, settings: Settings) -> LaunchSession:
+    launch_id = tokens.read(settings.secret_key, token, settings.launch_token_ttl)
+    session = db.session.get(LaunchSession, launch_id)
+    if session is None or not session.confirmed or session.expires_at < utcnow():
+        raise tokens.SessionExpired("Your session has ended. Open the activity again from "
+                                    "your course.", code="session_gone")
+    return session
+
+
+def unverified_header(id_token: str) -> dict:
+    """For log lines only."""
+    try:
+        return jwt.get_unverified_header(id_token)
+    except jwt.PyJWTError:
+        return {}

@@ -1,0 +1,103 @@
+"""OIDC login initiation, launch and deep-link endpoints (thin: parse, call, render)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+
+from lti_tool.launch import services, tokens
+from lti_tool.protocol import claims
+from lti_tool.protocol.errors import LaunchError
+
+bp = Blueprint("launch", __name__)
+
+
+def _settings():
+    return current_app.config["BRANCHWISE"]
+
+
+def _secure() -> bool:
+    return _settings().base_url.startswith("https://")
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login():
+    params = request.values.to_dict()
+    plan = services.begin_login(params, _settings())
+    new_window = params.get("bw_new_window") == "1"
+    if plan.storage_target and not new_window:
+        # Platform storage first; the page falls back to the cookie if the
+        # platform never answers (lti-cs-oidc).
+        response = make_response(render_template("launch/login_storage.html", plan=plan))
+    else:
+        response = make_response(redirect(plan.auth_url, code=302))
+    # Cross-site iframes only send cookies marked SameSite=None; Secure, and
+    # Secure needs https, so on plain http we fall back to Lax (first-party use).
+    response.set_cookie(
+        services.state_cookie_name(plan.state), plan.binding,
+        max_age=_settings().login_state_ttl, httponly=True, secure=_secure(),
+        samesite="None" if _secure() else "Lax", path="/lti/",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _finish(expected: str):
+    outcome = services.complete_launch(request.form, request.cookies, _settings(), expected)
+    session = outcome.session
+    if not outcome.confirmed:
+        # No cookie came back: read the binding secret from platform storage.
+        return render_template("launch/confirm_storage.html", session=session,
+                               login_state=outcome.login_state)
+    token = tokens.issue(_settings().secret_key, session.id)
+    return redirect(url_for("launch.landing", t=token), code=303)
+
+
+@bp.post("/lti/launch")
+def launch():
+    return _finish(claims.RESOURCE_LINK_REQUEST)
+
+
+@bp.post("/lti/deep-link")
+def deep_link():
+    return _finish(claims.DEEP_LINKING_REQUEST)
+
+
+@bp.post("/lti/launch/confirm")
+def confirm():
+    session = services.confirm_launch(request.form.get("launch", ""),
+                                      request.form.get("binding", ""))
+    token = tokens.issue(_settings().secret_key, session.id)
+    return redirect(url_for("launch.landing", t=token), code=303)
+
+
+@bp.get("/lti/landing")
+def landing():
+    """Where every confirmed launch lands; sends it to the page for its message and role."""
+    session = services.session_from_token(request.args.get("t"), _settings())
+    token = tokens.issue(_settings().secret_key, session.id)
+    if session.message_type == claims.DEEP_LINKING_REQUEST:
+        endpoint = current_app.config.get("BRANCHWISE_DEEP_LINK_ENDPOINT", "launch.placeholder")
+    else:
+        endpoint = current_app.config.get("BRANCHWISE_ACTIVITY_ENDPOINT", "launch.placeholder")
+    return redirect(url_for(endpoint, t=token), code=303)
+
+
+@bp.get("/lti/placeholder")
+def placeholder():
+    """Shown until the feature for this message type is installed."""
+    session = services.session_from_token(request.args.get("t"), _settings())
+    return render_template("launch/placeholder.html", session=session,
+                           token=tokens.issue(_settings().secret_key, session.id))
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(LaunchError)
+    def launch_error(exc: LaunchError):
+        current_app.logger.warning(
+            "launch refused code=%s status=%s path=%s %s", exc.code, exc.status,
+            request.path, exc.log,
+        )
+        body = render_template("errors/launch.html", error=exc)
+        response = make_response(body, exc.status)
+        response.headers["Cache-Control"] = "no-store"
+        return response

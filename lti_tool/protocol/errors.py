@@ -1,0 +1,55 @@
+"""Why a launch was refused. Each error carries a stable code, an HTTP status and
+a sentence a learner or admin can act on; views render it, logs record the code."""
+
+from __future__ import annotations
+
+
+class LaunchError(Exception):
+    status = 400
+    code = "bad_launch"
+    title = "This launch could not be accepted"
+
+    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None,
+                 log: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.log = log  # extra context for the log line only (never shown)
+
+
+class LoginError(LaunchError):
+    code = "bad_login"
+    title = "The LMS login request could not be accepted"
+
+
+class InvalidToken(LaunchError):
+    status = 401
+    code = "invalid_token"
+    title = "The LMS's launch message could not be verified"
+
+
+class UnknownPlatform(LaunchError):
+    status = 401
+    code = "unknown_platform"
+    title = "This LMS is not registered with Branchwise"
+
+
+class StateMismatch(LaunchError):
+    status = 401
+    code = "state_mismatch"
+    title = "This launch did not start in this browser"
+
+
+class Replay(LaunchError):
+    status = 401
+    code = "replayed_nonce"
+    title = "This launch was already used"
+
+
+class SessionExpired(LaunchError):
+    status = 401
+    code = "session_expired"
+    title = "Your session has ended"

@@ -1,0 +1,136 @@
+"""Add, list and remove platforms and deployments (used by the CLI and admin console)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.models import Deployment, Platform
+from lti_tool.settings import PROJECT_ROOT
+
+PRESET_DIR = PROJECT_ROOT / "config" / "presets"
+
+
+class RegistrationError(ValueError):
+    """Bad or incomplete registration input, with a message for the admin."""
+
+
+@dataclass(frozen=True)
+class PlatformInput:
+    issuer: str | None = None
+    client_id: str | None = None
+    deployment_ids: tuple[str, ...] = ()
+    auth_login_url: str | None = None
+    token_url: str | None = None
+    jwks_url: str | None = None
+    token_audience: str | None = None
+    name: str | None = None
+    preset: str | None = None
+    status: str = "active"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def load_preset(name: str) -> dict[str, str]:
+    path = PRESET_DIR / f"{name}.toml"
+    if not path.exists():
+        raise RegistrationError(f"unknown preset {name!r}; choose one of {preset_names()}")
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def resolve(data: PlatformInput) -> dict[str, str | None]:
+    """Fill what the preset fixes, then check nothing required is missing."""
+    values: dict[str, str | None] = {"product": "generic"}
+    if data.preset:
+        values.update(load_preset(data.preset))
+    for key in ("issuer", "client_id", "auth_login_url", "token_url", "jwks_url",
+                "token_audience"):
+        given = getattr(data, key)
+        if given:
+            values[key] = given
+    missing = [k for k in ("issuer", "client_id", "auth_login_url", "token_url", "jwks_url")
+               if not values.get(k)]
+    if missing:
+        raise RegistrationError("missing: " + ", ".join(missing))
+    issuer = str(values["issuer"]).rstrip("/")
+    for key in ("auth_login_url", "token_url", "jwks_url", "token_audience"):
+        if values.get(key):
+            values[key] = str(values[key]).format(issuer=issuer, client_id=values["client_id"])
+    values["issuer"] = issuer
+    for key in ("issuer", "auth_login_url", "token_url", "jwks_url"):
+        if not str(values[key]).startswith(("https://", "http://")):
+            raise RegistrationError(f"{key} must be an http(s) URL, got {values[key]!r}")
+    return values
+
+
+def add_platform(data: PlatformInput) -> Platform:
+    """Create or update the registration (issuer, client_id) and add its deployments."""
+    values = resolve(data)
+    platform = find_platform(str(values["issuer"]), str(values["client_id"]))
+    if platform is None:
+        platform = Platform(issuer=values["issuer"], client_id=values["client_id"])
+        db.session.add(platform)
+    platform.name = data.name or platform.name or str(values["issuer"])
+    platform.product = str(values.get("product") or "generic")
+    platform.auth_login_url = str(values["auth_login_url"])
+    platform.auth_token_url = str(values["token_url"])
+    platform.key_set_url = str(values["jwks_url"])
+    platform.token_audience = values.get("token_audience")
+    platform.status = data.status
+    db.session.flush()
+    for deployment_id in data.deployment_ids:
+        add_deployment(platform, deployment_id)
+    db.session.commit()
+    return platform
+
+
+def add_deployment(platform: Platform, deployment_id: str, status: str = "active") -> Deployment:
+    existing = db.session.scalars(
+        select(Deployment).where(Deployment.platform_id == platform.id,
+                                 Deployment.deployment_id == deployment_id)
+    ).one_or_none()
+    if existing:
+        return existing
+    deployment = Deployment(platform_id=platform.id, deployment_id=deployment_id, status=status)
+    db.session.add(deployment)
+    db.session.flush()
+    return deployment
+
+
+def find_platform(issuer: str, client_id: str | None) -> Platform | None:
+    """The registration for a login or launch.
+
+    Without a client_id (it is optional in the login request) the issuer must
+    name exactly one registration, otherwise we cannot tell which one is meant.
+    """
+    query = select(Platform).where(Platform.issuer == issuer.rstrip("/"))
+    if client_id:
+        return db.session.scalars(query.where(Platform.client_id == client_id)).one_or_none()
+    rows = list(db.session.scalars(query))
+    return rows[0] if len(rows) == 1 else None
+
+
+def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None:
+    return db.session.scalars(
+        select(Deployment).where(Deployment.platform_id == platform.id,
+                                 Deployment.deployment_id == deployment_id)
+    ).one_or_none()
+
+
+def list_platforms() -> list[Platform]:
+    return list(db.session.scalars(select(Platform).order_by(Platform.id)))
+
+
+def remove_platform(issuer: str, client_id: str) -> bool:
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        return False
+    db.session.delete(platform)
+    db.session.commit()
+    return True

@@ -1,0 +1,26 @@
+"""Run the app on gunicorn from Python, so ``branchwise serve`` needs no extra files."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Each worker builds its own app after the fork (no shared connections).
+        from lti_tool import create_app
+
+        return create_app()
+
+
+def run_gunicorn(host: str, port: int, workers: int) -> None:
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
+               "timeout": 60}).run()
