@@ -9,18 +9,16 @@ from flask import current_app
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Alembic's ini logging prints every step; the tool runs migrations at start-up,
+# so only configure it when explicitly asked (flask db ... -x verbose=1).
+if context.get_x_argument(as_dictionary=True).get("verbose"):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    # Flask-SQLAlchemy 3.x: ``engine`` replaces the deprecated get_engine().
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
