@@ -27,8 +27,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    app = create_app({"database_url": url,
-                      "instance_path": str(tmp_path_factory.mktemp("migrate-instance"))})
+    app = create_app(
+        {"database_url": url, "instance_path": str(tmp_path_factory.mktemp("migrate-instance"))}
+    )
     upgrade_database(app)
     with app.app_context():
         db.engine.dispose()
@@ -53,9 +54,13 @@ def clean_tables() -> None:
 
 
 def make_app(database_url: str, instance: Path, **overrides):
-    settings = {"database_url": database_url, "instance_path": str(instance),
-                "base_url": "http://localhost", "secret_key": "test-secret",
-                "TESTING": True}
+    settings = {
+        "database_url": database_url,
+        "instance_path": str(instance),
+        "base_url": "http://localhost",
+        "secret_key": "test-secret",
+        "TESTING": True,
+    }
     settings.update(overrides)
     return create_app(settings)
 

@@ -13,8 +13,18 @@ from adaptive.modules.format import (
     Page,
     Skill,
 )
+from adaptive.modules.loader import load_module, module_to_dict, parse_module
+from adaptive.modules.problems import ModuleError, Problem
+from adaptive.modules.validate import (
+    format_problems,
+    validate_files,
+    validate_module,
+    validate_text,
+)
 
 __all__ = [
     "AnswerGroup", "BKTParams", "Choice", "Destination", "Item", "ItemType", "Match",
     "Module", "ModuleSettings", "Page", "Skill",
+    "ModuleError", "Problem", "format_problems", "load_module", "module_to_dict",
+    "parse_module", "validate_files", "validate_module", "validate_text",
 ]

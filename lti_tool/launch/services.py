@@ -144,6 +144,9 @@ def _map_pylti_error(exc: LtiException) -> LaunchError:
     if "Registration not found" in text or "Client id not registered" in text:
         return UnknownPlatform("No registration matches this issuer and client id.",
                                log=text)
+    if "is not set in jwt body" in text:
+        return InvalidToken("The launch message lacks the claim 'deployment_id'.",
+                            code="missing_claim")
     if "deployment" in text.lower():
         return UnknownPlatform("This deployment of the tool is not registered.",
                                code="unknown_deployment", log=text)

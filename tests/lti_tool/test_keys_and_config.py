@@ -9,7 +9,11 @@ import pytest
 from lti_tool.keys import services as keys
 from lti_tool.protocol.roles import ADMIN, INSTRUCTOR, LEARNER, map_roles
 from lti_tool.registration.services import (
-    PlatformInput, RegistrationError, add_platform, find_platform, list_platforms,
+    PlatformInput,
+    RegistrationError,
+    add_platform,
+    find_platform,
+    list_platforms,
 )
 from lti_tool.registration.tool_config import DbToolConf
 from lti_tool.settings import load_settings, read_defaults
@@ -38,24 +42,31 @@ def test_rotation_keeps_old_key_published_until_retired(client):
 
 
 def test_presets_fill_fixed_values(app):
-    p = add_platform(PlatformInput(client_id="10000000000042", deployment_ids=("1:abc",),
-                                   preset="canvas"))
+    p = add_platform(
+        PlatformInput(client_id="10000000000042", deployment_ids=("1:abc",), preset="canvas")
+    )
     assert p.issuer == "https://canvas.instructure.com"
     assert p.auth_login_url.startswith("https://sso.canvaslms.com/")
-    m = add_platform(PlatformInput(issuer="https://moodle.school.edu/", client_id="xyz",
-                                   deployment_ids=("3",), preset="moodle"))
+    m = add_platform(
+        PlatformInput(
+            issuer="https://moodle.school.edu/",
+            client_id="xyz",
+            deployment_ids=("3",),
+            preset="moodle",
+        )
+    )
     assert m.auth_token_url == "https://moodle.school.edu/mod/lti/token.php"
     b = add_platform(PlatformInput(client_id="app-9", deployment_ids=("d",), preset="blackboard"))
     assert b.key_set_url.endswith("/applications/app-9/jwks.json")
-    d = add_platform(PlatformInput(issuer="https://u.brightspace.com", client_id="c",
-                                   preset="d2l"))
+    d = add_platform(PlatformInput(issuer="https://u.brightspace.com", client_id="c", preset="d2l"))
     assert d.token_audience == "https://api.brightspace.com/auth/token"
 
 
 def test_many_clients_per_issuer_resolve_by_client_id(app):
     for cid in ("a", "b"):
-        add_platform(PlatformInput(client_id=cid, deployment_ids=(f"dep-{cid}",),
-                                   preset="blackboard"))
+        add_platform(
+            PlatformInput(client_id=cid, deployment_ids=(f"dep-{cid}",), preset="blackboard")
+        )
     conf = DbToolConf()
     reg = conf.find_registration_by_params("https://blackboard.com", "b")
     assert reg.get_client_id() == "b"
@@ -67,21 +78,37 @@ def test_many_clients_per_issuer_resolve_by_client_id(app):
 
 def test_missing_fields_are_named(app):
     with pytest.raises(RegistrationError, match="auth_login_url"):
-        add_platform(PlatformInput(issuer="https://x.example", client_id="c",
-                                   token_url="https://x.example/t", jwks_url="https://x/j"))
+        add_platform(
+            PlatformInput(
+                issuer="https://x.example",
+                client_id="c",
+                token_url="https://x.example/t",
+                jwks_url="https://x/j",
+            )
+        )
 
 
-@pytest.mark.parametrize("roles,expected", [
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], LEARNER),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"], INSTRUCTOR),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"],
-     INSTRUCTOR),
-    (["Instructor"], INSTRUCTOR),
-    (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
-      "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], LEARNER),
-    (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"], ADMIN),
-    ([], LEARNER),
-])
+@pytest.mark.parametrize(
+    "roles,expected",
+    [
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], LEARNER),
+        (["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"], INSTRUCTOR),
+        (
+            ["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"],
+            INSTRUCTOR,
+        ),
+        (["Instructor"], INSTRUCTOR),
+        (
+            [
+                "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
+                "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+            ],
+            LEARNER,
+        ),
+        (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"], ADMIN),
+        ([], LEARNER),
+    ],
+)
 def test_role_mapping(roles, expected):
     assert map_roles(roles) == expected
 
@@ -97,9 +124,12 @@ def test_instructor_launch_maps_role(client, lms):
 
 
 def test_settings_env_overrides_defaults(tmp_path):
-    env = {"BRANCHWISE_BASE_URL": "https://tool.example/", "BRANCHWISE_LAUNCH_TOKEN_TTL": "60",
-           "BRANCHWISE_INSTANCE_PATH": str(tmp_path),
-           "BRANCHWISE_REQUIRE_REGISTRATION_APPROVAL": "yes"}
+    env = {
+        "BRANCHWISE_BASE_URL": "https://tool.example/",
+        "BRANCHWISE_LAUNCH_TOKEN_TTL": "60",
+        "BRANCHWISE_INSTANCE_PATH": str(tmp_path),
+        "BRANCHWISE_REQUIRE_REGISTRATION_APPROVAL": "yes",
+    }
     s = load_settings(environ=env)
     assert s.base_url == "https://tool.example" and s.launch_token_ttl == 60
     assert s.require_registration_approval is True
@@ -128,9 +158,22 @@ def test_cli_platform_and_tool_config(tmp_path):
     urls = json.loads(out.output)
     assert urls["oidc_login_url"] == "https://t.example/lti/login"
     assert {"launch_url", "deep_link_url", "jwks_url"} <= set(urls)
-    added = cli.invoke(main, ["platform", "add", "--preset", "moodle", "--issuer",
-                              "https://m.example", "--client-id", "abc", "--deployment-id", "2"],
-                       env=env)
+    added = cli.invoke(
+        main,
+        [
+            "platform",
+            "add",
+            "--preset",
+            "moodle",
+            "--issuer",
+            "https://m.example",
+            "--client-id",
+            "abc",
+            "--deployment-id",
+            "2",
+        ],
+        env=env,
+    )
     assert added.exit_code == 0, added.output
     listed = json.loads(cli.invoke(main, ["platform", "list", "--json"], env=env).output)
     assert listed[0]["deployments"] == ["2"] and listed[0]["product"] == "moodle"

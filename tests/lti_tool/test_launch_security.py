@@ -43,9 +43,11 @@ def test_bad_signature(client, lms):
     token = lms.sign(lms.claims(login.nonce))
     header, body, sig = token.split(".")
     tampered = jwt.utils.base64url_encode(
-        jwt.utils.base64url_decode(body).replace(b"Lee Learner", b"Eve Evilson")).decode()
-    _assert_refused(lms.post_launch(client, login, f"{header}.{tampered}.{sig}"), 401,
-                    "bad_signature")
+        jwt.utils.base64url_decode(body).replace(b"Lee Learner", b"Eve Evilson")
+    ).decode()
+    _assert_refused(
+        lms.post_launch(client, login, f"{header}.{tampered}.{sig}"), 401, "bad_signature"
+    )
 
 
 def test_signed_by_another_key_with_our_kid(client, lms):
@@ -66,16 +68,20 @@ def test_rotated_platform_key_is_picked_up_without_restart(client, lms, key_serv
     assert lms.launch(client).status_code == 303  # JWKS now cached
     new_key = new_rsa_key()
     key_server.keys[:] = [new_key]
-    lms.key, lms.kid = new_key, jwt.PyJWK.from_dict(
-        __import__("pylti1p3.registration", fromlist=["Registration"]).Registration.get_jwk(
-            public_pem(new_key))).key_id
+    lms.key, lms.kid = (
+        new_key,
+        jwt.PyJWK.from_dict(
+            __import__("pylti1p3.registration", fromlist=["Registration"]).Registration.get_jwk(
+                public_pem(new_key)
+            )
+        ).key_id,
+    )
     assert lms.launch(client).status_code == 303
 
 
 def test_alg_none(client, lms):
     login = lms.login(client)
-    body = jwt.encode(lms.claims(login.nonce), None, algorithm="none",
-                      headers={"kid": lms.kid})
+    body = jwt.encode(lms.claims(login.nonce), None, algorithm="none", headers={"kid": lms.kid})
     _assert_refused(lms.post_launch(client, login, body), 401, "bad_alg")
 
 
@@ -91,8 +97,11 @@ def test_hs256_signed_with_the_public_key(client, lms):
     def b64(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
-    signing_input = b64(json.dumps({"alg": "HS256", "kid": lms.kid}).encode()) + "." + b64(
-        json.dumps(payload).encode())
+    signing_input = (
+        b64(json.dumps({"alg": "HS256", "kid": lms.kid}).encode())
+        + "."
+        + b64(json.dumps(payload).encode())
+    )
     sig = hmac.new(public_pem(lms.key).encode(), signing_input.encode(), hashlib.sha256)
     token = signing_input + "." + b64(sig.digest())
     _assert_refused(lms.post_launch(client, login, token), 401, "bad_alg")
@@ -119,8 +128,10 @@ def test_small_clock_skew_is_tolerated(client, lms):
     assert lms.post_launch(client, login, token).status_code == 303
 
 
-@pytest.mark.parametrize("aud,azp", [("someone-else", None), ([CLIENT_ID, "other"], None),
-                                     ([CLIENT_ID, "other"], "other")])
+@pytest.mark.parametrize(
+    "aud,azp",
+    [("someone-else", None), ([CLIENT_ID, "other"], None), ([CLIENT_ID, "other"], "other")],
+)
 def test_wrong_audience(client, lms, aud, azp):
     login = lms.login(client)
     extra = {"aud": aud}
@@ -172,15 +183,19 @@ def test_state_from_another_browser_is_refused(client, lms):
     login = lms.login(client)
     token = lms.sign(lms.claims(login.nonce))
     other = client.application.test_client()
-    _assert_refused(other.post("/lti/launch", data={"id_token": token, "state": login.state}),
-                    401, "state_mismatch")
+    _assert_refused(
+        other.post("/lti/launch", data={"id_token": token, "state": login.state}),
+        401,
+        "state_mismatch",
+    )
 
 
 def test_unknown_state(client, lms):
     login = lms.login(client)
     token = lms.sign(lms.claims(login.nonce))
-    _assert_refused(lms.post_launch(client, login, token, state="state-forged"), 401,
-                    "unknown_state")
+    _assert_refused(
+        lms.post_launch(client, login, token, state="state-forged"), 401, "unknown_state"
+    )
 
 
 def test_nonce_not_issued_for_this_login(client, lms):
@@ -189,8 +204,10 @@ def test_nonce_not_issued_for_this_login(client, lms):
     _assert_refused(lms.post_launch(client, login, token), 401, "nonce_mismatch")
 
 
-@pytest.mark.parametrize("claim", ["sub", claims.ROLES, claims.DEPLOYMENT_ID,
-                                   claims.MESSAGE_TYPE, claims.RESOURCE_LINK, "exp"])
+@pytest.mark.parametrize(
+    "claim",
+    ["sub", claims.ROLES, claims.DEPLOYMENT_ID, claims.MESSAGE_TYPE, claims.RESOURCE_LINK, "exp"],
+)
 def test_missing_required_claims(client, lms, claim):
     login = lms.login(client)
     token = lms.sign(lms.claims(login.nonce, **{claim: DROP}))
@@ -202,8 +219,13 @@ def test_missing_required_claims(client, lms, claim):
 
 def test_wrong_message_type_for_the_endpoint(client, lms):
     login = lms.login(client)
-    token = lms.sign(lms.claims(login.nonce, message_type=claims.DEEP_LINKING_REQUEST,
-                                **{claims.TARGET_LINK_URI: "http://localhost/lti/launch"}))
+    token = lms.sign(
+        lms.claims(
+            login.nonce,
+            message_type=claims.DEEP_LINKING_REQUEST,
+            **{claims.TARGET_LINK_URI: "http://localhost/lti/launch"},
+        )
+    )
     _assert_refused(lms.post_launch(client, login, token), 401, "wrong_message_type")
 
 
@@ -221,8 +243,7 @@ def test_oversized_token(client, lms):
 
 def test_foreign_target_link_uri(client, lms):
     login = lms.login(client)
-    token = lms.sign(lms.claims(login.nonce,
-                                **{claims.TARGET_LINK_URI: "https://evil.example/x"}))
+    token = lms.sign(lms.claims(login.nonce, **{claims.TARGET_LINK_URI: "https://evil.example/x"}))
     _assert_refused(lms.post_launch(client, login, token), 401, "foreign_target")
 
 
@@ -231,14 +252,32 @@ def test_garbage_token(client, lms):
     _assert_refused(lms.post_launch(client, login, "not-a-jwt"), 401, "malformed_token")
 
 
-@pytest.mark.parametrize("params,code", [
-    ({"iss": "https://lms.test", "target_link_uri": "http://localhost/lti/launch"},
-     "login_missing_param"),
-    ({"iss": "https://unknown.example", "login_hint": "u",
-      "target_link_uri": "http://localhost/lti/launch"}, "unknown_platform"),
-    ({"iss": "https://lms.test", "login_hint": "u", "client_id": CLIENT_ID,
-      "target_link_uri": "https://evil.example/lti/launch"}, "foreign_target"),
-])
+@pytest.mark.parametrize(
+    "params,code",
+    [
+        (
+            {"iss": "https://lms.test", "target_link_uri": "http://localhost/lti/launch"},
+            "login_missing_param",
+        ),
+        (
+            {
+                "iss": "https://unknown.example",
+                "login_hint": "u",
+                "target_link_uri": "http://localhost/lti/launch",
+            },
+            "unknown_platform",
+        ),
+        (
+            {
+                "iss": "https://lms.test",
+                "login_hint": "u",
+                "client_id": CLIENT_ID,
+                "target_link_uri": "https://evil.example/lti/launch",
+            },
+            "foreign_target",
+        ),
+    ],
+)
 def test_bad_login_initiation(client, lms, params, code):
     resp = client.post("/lti/login", data=params)
     assert resp.status_code == 400

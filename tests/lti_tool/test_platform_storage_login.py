@@ -11,9 +11,16 @@ from lti_tool.models import LaunchSession
 
 
 def _login_page_data(client, lms):
-    resp = client.get("/lti/login", query_string={
-        "iss": "https://lms.test", "login_hint": "u1", "client_id": "client-1",
-        "target_link_uri": "http://localhost/lti/launch", "lti_storage_target": "_parent"})
+    resp = client.get(
+        "/lti/login",
+        query_string={
+            "iss": "https://lms.test",
+            "login_hint": "u1",
+            "client_id": "client-1",
+            "target_link_uri": "http://localhost/lti/launch",
+            "lti_storage_target": "_parent",
+        },
+    )
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     data = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', html))
@@ -40,8 +47,9 @@ def test_cookieless_launch_is_confirmed_by_platform_storage(client, lms):
     launch_id = re.search(r'name="launch" value="([^"]+)"', page).group(1)
     # Not usable before it is confirmed.
     assert not db.session.get(LaunchSession, launch_id).confirmed
-    done = cookieless.post("/lti/launch/confirm",
-                           data={"launch": launch_id, "binding": data["binding"]})
+    done = cookieless.post(
+        "/lti/launch/confirm", data={"launch": launch_id, "binding": data["binding"]}
+    )
     assert done.status_code == 303 and "/lti/landing?t=" in done.headers["Location"]
     db.session.expire_all()
     assert db.session.get(LaunchSession, launch_id).confirmed
@@ -51,8 +59,9 @@ def test_wrong_binding_from_storage_is_refused(client, lms):
     data, _ = _login_page_data(client, lms)
     nonce = re.search(r"nonce=([^&]+)", data["auth-url"]).group(1)
     cookieless = client.application.test_client()
-    resp = cookieless.post("/lti/launch", data={"id_token": lms.sign(lms.claims(nonce)),
-                                                "state": data["state"]})
+    resp = cookieless.post(
+        "/lti/launch", data={"id_token": lms.sign(lms.claims(nonce)), "state": data["state"]}
+    )
     launch_id = re.search(r'name="launch" value="([^"]+)"', resp.get_data(True)).group(1)
     bad = cookieless.post("/lti/launch/confirm", data={"launch": launch_id, "binding": "guess"})
     assert bad.status_code == 401 and "<code>state_mismatch</code>" in bad.get_data(True)
