@@ -1,0 +1,138 @@
+"""A learner's attempt at an activity and every answer as an event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lti_tool.extensions import db
+from lti_tool.models.base import utcnow
+from lti_tool.models.people import ResourceLink, User
+
+
+class Attempt(db.Model):
+    """One learner's progress on one resource link (resumed on every launch).
+
+    ``seq`` mirrors the engine state's step counter and guards every write
+    (compare-and-set), so two tabs cannot both advance the same step.
+    """
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("user_pk", "resource_link_pk"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    resource_link_pk: Mapped[int] = mapped_column(
+        ForeignKey("resource_links.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[dict] = mapped_column(JSON)
+    seq: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")  # | completed
+    score: Mapped[float | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    user: Mapped[User] = relationship()
+    resource_link: Mapped[ResourceLink] = relationship()
+
+
+class AnswerEvent(db.Model):
+    """One answer: the raw material for analytics and model fitting.
+
+    UNIQUE(attempt_pk, seq): a double-clicked submit can only record once.
+    """
+
+    __tablename__ = "answer_events"
+    __table_args__ = (
+        UniqueConstraint("attempt_pk", "seq"),
+        Index("ix_answer_events_module_item", "module_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_pk: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    resource_link_pk: Mapped[int] = mapped_column(
+        ForeignKey("resource_links.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[str] = mapped_column(String(100))
+    skill_ids: Mapped[list] = mapped_column(JSON, default=list)
+    phase: Mapped[str] = mapped_column(String(20), default="practice")
+    seq: Mapped[int]
+    response: Mapped[dict] = mapped_column(JSON)  # {"answer": <raw>} as submitted
+    normalised: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {"value": ...}
+    correct: Mapped[bool]
+    valid: Mapped[bool] = mapped_column(default=True)
+    group_index: Mapped[int | None] = mapped_column(nullable=True)
+    misconception: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    hints_used: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[float | None] = mapped_column(nullable=True)
+    mastery_before: Mapped[dict] = mapped_column(JSON, default=dict)
+    mastery_after: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PageEvent(db.Model):
+    """A lesson or remediation page shown (for the learner's path in analytics)."""
+
+    __tablename__ = "page_events"
+    __table_args__ = (UniqueConstraint("attempt_pk", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_pk: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    page_id: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(20), default="lesson")
+    seq: Mapped[int]
+    seconds: Mapped[float | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FittedSkillParams(db.Model):
+    """BKT parameters fitted from logged answers (all courses); the engine prefers them."""
+
+    __tablename__ = "fitted_skill_params"
+    __table_args__ = (UniqueConstraint("module_id", "skill_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    skill_id: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict] = mapped_column(JSON)  # BKTParams.to_dict()
+    n_learners: Mapped[int] = mapped_column(default=0)
+    n_answers: Mapped[int] = mapped_column(default=0)
+    log_likelihood: Mapped[float | None] = mapped_column(nullable=True)
+    fitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ItemStats(db.Model):
+    """Item difficulty estimated from the data (logit of first-attempt failure rate)."""
+
+    __tablename__ = "item_stats"
+    __table_args__ = (UniqueConstraint("module_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[str] = mapped_column(String(100))
+    difficulty: Mapped[float]
+    first_attempts: Mapped[int] = mapped_column(default=0)
+    first_correct: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomModule(db.Model):
+    """A module authored or uploaded by a teacher (YAML text, validated on save)."""
+
+    __tablename__ = "custom_modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(Text)
+    owner_user_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
