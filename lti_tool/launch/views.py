@@ -76,9 +76,13 @@ def landing():
     session = services.session_from_token(request.args.get("t"), _settings())
     token = tokens.issue(_settings().secret_key, session.id)
     if session.message_type == claims.DEEP_LINKING_REQUEST:
-        endpoint = current_app.config.get("BRANCHWISE_DEEP_LINK_ENDPOINT", "launch.placeholder")
+        wanted = ["deep_linking.picker"]
+    elif session.role == "learner":
+        wanted = ["runner.activity"]
     else:
-        endpoint = current_app.config.get("BRANCHWISE_ACTIVITY_ENDPOINT", "launch.placeholder")
+        wanted = ["dashboard.index", "runner.activity"]
+    endpoint = next((e for e in wanted if e in current_app.view_functions),
+                    "launch.placeholder")
     return redirect(url_for(endpoint, t=token), code=303)
 
 

@@ -1,0 +1,40 @@
+"""Settings for the demo LMS: where the tool lives and how the platform behaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class ToolLink:
+    """The tool's registration as the demo LMS sees it (URLs are the tool's)."""
+
+    client_id: str
+    deployment_id: str
+    oidc_login_url: str
+    launch_url: str
+    deep_link_url: str
+    jwks_url: str
+
+
+@dataclass
+class PlatformSettings:
+    """Demo LMS settings.
+
+    ``issuer`` is the platform's own base URL (``http://127.0.0.1:8001``); every
+    platform URL (auth, token, JWKS, AGS, NRPS) is derived from it.
+    """
+
+    issuer: str
+    tool: ToolLink
+    platform_storage: bool = True
+    title: str = "Demo LMS"
+    key_dir: Path | None = None
+    token_lifetime: int = 3600
+    id_token_lifetime: int = 300
+
+    @property
+    def base_url(self) -> str:
+        """The issuer without a trailing slash."""
+        return self.issuer.rstrip("/")

@@ -1,0 +1,1 @@
+"""The module library: shipped samples plus teacher-authored modules from the database."""

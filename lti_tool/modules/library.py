@@ -1,0 +1,85 @@
+"""Find and load adaptive modules by id, with fitted parameters.
+
+Parsed modules are cached per process keyed by (id, version): parsing YAML on
+every answer would dominate the answer step, and a version in the key means a
+teacher's edit (new ``updated_at``) is picked up by every worker without any
+cross-process invalidation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from adaptive.modules import BKTParams, Module
+from adaptive.modules.loader import parse_module
+from adaptive.modules.problems import ModuleError
+from adaptive.samples import sample_ids, sample_text
+from lti_tool.extensions import db
+from lti_tool.models import CustomModule, FittedSkillParams
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    id: str
+    title: str
+    description: str
+    skills: tuple[tuple[str, str], ...]  # (id, title)
+    n_items: int
+    estimated_minutes: int | None
+    source: str  # "sample" | "custom"
+
+
+class UnknownModule(LookupError):
+    pass
+
+
+@lru_cache(maxsize=256)
+def _parse(module_id: str, version: str, text: str) -> Module:
+    module, problems = parse_module(text, f"{module_id}.yaml")
+    if module is None:
+        raise ModuleError(problems)
+    return module
+
+
+def get_module(module_id: str) -> Module:
+    """The module with this id (a teacher's module of the same id wins over a sample)."""
+    row = db.session.scalars(
+        select(CustomModule).where(CustomModule.module_id == module_id)
+    ).one_or_none()
+    if row is not None:
+        return _parse(module_id, row.updated_at.isoformat(), row.source)
+    if module_id in sample_ids():
+        return _parse(module_id, "sample", sample_text(module_id))
+    raise UnknownModule(f"no module {module_id!r}")
+
+
+def summary(module: Module, source: str) -> ModuleSummary:
+    return ModuleSummary(
+        id=module.id, title=module.title, description=module.description,
+        skills=tuple((s.id, s.title) for s in module.skills), n_items=len(module.items),
+        estimated_minutes=module.estimated_minutes, source=source,
+    )
+
+
+def list_modules() -> list[ModuleSummary]:
+    """Every module a teacher can choose, samples first."""
+    out = [summary(get_module(mid), "sample") for mid in sample_ids()]
+    custom = db.session.scalars(select(CustomModule).order_by(CustomModule.title))
+    sample_set = set(sample_ids())
+    for row in custom:
+        module = get_module(row.module_id)
+        if row.module_id in sample_set:
+            out = [s for s in out if s.id != row.module_id]
+        out.append(summary(module, "custom"))
+    return out
+
+
+def fitted_params(module_id: str) -> dict[str, BKTParams]:
+    """BKT parameters fitted from logged answers, per skill (empty until fitted)."""
+    rows = db.session.scalars(
+        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id)
+    )
+    return {r.skill_id: BKTParams(**r.params) for r in rows}
