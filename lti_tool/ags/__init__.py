@@ -1,0 +1,1 @@
+"""Assignment and Grade Services: scores from mastery, delivered durably."""

@@ -1,0 +1,73 @@
+"""Turn an attempt's grade into a ScoreSubmission row, inside the learner's transaction.
+
+The learner's request never talks to the LMS: it only records what must be
+sent. Delivery (token, line item, POST, retries) runs in the job queue after
+the commit (``lti_tool.ags.delivery``), so an LMS that is down costs the
+learner nothing and loses no grade.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from lti_tool.extensions import db
+from lti_tool.models import Attempt, ScoreSubmission
+from lti_tool.models.base import utcnow
+
+NEW_SCORES_KEY = "branchwise_new_scores"
+
+
+def next_timestamp(user_pk: int, resource_link_pk: int):
+    """Now, or 1 ms after the newest score already recorded for this learner and link.
+
+    AGS platforms must ignore a score older than the one they hold, so the
+    timestamps of one learner's scores must strictly increase even when two
+    are recorded within the clock's resolution.
+    """
+    last = db.session.scalar(
+        select(func.max(ScoreSubmission.timestamp)).where(
+            ScoreSubmission.user_pk == user_pk,
+            ScoreSubmission.resource_link_pk == resource_link_pk,
+        )
+    )
+    now = utcnow()
+    if last is not None and now <= last:
+        return last + timedelta(milliseconds=1)
+    return now
+
+
+def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
+                    comment: str, completed: bool,
+                    started: bool = False) -> ScoreSubmission | None:
+    """Record the attempt's current grade for delivery; the caller commits.
+
+    ``started`` marks the first launch (activityProgress Started, no score yet).
+    Returns None when the resource link has no line item to send to.
+    """
+    link = attempt.resource_link
+    if not (link.lineitem_url or link.lineitems_url):
+        return None
+    if started:
+        activity, grading, given = "Started", "NotReady", None
+    elif completed:
+        activity, grading, given = "Completed", "FullyGraded", score
+    else:
+        activity, grading, given = "InProgress", "Pending", score
+    submission = ScoreSubmission(
+        user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
+        attempt_pk=attempt.id,
+        score_given=None if given is None else round(given * score_maximum, 4),
+        score_maximum=score_maximum, activity_progress=activity, grading_progress=grading,
+        comment=comment[:1000] if comment else None,
+        timestamp=next_timestamp(attempt.user_pk, attempt.resource_link_pk), status="pending",
+    )
+    db.session.add(submission)
+    db.session.info.setdefault(NEW_SCORES_KEY, []).append(submission)
+    return submission
+
+
+def take_new_scores(session) -> list[ScoreSubmission]:
+    """The submissions added in this transaction (for the after-commit enqueue hook)."""
+    return session.info.pop(NEW_SCORES_KEY, [])
