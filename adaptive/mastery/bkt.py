@@ -4,6 +4,14 @@ P(known) and P(unknown) are carried separately and renormalised after every
 step instead of computing ``1 - p``: with long histories ``p`` rounds to exactly
 1.0 and a ``1 - p`` implementation can never leave the known state again (see
 shared/guide/adaptive.md §4, "Numerical trap").
+
+Carrying ``u`` separately is not enough on its own: after a few hundred correct
+answers ``u`` is about 1e-370, which underflows to 0.0 in float64 (and even the
+exact value would need ~450 wrong answers to recover with the default
+parameters). Every state update therefore keeps both probabilities at or above
+``STATE_FLOOR`` (1e-9), i.e. the log-odds of mastery are capped at about ±20.7.
+With the default parameters 12 wrong answers after any run of correct answers
+bring P(known) below 0.5, and a 0.95 mastery threshold is unaffected.
 """
 
 from __future__ import annotations
@@ -15,8 +23,23 @@ from adaptive.modules.format import BKTParams
 
 DEFAULT_PARAMS = BKTParams()
 
+#: Lower bound of P(known) and P(unknown) after every update (see module docstring).
+STATE_FLOOR = 1e-9
 
-def bkt_observe(params: BKTParams, p_known: float, p_unknown: float, correct: bool) -> tuple[float, float]:
+
+def _normalise(k: float, u: float, floor: float) -> tuple[float, float]:
+    total = k + u
+    k, u = k / total, u / total
+    if k < floor or u < floor:
+        k, u = max(k, floor), max(u, floor)
+        total = k + u
+        k, u = k / total, u / total
+    return k, u
+
+
+def bkt_observe(
+    params: BKTParams, p_known: float, p_unknown: float, correct: bool
+) -> tuple[float, float]:
     """Posterior (known, unknown) after one answer, *before* the learning transition."""
     if correct:
         k = p_known * (1.0 - params.slip)
@@ -30,21 +53,28 @@ def bkt_observe(params: BKTParams, p_known: float, p_unknown: float, correct: bo
     return k / total, u / total
 
 
-def bkt_transition(params: BKTParams, p_known: float, p_unknown: float) -> tuple[float, float]:
-    """Learning (unknown -> known) and forgetting (known -> unknown) after an opportunity."""
+def bkt_transition(
+    params: BKTParams, p_known: float, p_unknown: float, floor: float = STATE_FLOOR
+) -> tuple[float, float]:
+    """Learning (unknown -> known) and forgetting (known -> unknown) after an opportunity.
+
+    The result is renormalised and both probabilities are kept at or above ``floor``.
+    """
     k = p_known * (1.0 - params.forget) + p_unknown * params.learn
     u = p_unknown * (1.0 - params.learn) + p_known * params.forget
-    total = k + u
-    return k / total, u / total
+    return _normalise(k, u, floor)
 
 
-def bkt_update(params: BKTParams, p_known: float, p_unknown: float, correct: bool) -> tuple[float, float]:
-    """Observe one answer, then apply the learning transition."""
+def bkt_update(
+    params: BKTParams, p_known: float, p_unknown: float, correct: bool, floor: float = STATE_FLOOR
+) -> tuple[float, float]:
+    """Observe one answer, then apply the learning transition (with the state floor)."""
     k, u = bkt_observe(params, p_known, p_unknown, correct)
-    return bkt_transition(params, k, u)
+    return bkt_transition(params, k, u, floor)
 
 
 def bkt_p_correct(params: BKTParams, p_known: float, p_unknown: float) -> float:
+    """P(next answer correct) = P(known)(1 - slip) + P(unknown) guess."""
     return p_known * (1.0 - params.slip) + p_unknown * params.guess
 
 
@@ -54,14 +84,18 @@ class BKTModel:
 
     ``lesson_learn`` is the probability that reading a teaching page moves an
     unknown skill to known (a lesson is an opportunity without an observation).
+    ``floor`` bounds P(known) and P(unknown) from below after every update so that
+    a learner who starts failing is always noticed (see the module docstring).
     """
 
     params: Mapping[str, BKTParams] = field(default_factory=dict)
     default: BKTParams = DEFAULT_PARAMS
     lesson_learn: float = 0.3
     name: str = "bkt"
+    floor: float = STATE_FLOOR
 
     def params_for(self, skill_id: str) -> BKTParams:
+        """The fitted parameters of a skill, or the default ones."""
         return self.params.get(skill_id, self.default)
 
     def initial(self, skill_id: str) -> dict:
@@ -69,12 +103,14 @@ class BKTModel:
         return {"k": prior, "u": 1.0 - prior, "n": 0}
 
     def update(self, skill_id: str, estimate: dict, correct: bool) -> dict:
-        k, u = bkt_update(self.params_for(skill_id), estimate["k"], estimate["u"], correct)
+        k, u = bkt_update(
+            self.params_for(skill_id), estimate["k"], estimate["u"], correct, self.floor
+        )
         return {"k": k, "u": u, "n": estimate.get("n", 0) + 1}
 
     def after_lesson(self, skill_id: str, estimate: dict) -> dict:
         k, u = estimate["k"], estimate["u"]
-        k, u = k + u * self.lesson_learn, u * (1.0 - self.lesson_learn)
+        k, u = _normalise(k + u * self.lesson_learn, u * (1.0 - self.lesson_learn), self.floor)
         return {**estimate, "k": k, "u": u}
 
     def p_mastery(self, estimate: dict) -> float:

@@ -1,0 +1,138 @@
+"""``branchwise demo``: the tool and a demo LMS, each on its own site.
+
+The tool is served as http://localhost:PORT and the LMS as
+http://127.0.0.1:PORT+1: two different sites, so the tool runs in a
+cross-site iframe exactly as in a real LMS (and its cookies are third-party).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+
+import flask
+
+from lti_tool import create_app
+from lti_tool.db import upgrade_database
+from lti_tool.demo_platform import (
+    PlatformSettings,
+    RunningServer,
+    ToolLink,
+    bind_socket,
+    create_platform_app,
+    get_platform,
+    serve_in_thread,
+)
+from lti_tool.registration.services import PlatformInput, add_platform
+from lti_tool.tool_urls import tool_urls
+
+CLIENT_ID = "branchwise-demo"
+DEPLOYMENT_ID = "demo-deployment-1"
+# Activities placed in the demo course: (link id, title, module id).
+DEMO_ACTIVITIES = (
+    ("rl-1", "Fractions (adaptive)", "fractions"),
+    ("rl-security", "Security awareness for staff", "security-awareness"),
+    ("rl-stats", "Statistics basics", "statistics-basics"),
+)
+
+
+@dataclass
+class DemoStack:
+    tool_url: str
+    platform_url: str
+    tool_app: flask.Flask
+    platform_app: flask.Flask
+    servers: tuple[RunningServer, RunningServer]
+
+    @property
+    def course_url(self) -> str:
+        return self.platform_url + "/?as=alice"
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+def start_demo(port: int = 5000, *, instance_path: str | None = None,
+               tool_host: str = "localhost", platform_storage: bool = True,
+               extra_settings: dict | None = None) -> DemoStack:
+    """Start both servers in background threads (port 0: any free ports)."""
+    tool_sock = bind_socket("127.0.0.1", port)
+    platform_sock = bind_socket("127.0.0.1", port + 1 if port else 0)
+    tool_url = f"http://{tool_host}:{tool_sock.getsockname()[1]}"
+    platform_url = f"http://127.0.0.1:{platform_sock.getsockname()[1]}"
+
+    overrides = {"base_url": tool_url, **(extra_settings or {})}
+    if instance_path:
+        overrides["instance_path"] = instance_path
+    tool_app = create_app(overrides)
+    upgrade_database(tool_app)
+    urls = tool_urls(tool_url)
+    with tool_app.app_context():
+        add_platform(PlatformInput(
+            issuer=platform_url, client_id=CLIENT_ID, deployment_ids=(DEPLOYMENT_ID,),
+            auth_login_url=platform_url + "/auth", token_url=platform_url + "/token",
+            jwks_url=platform_url + "/.well-known/jwks.json", name="Demo LMS"))
+
+    key_dir = Path(tool_app.instance_path) / "demo-lms-keys"
+    key_dir.mkdir(parents=True, exist_ok=True)
+    platform_app = create_platform_app(PlatformSettings(
+        issuer=platform_url, platform_storage=platform_storage, key_dir=key_dir,
+        tool=ToolLink(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
+                      oidc_login_url=str(urls["oidc_login_url"]),
+                      launch_url=str(urls["launch_url"]),
+                      deep_link_url=str(urls["deep_link_url"]),
+                      jwks_url=str(urls["jwks_url"]))))
+    seed_demo_course(platform_app, str(urls["launch_url"]))
+    servers = (serve_in_thread(tool_app, sock=tool_sock),
+               serve_in_thread(platform_app, sock=platform_sock))
+    return DemoStack(tool_url, platform_url, tool_app, platform_app, servers)
+
+
+def seed_demo_course(platform_app: flask.Flask, launch_url: str) -> None:
+    """Point the seeded activity at a module and add one link per other sample."""
+    store = get_platform(platform_app).store
+    with store.lock:
+        first = store.resource_links["rl-1"]
+        first.title, first.custom = DEMO_ACTIVITIES[0][1], {"module": DEMO_ACTIVITIES[0][2]}
+        for link_id, title, module_id in DEMO_ACTIVITIES[1:]:
+            link = store.add_resource_link(title, launch_url, custom={"module": module_id},
+                                           link_id=link_id)
+            store.create_line_item({"label": title, "scoreMaximum": 100,
+                                    "resourceId": module_id, "tag": "grade",
+                                    "resourceLinkId": link.id},
+                                   context_id=store.course.id)
+
+
+def run_demo(port: int = 5000, open_browser: bool = True) -> None:
+    """Start the demo and block until Ctrl-C."""
+    stack = start_demo(port)
+    worker = _start_grade_worker(stack.tool_app)
+    print(f"Branchwise tool  {stack.tool_url}", flush=True)
+    print(f"Demo LMS         {stack.platform_url}", flush=True)
+    print(f"\nOpen the course page:  {stack.course_url}\n"
+          f"Gradebook (as teacher): {stack.platform_url}/gradebook?as=tess\n"
+          "Ctrl-C stops both.", flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(stack.course_url,), daemon=True).start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping …")
+    finally:
+        if worker is not None:
+            worker()
+        stack.stop()
+
+
+def _start_grade_worker(app: flask.Flask):
+    """Run the grade-delivery consumer in this process when the job module is present."""
+    try:
+        from lti_tool.jobs.queue import start_embedded_consumer  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return start_embedded_consumer(app)
