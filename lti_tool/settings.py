@@ -16,9 +16,11 @@ from typing import Any
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
-DEFAULTS_FILE = PROJECT_ROOT / "config" / "defaults.toml"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = PROJECT_ROOT / "static"
+# In a checkout these are symlinks to the top-level folders; in a wheel, copies.
+ASSETS = PACKAGE_ROOT / "_assets"
+DEFAULTS_FILE = ASSETS / "config" / "defaults.toml"
+TEMPLATES_DIR = ASSETS / "templates"
+STATIC_DIR = ASSETS / "static"
 
 ENV_PREFIX = "BRANCHWISE_"
 
@@ -38,6 +40,11 @@ class Settings:
     http_timeout: float
     require_registration_approval: bool
     log_level: str
+    queue_path: str
+    queue_immediate: bool
+    grade_retry_max: int
+    grade_retry_base_seconds: float
+    grade_retry_cap_seconds: float
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Deployment, Platform
-from lti_tool.settings import PROJECT_ROOT
+from lti_tool.settings import ASSETS
 
-PRESET_DIR = PROJECT_ROOT / "config" / "presets"
+PRESET_DIR = ASSETS / "config" / "presets"
 
 
 class RegistrationError(ValueError):
