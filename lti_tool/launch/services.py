@@ -25,6 +25,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from lti_tool.deep_linking.settings import settings_from_custom
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
 from lti_tool.launch.message_launch import BranchwiseMessageLaunch
@@ -290,6 +291,7 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         custom = body.get(claims.CUSTOM) or {}
         if custom.get("module") and not resource_link.module_id:
             resource_link.module_id = str(custom["module"])
+        resource_link.settings = settings_from_custom(custom) or resource_link.settings
     db.session.flush()
     now = utcnow()
     session = LaunchSession(

@@ -1,0 +1,77 @@
+"""Teachers' own modules: validate YAML text and save it as a CustomModule.
+
+Custom modules are shared by every course on this tool (the library is global), so a
+teacher may create new ids and update only modules they own; sample ids are refused,
+because a custom module of the same id would replace the sample for every course.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from adaptive.modules.loader import parse_module
+from adaptive.modules.problems import Problem
+from adaptive.modules.validate import validate_text
+from adaptive.samples import sample_ids
+from lti_tool.extensions import db
+from lti_tool.models import CustomModule
+from lti_tool.models.base import utcnow
+
+MAX_BYTES = 512 * 1024  # far above any real module; keeps a paste from filling the DB
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """``saved`` on success; otherwise every problem found and/or one general error."""
+
+    saved: CustomModule | None
+    problems: list[Problem] = field(default_factory=list)
+    error: str | None = None
+
+
+def save_module(text: str, *, owner_user_pk: int | None,
+                filename: str = "module.yaml") -> SaveResult:
+    """Validate ``text`` and create or update the teacher's module."""
+    if not text.strip():
+        return SaveResult(None, error="Paste a module or choose a file.")
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        return SaveResult(None, error=f"The module is larger than {MAX_BYTES // 1024} KB.")
+    problems = validate_text(text, filename)
+    if any(p.is_error for p in problems):
+        return SaveResult(None, problems=problems)
+    module, _ = parse_module(text, filename)
+    if module is None:  # validate_text found no error, so this should not happen
+        return SaveResult(None, problems=problems, error="The module could not be read.")
+    if module.id in sample_ids():
+        return SaveResult(None, problems=problems,
+                          error=f"'{module.id}' is the id of a built-in sample; give your "
+                                "module another id.")
+    row = db.session.scalars(
+        select(CustomModule).where(CustomModule.module_id == module.id)
+    ).one_or_none()
+    if row is not None and row.owner_user_pk != owner_user_pk:
+        return SaveResult(None, problems=problems,
+                          error=f"A module with id '{module.id}' already belongs to another "
+                                "teacher; give yours another id.")
+    now = utcnow()
+    if row is None:
+        row = CustomModule(module_id=module.id, owner_user_pk=owner_user_pk, created_at=now)
+        db.session.add(row)
+    row.title = module.title[:255]
+    row.source = text
+    # The library caches parsed modules by (id, updated_at): a new value is a new version.
+    row.updated_at = now
+    db.session.commit()
+    return SaveResult(row, problems=problems)
+
+
+def saved_title(module_id: str) -> str | None:
+    """The title of a teacher's module, for the "saved" notice (None if unknown)."""
+    if not module_id:
+        return None
+    row = db.session.scalars(
+        select(CustomModule).where(CustomModule.module_id == module_id)
+    ).one_or_none()
+    return row.title if row is not None else None

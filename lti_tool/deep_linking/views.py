@@ -1,0 +1,202 @@
+"""Deep-linking pages: the module picker, a learner's-eye preview, the signed response,
+and a teacher's own module upload. Thin: read the launch token, call services, render.
+
+CSRF: the tool runs in a cross-site iframe where cookies may be blocked, so there is no
+cookie session to ride on. Every form carries the signed launch token in a hidden field
+``t`` and every POST requires it; a forged cross-site POST cannot know it (it is never in
+a cookie, and ``Referrer-Policy: no-referrer`` keeps URLs carrying it out of Referer
+headers), so the token in the body is the CSRF defence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup, escape
+
+from lti_tool.deep_linking import authoring, services
+from lti_tool.deep_linking.settings import (
+    MAX_SCORE_MAX,
+    PRACTICE_CAP_MAX,
+    PRACTICE_CAP_MIN,
+    THRESHOLD_MAX,
+    THRESHOLD_MIN,
+)
+from lti_tool.launch import services as launches
+from lti_tool.launch import tokens
+from lti_tool.models import LaunchSession
+from lti_tool.modules import library
+from lti_tool.tool_urls import tool_urls
+
+bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
+
+
+def _settings():
+    return current_app.config["BRANCHWISE"]
+
+
+def _session(token: str | None) -> tuple[LaunchSession, services.DeepLinkRequest, str]:
+    """The launch behind the token, checked for an instructor's deep-linking request,
+    and a fresh token for the next page (sliding expiry)."""
+    session = launches.session_from_token(token, _settings())
+    dl_request = services.require_picker(session)
+    return session, dl_request, tokens.issue(_settings().secret_key, session.id)
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    response = make_response(body, status)
+    # Pages carry launch tokens and signed responses: keep them out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_markdown(text: str, inline: bool = False) -> Markup:
+    """Markdown and math via the runner's renderer (sanitised), else escaped paragraphs."""
+    try:
+        from lti_tool.runner import render
+    except ImportError:
+        render = None  # type: ignore[assignment]
+    if render is not None:
+        return render.render_inline(text) if inline else render.render_markdown(text)
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+
+
+def _values_for(modules: list[library.ModuleSummary], form: Any) -> dict[str, dict[str, Any]]:
+    """Field values per module: what the teacher sent, else the module's defaults."""
+    values: dict[str, dict[str, Any]] = {}
+    for summary in modules:
+        prefix = f"s.{summary.id}."
+        if form is not None and any(k.startswith(prefix) for k in form):
+            values[summary.id] = {
+                "mastery_threshold": form.get(prefix + "mastery_threshold", ""),
+                "practice_cap": form.get(prefix + "practice_cap", ""),
+                "max_score": form.get(prefix + "max_score", ""),
+                "graded_skills": form.getlist(prefix + "graded_skills"),
+            }
+            continue
+        defaults = services.default_settings(library.get_module(summary.id))
+        values[summary.id] = {
+            "mastery_threshold": f"{defaults.mastery_threshold:g}",
+            "practice_cap": str(defaults.practice_cap),
+            "max_score": f"{defaults.max_score:g}",
+            "graded_skills": list(defaults.graded_skills),
+        }
+    return values
+
+
+def _picker_page(session: LaunchSession, dl_request: services.DeepLinkRequest, token: str,
+                 *, form: Any = None, chosen: list[str] | None = None,
+                 problems: dict[str, list[str]] | None = None, status: int = 200,
+                 notice: str | None = None) -> Response:
+    modules = services.library_modules()
+    body = render_template(
+        "deep_linking/picker.html", session=session, dl=dl_request, token=token,
+        modules=modules, values=_values_for(modules, form), chosen=set(chosen or []),
+        problems=problems or {}, notice=notice,
+        limits={"threshold_min": THRESHOLD_MIN, "threshold_max": THRESHOLD_MAX,
+                "cap_min": PRACTICE_CAP_MIN, "cap_max": PRACTICE_CAP_MAX,
+                "score_max": MAX_SCORE_MAX},
+    )
+    return _no_store(body, status)
+
+
+@bp.get("/picker")
+def picker() -> Response:
+    """The module library with settings; the landing page of a deep-linking launch."""
+    session, dl_request, token = _session(request.args.get("t"))
+    # Only a module id travels in the URL, so the notice text cannot be spoofed by a link.
+    saved = authoring.saved_title(request.args.get("saved", ""))
+    notice = f"Saved module '{saved}'. It is now in the library." if saved else None
+    return _picker_page(session, dl_request, token, notice=notice)
+
+
+@bp.get("/preview/<module_id>")
+def preview(module_id: str) -> Response:
+    """The module as a learner would meet it (read-only; nothing is recorded)."""
+    _, _, token = _session(request.args.get("t"))
+    try:
+        module = services.preview(module_id)
+    except library.UnknownModule:
+        abort(404)
+    return _no_store(render_template("deep_linking/preview.html", module=module, token=token,
+                                     md=render_markdown))
+
+
+@bp.post("/respond")
+def respond() -> Response:
+    """Validate the teacher's choice and hand the signed response to the browser,
+    which posts it to the LMS (auto-submit, with a button when scripts are off)."""
+    session, dl_request, token = _session(request.form.get("t"))
+    if request.form.get("action") == "cancel":
+        picks: list[services.Pick] = []
+    else:
+        chosen = [m for m in request.form.getlist("module") if m]
+        problems: dict[str, list[str]] = {}
+        picks = []
+        if not chosen:
+            problems[""] = ["Choose a module first."]
+        elif len(chosen) > 1 and not dl_request.accept_multiple:
+            problems[""] = ["This LMS accepts one activity at a time here: choose one module."]
+        for module_id in chosen:
+            fields = {
+                "mastery_threshold": request.form.get(f"s.{module_id}.mastery_threshold", ""),
+                "practice_cap": request.form.get(f"s.{module_id}.practice_cap", ""),
+                "max_score": request.form.get(f"s.{module_id}.max_score", ""),
+                "graded_skills": request.form.getlist(f"s.{module_id}.graded_skills"),
+            }
+            pick, errors = services.pick_for(module_id, fields)
+            if pick is None:
+                problems[module_id] = errors
+            else:
+                picks.append(pick)
+        if problems:
+            return _picker_page(session, dl_request, token, form=request.form, chosen=chosen,
+                                problems=problems, status=400)
+    launch_url = str(tool_urls(_settings().base_url)["launch_url"])
+    response = services.respond(dl_request, picks, launch_url)
+    current_app.logger.info("deep link response items=%d user=%s platform=%s",
+                            response.count, session.user_pk, session.platform_id)
+    return _no_store(render_template("deep_linking/response.html", response=response,
+                                     picks=picks))
+
+
+@bp.route("/author", methods=["GET", "POST"])
+def author() -> Response:
+    """Upload or paste a module (YAML); every problem is listed with its line number."""
+    token_in = request.form.get("t") if request.method == "POST" else request.args.get("t")
+    session, _, token = _session(token_in)
+    text = ""
+    problems: list = []
+    error: str | None = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            try:
+                text = upload.read(authoring.MAX_BYTES + 1).decode("utf-8")
+            except UnicodeDecodeError:
+                error = "The file is not UTF-8 text."
+        else:
+            text = request.form.get("source", "")
+        if error is None:
+            result = authoring.save_module(text, owner_user_pk=session.user_pk,
+                                           filename=(upload.filename if upload is not None
+                                                     and upload.filename else "module.yaml"))
+            if result.saved is not None:
+                return redirect(url_for("deep_linking.picker", t=token,
+                                        saved=result.saved.module_id), code=303)
+            problems, error = result.problems, result.error
+    body = render_template("deep_linking/author.html", token=token, source=text,
+                           problems=problems, error=error, max_kb=authoring.MAX_BYTES // 1024)
+    return _no_store(body, 400 if request.method == "POST" else 200)
