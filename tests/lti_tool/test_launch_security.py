@@ -35,7 +35,7 @@ def test_good_launch_lands_with_a_token_and_no_cookie_after(client, lms):
     landing = fresh.get(resp.headers["Location"])
     assert landing.status_code == 303
     page = fresh.get(landing.headers["Location"])
-    assert page.status_code == 200 and "error" not in page.get_data(as_text=True)
+    assert page.status_code == 200 and "err-title" not in page.get_data(as_text=True)
 
 
 def test_bad_signature(client, lms):
