@@ -10,6 +10,7 @@ from . import api, testing, views
 from .config import PlatformSettings
 from .keys import PlatformKeys
 from .platform import DemoPlatform
+from .registration import add_registration_routes
 
 _last_platform: DemoPlatform | None = None
 
@@ -31,6 +32,7 @@ def create_platform_app(
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(testing.bp)
+    add_registration_routes(app)
     _last_platform = demo
     return app
 

@@ -1,0 +1,1 @@
+"""The tool administrator's web console (/admin) and its CLI commands."""
