@@ -1,0 +1,1 @@
+"""Teacher insight: the instructor dashboard, its data, charts, exports and the model fit."""

@@ -1,0 +1,48 @@
+"""``branchwise model fit [--module M]``: fit BKT and item difficulties from logged answers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add the ``model`` command group to the ``branchwise`` CLI."""
+
+    @main.group()
+    def model() -> None:
+        """Mastery model parameters fitted from the data."""
+
+    @model.command("fit")
+    @click.option("--module", "module_ids", multiple=True,
+                  help="Module id (repeatable); default: every module with answers.")
+    @click.option("--row-limit", type=int, default=None,
+                  help="Use only the newest N answers per module.")
+    def model_fit(module_ids: tuple[str, ...], row_limit: int | None) -> None:
+        """Fit BKT parameters per skill and item difficulties; the engine then uses them."""
+        from flask import current_app
+
+        from lti_tool.dashboard.fitting import modules_with_answers
+
+        app = _app_or_current(current_app)
+        with app.app_context():
+            from lti_tool.dashboard.views import run_fit
+
+            targets = list(module_ids) or modules_with_answers()
+            if not targets:
+                click.echo("No answers logged yet: nothing to fit.")
+                return
+            for module_id in targets:
+                click.echo(run_fit(module_id, row_limit))
+        sys.stdout.flush()
+
+
+def _app_or_current(current_app):
+    """The running app under ``flask``/test runners, else a new one (``branchwise`` CLI)."""
+    try:
+        return current_app._get_current_object()
+    except RuntimeError:
+        from lti_tool.cli import _app
+
+        return _app()

@@ -1,0 +1,313 @@
+"""Read-only queries behind the dashboard, scoped to one launch's resource link.
+
+Every function takes a :class:`Scope` built from the LaunchSession (never from
+URL parameters), so an instructor can only ever read the resource link, course
+and platform they launched from. Learner ids in URLs are LMS ``sub`` values and
+are accepted only when :func:`find_learner` finds them in that scope.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from adaptive import engine
+from adaptive.analytics import (
+    AnswerRecord,
+    ItemSummary,
+    LearnerSummary,
+    MisconceptionSummary,
+    PageRecord,
+    PathStep,
+    SkillInfo,
+    SkillState,
+    SkillSummary,
+    Suggestion,
+    item_summaries,
+    learner_path,
+    learner_summaries,
+    misconception_summaries,
+    skill_summaries,
+    struggling_skills,
+    suggest,
+)
+from adaptive.analytics.suggestions import Names
+from adaptive.modules import Module
+from lti_tool.dashboard import nrps
+from lti_tool.extensions import db
+from lti_tool.models import (
+    AnswerEvent,
+    Attempt,
+    Context,
+    FittedSkillParams,
+    ItemStats,
+    LaunchSession,
+    PageEvent,
+    Platform,
+    ResourceLink,
+    User,
+)
+from lti_tool.modules import library
+
+log = logging.getLogger("branchwise.dashboard")
+
+STAFF_ROLES = frozenset({"instructor", "admin"})
+
+
+class NotAllowed(Exception):
+    """The session may not see the dashboard (a learner, or a launch without a link)."""
+
+
+class NotFound(Exception):
+    """An id from the URL that is not part of the session's resource link."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one instructor launch may read: one resource link of one course on one platform."""
+
+    platform_id: int
+    context_pk: int
+    resource_link_pk: int
+    module_id: str | None
+
+
+def scope_for(session: LaunchSession) -> Scope:
+    """The session's scope, or NotAllowed for learners and launches without a resource link."""
+    if session.role not in STAFF_ROLES:
+        raise NotAllowed("Only the course's instructors can see the dashboard.")
+    link = session.resource_link
+    if link is None or session.context_pk is None or link.context_pk != session.context_pk:
+        raise NotAllowed("Open the dashboard from an activity in your course.")
+    return Scope(platform_id=session.platform_id, context_pk=session.context_pk,
+                 resource_link_pk=link.id, module_id=link.module_id)
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A row of the dashboard: someone on the roster or seen in the activity."""
+
+    sub: str
+    name: str
+    on_roster: bool
+    user_pk: int | None  # None: on the roster but never launched the tool
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The learners of the course and where the list came from."""
+
+    learners: tuple[Learner, ...]
+    source: str  # "nrps" | "seen"
+    note: str | None = None  # why the fallback was used, in words for the teacher
+
+
+@dataclass
+class ActivityData:
+    """Everything logged for one resource link, as analytics records."""
+
+    module: Module | None
+    practice_cap: int
+    skills: list[SkillInfo]
+    answers: list[AnswerRecord]
+    pages: list[PageRecord]
+    states: list[SkillState]
+    users: dict[str, User]  # sub -> User, learners with an attempt
+
+
+@dataclass
+class Dashboard:
+    """The overview page's data."""
+
+    link: ResourceLink
+    context: Context
+    module: Module | None
+    roster: Roster
+    practice_cap: int
+    skills: list[SkillSummary]
+    struggling: list[SkillSummary]
+    items: list[ItemSummary]
+    misconceptions: list[MisconceptionSummary]
+    learners: list[LearnerSummary]
+    suggestions: list[Suggestion]
+    names: dict[str, str]  # learner sub -> display name
+    item_stats: dict[str, ItemStats] = field(default_factory=dict)
+    fitted: dict[str, FittedSkillParams] = field(default_factory=dict)
+
+
+def _answer_text(module: Module | None, item_id: str, response: Any) -> str:
+    """What the learner typed or chose, readable: choice ids become their texts."""
+    raw = response.get("answer") if isinstance(response, dict) else response
+    if raw is None:
+        return ""
+    values = raw if isinstance(raw, list) else [raw]
+    choices: dict[str, str] = {}
+    if module is not None:
+        try:
+            choices = {c.id: c.text for c in module.item(item_id).choices}
+        except KeyError:  # an item removed from the module since the answer
+            choices = {}
+    return ", ".join(choices.get(str(v), str(v)) for v in values)[:200]
+
+
+def _module(module_id: str | None) -> Module | None:
+    if not module_id:
+        return None
+    try:
+        return library.get_module(module_id)
+    except Exception:  # an unknown or broken module must not take the dashboard down
+        log.warning("dashboard cannot load module %s", module_id, exc_info=True)
+        return None
+
+
+def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
+    """Attempts, answers and pages of the scope's resource link (or of one learner)."""
+    module = _module(scope.module_id)
+    link = db.session.get(ResourceLink, scope.resource_link_pk)
+    cap = int((link.settings or {}).get("practice_cap") or (
+        module.settings.practice_cap if module else 12))
+    query = (select(Attempt, User).join(User, Attempt.user_pk == User.id)
+             .where(Attempt.resource_link_pk == scope.resource_link_pk,
+                    User.platform_id == scope.platform_id))
+    if learner_sub is not None:
+        query = query.where(User.sub == learner_sub)
+    rows = db.session.execute(query).all()
+    users = {u.sub: u for _, u in rows}
+    sub_of_attempt = {a.id: u.sub for a, u in rows}
+    fitted = library.fitted_params(module.id) if module else {}
+    states: list[SkillState] = []
+    for attempt, user in rows:
+        if module is None or not attempt.state:
+            continue
+        try:
+            progress = engine.skill_progress(module, attempt.state, bkt_params=fitted)
+        except Exception:  # a state from an older module version: skip, do not fail the page
+            log.warning("dashboard cannot read attempt %s", attempt.id, exc_info=True)
+            continue
+        states += [SkillState(user.sub, p.skill_id, p.status, p.p_mastery, p.attempts,
+                              p.correct) for p in progress]
+    answers: list[AnswerRecord] = []
+    pages: list[PageRecord] = []
+    if sub_of_attempt:
+        events = db.session.scalars(
+            select(AnswerEvent).where(AnswerEvent.attempt_pk.in_(list(sub_of_attempt)))
+            .order_by(AnswerEvent.attempt_pk, AnswerEvent.seq))
+        answers = [AnswerRecord(
+            learner=sub_of_attempt[e.attempt_pk], item_id=e.item_id,
+            skill_ids=tuple(e.skill_ids or ()), correct=bool(e.correct), seq=e.seq,
+            phase=e.phase, answer_text=_answer_text(module, e.item_id, e.response),
+            group_index=e.group_index, misconception=e.misconception,
+            hints_used=e.hints_used or 0, seconds=e.seconds,
+            mastery_after=dict(e.mastery_after or {}), valid=bool(e.valid),
+        ) for e in events]
+        page_rows = db.session.scalars(
+            select(PageEvent).where(PageEvent.attempt_pk.in_(list(sub_of_attempt)))
+            .order_by(PageEvent.attempt_pk, PageEvent.seq))
+        pages = [PageRecord(sub_of_attempt[p.attempt_pk], p.page_id, p.seq, p.reason,
+                            p.seconds) for p in page_rows]
+    skills = [SkillInfo(s.id, s.title) for s in module.skills] if module else []
+    return ActivityData(module, cap, skills, answers, pages, states, users)
+
+
+def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
+                refresh: bool = False) -> Roster:
+    """The course's learners from NRPS, plus anyone seen; learners seen only, if NRPS fails."""
+    context = db.session.get(Context, scope.context_pk)
+    platform = db.session.get(Platform, scope.platform_id)
+    seen_rows = sorted(seen.values(), key=lambda u: (u.name or u.sub).lower())
+    try:
+        members = [m for m in nrps.roster(context, platform, timeout, refresh)
+                   if m.is_learner and m.status == "Active"]
+    except nrps.RosterUnavailable as exc:
+        log.info("dashboard roster fallback context=%s: %s", scope.context_pk, exc)
+        return Roster(
+            learners=tuple(Learner(u.sub, u.name or u.sub, False, u.id) for u in seen_rows),
+            source="seen",
+            note=f"The course roster is not available ({exc}), so only learners who have "
+                 "opened the activity are shown.")
+    known = {u.sub: u for u in db.session.scalars(
+        select(User).where(User.platform_id == scope.platform_id,
+                           User.sub.in_([m.sub for m in members])))} if members else {}
+    rows = [Learner(m.sub, m.name or (known[m.sub].name if m.sub in known else "") or m.sub,
+                    True, known[m.sub].id if m.sub in known else None)
+            for m in sorted(members, key=lambda m: (m.name or m.sub).lower())]
+    on_roster = {m.sub for m in members}
+    # Learners who left the course keep their data on the dashboard.
+    rows += [Learner(u.sub, u.name or u.sub, False, u.id) for u in seen_rows
+             if u.sub not in on_roster]
+    return Roster(learners=tuple(rows), source="nrps")
+
+
+def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) -> Dashboard:
+    """All aggregates and suggestions for the overview page."""
+    data = load_activity(scope)
+    roster = load_roster(scope, data.users, timeout, refresh_roster)
+    subs = [lr.sub for lr in roster.learners]
+    names = {lr.sub: lr.name for lr in roster.learners}
+    skills = skill_summaries(data.skills, subs, data.states, data.answers, data.practice_cap)
+    items = item_summaries(data.answers, data.states)
+    misconceptions = misconception_summaries(data.answers)
+    learners = learner_summaries(subs, data.states, data.answers)
+    item_labels = {i.item_id: i.item_id for i in items}
+    suggestions = suggest(
+        skills, items, misconceptions, learners, practice_cap=data.practice_cap,
+        names=Names(skills={s.id: s.title for s in data.skills}, learners=names,
+                    items=item_labels))
+    link = db.session.get(ResourceLink, scope.resource_link_pk)
+    module_id = data.module.id if data.module else None
+    item_stats = {r.item_id: r for r in db.session.scalars(
+        select(ItemStats).where(ItemStats.module_id == module_id))} if module_id else {}
+    fitted = {r.skill_id: r for r in db.session.scalars(
+        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id))
+    } if module_id else {}
+    return Dashboard(
+        link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
+        roster=roster, practice_cap=data.practice_cap, skills=skills,
+        struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
+        learners=learners, suggestions=suggestions, names=names, item_stats=item_stats,
+        fitted=fitted)
+
+
+@dataclass
+class LearnerDetail:
+    """The drill-down page's data."""
+
+    learner: Learner
+    summary: LearnerSummary
+    path: list[PathStep]
+    skills: list[SkillInfo]
+    module: Module | None
+
+
+def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
+    """The learner ``sub`` if they belong to the scope (attempt on this link, or on the
+    course roster); NotFound otherwise, whatever exists elsewhere."""
+    user = db.session.scalars(select(User).where(User.platform_id == scope.platform_id,
+                                                 User.sub == sub)).one_or_none()
+    if user is not None:
+        has_attempt = db.session.scalar(select(Attempt.id).where(
+            Attempt.user_pk == user.id, Attempt.resource_link_pk == scope.resource_link_pk))
+        if has_attempt is not None:
+            return Learner(user.sub, user.name or user.sub, False, user.id)
+    context = db.session.get(Context, scope.context_pk)
+    platform = db.session.get(Platform, scope.platform_id)
+    try:
+        members = nrps.roster(context, platform, timeout)
+    except nrps.RosterUnavailable:
+        members = []
+    for m in members:
+        if m.sub == sub and m.is_learner:
+            return Learner(m.sub, m.name or m.sub, True, user.id if user else None)
+    raise NotFound("No such learner in this activity.")
+
+
+def learner_detail(scope: Scope, learner: Learner) -> LearnerDetail:
+    """One learner's path (answers and pages in order) and per-skill state."""
+    data = load_activity(scope, learner_sub=learner.sub)
+    page_skills = {p.id: p.skill for p in data.module.pages} if data.module else {}
+    (summary,) = learner_summaries([learner.sub], data.states, data.answers)
+    path = learner_path(data.answers, data.pages, page_skills)
+    return LearnerDetail(learner, summary, path, data.skills, data.module)

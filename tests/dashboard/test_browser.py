@@ -1,0 +1,83 @@
+"""The dashboard in headless Chromium: it renders, navigates, fits, and passes axe-core.
+
+Reuses the browser and axe fixtures of tests/browser (Chromium at /usr/bin/chromium,
+axe-core installed outside the repository). With BRANCHWISE_SCREENSHOTS=1 the test
+also refreshes the screenshots in docs/img/ used by docs/dashboard.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lti_tool.demo_platform.harness import serve_in_thread
+from tests.browser.conftest import WCAG_TAGS, axe_source, browser  # noqa: F401 (fixtures)
+from tests.dashboard.conftest import add_learner, class_of_four, launch, link_row, platform_a
+
+pytestmark = pytest.mark.browser
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+SHOTS = os.environ.get("BRANCHWISE_SCREENSHOTS") == "1"
+
+
+def axe_violations(page, source: str) -> list[dict]:
+    """WCAG 2.2 AA violations on the page, with the offending nodes' selectors."""
+    page.evaluate(source)
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))",
+        WCAG_TAGS)
+    return result
+
+
+def shot(page, selector: str, name: str) -> None:
+    if SHOTS:
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.locator(selector).screenshot(path=str(DOCS_IMG / f"dashboard-{name}.png"))
+
+
+def test_dashboard_in_chromium(app, client, lms, browser, axe_source):  # noqa: F811
+    token = launch(client, lms)
+    class_of_four(link_row(), platform_a().id)
+    for k in range(3):  # a few more learners so the charts look like a class
+        add_learner(link_row(), platform_a().id, f"x{k}", ["Farah Fox", "Gil Gray",
+                                                           "Hana Ho"][k],
+                    {"equivalent": ("mastered" if k else "practising", 0.96 - 0.3 * (k == 0), 5),
+                     "simplifying": ("known", 0.97, 2) if k == 2 else ("practising", 0.6, 3)},
+                    [{"item": "eq-1", "correct": k > 0, "answer": "2/4" if k else "3/4",
+                      "misconception": None if k else "add-same-number", "p": 0.8}])
+    server = serve_in_thread(app)
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server.url}/dashboard?t={token}")
+        assert page.locator("h1").inner_text() == "Fractions"
+        page.keyboard.press("Tab")  # keyboard users reach the skip link first
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        assert page.get_by_role("img", name="Mastery by learner and skill").is_visible()
+        assert "stuck on “Equivalent fractions”" in page.locator("#suggestions").inner_text()
+        assert axe_violations(page, axe_source) == []
+        page.set_viewport_size({"width": 1100, "height": 700})
+        shot(page, "#suggestions", "suggestions")
+        shot(page, "#heatmap .bw-chart", "heatmap")
+        shot(page, "#skills", "skills")
+        shot(page, "#items .bw-chart", "items")
+        # the table view of the heatmap opens and links to the drill-down
+        page.get_by_text("Show as a table").click()
+        page.get_by_role("link", name="Bob Brown").first.click()
+        page.wait_for_url("**/dashboard/learner?**")
+        assert page.locator("h1").inner_text() == "Bob Brown"
+        assert page.get_by_role("img", name="P(mastery) after each answer of Bob Brown") \
+            .is_visible()
+        assert axe_violations(page, axe_source) == []
+        shot(page, "main", "learner")
+        page.get_by_role("link", name="← Back to the dashboard").click()
+        page.get_by_role("button", name="Fit the model from the data").click()
+        page.wait_for_url("**fit=**")
+        assert page.get_by_role("status").is_visible()
+        shot(page, "#model", "model")
+    finally:
+        ctx.close()
+        server.stop()
