@@ -1,0 +1,492 @@
+"""The learner's activity: resume, answer, read a page, ask for a hint, finish.
+
+Services take plain arguments (a LaunchSession row, posted values, the time) and
+return an ``ActivityPage`` the view renders; they never see ``request``.
+
+Nothing is lost and nothing counts twice:
+
+* one Attempt per (learner, resource link), created on the first launch and
+  resumed on every later one (the engine state is stored as JSON);
+* every write is a compare-and-set on ``Attempt.seq`` (``UPDATE ... WHERE id=?
+  AND seq=?``): a second tab or a double-clicked submit that answers a step
+  which has already moved on updates no row and gets a clear "already
+  recorded" page instead of corrupting the state;
+* the answer event, the attempt update and the grade to send to the LMS are
+  written in one transaction.
+
+Runner-only bookkeeping lives under ``state["runner"]`` (the engine keeps
+unknown keys): when the current step was shown (so the time taken is measured
+on the server), how many hints were revealed, and the last answer (to show its
+feedback again after a double submit).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from adaptive.engine import (
+    ActivitySettings,
+    AskItem,
+    Finish,
+    ItemAnswer,
+    PageSeen,
+    ShowPage,
+    SkillProgress,
+    StaleResponse,
+    Step,
+    StepResult,
+    current_step,
+    next_step,
+    settings_of,
+    skill_progress,
+    start,
+)
+from adaptive.grading.score import GradeReport, grade
+from adaptive.modules.format import BKTParams, Item, Module
+from lti_tool.ags.passback import submit_progress
+from lti_tool.extensions import db
+from lti_tool.models import AnswerEvent, Attempt, LaunchSession, PageEvent
+from lti_tool.models.base import utcnow
+from lti_tool.modules.library import UnknownModule, fitted_params, get_module
+from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
+
+log = logging.getLogger("branchwise.runner")
+
+__all__ = [
+    "ActivityPage",
+    "Feedback",
+    "activity_settings",
+    "answer_item",
+    "load_activity",
+    "mark_page_seen",
+    "request_hint",
+]
+
+# Notices shown above the step (translated in the template).
+STALE = "stale"  # the form answered a step that has already moved on
+ALREADY_RECORDED = "already_recorded"  # a double submit of the answer just recorded
+INVALID = "invalid"  # the answer could not be read; nothing recorded
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of the answer just given, shown above the next step."""
+
+    item: Item
+    correct: bool
+    text: str  # Markdown: the matched answer group's feedback (or the item's default)
+    solution: str  # Markdown: the worked solution
+    hints_used: int
+
+
+@dataclass
+class ActivityPage:
+    """Everything the activity template needs for one response."""
+
+    status: str  # "ready" | "not_set_up" | "unavailable"
+    preview: bool = False
+    module: Module | None = None
+    attempt: Attempt | None = None
+    state: dict | None = None
+    step: Step | None = None
+    item: Item | None = None
+    choices: list = field(default_factory=list)  # the item's choices in display order
+    hints_shown: int = 0
+    feedback: Feedback | None = None
+    notice: str | None = None
+    error: str | None = None  # why an answer could not be read
+    draft: dict | None = None
+    progress: list[SkillProgress] = field(default_factory=list)
+    report: GradeReport | None = None
+    max_score: float = 1.0
+    sends_grade: bool = False
+
+    @property
+    def seq(self) -> int:
+        return int(self.state["seq"]) if self.state else 0
+
+    @property
+    def finished(self) -> bool:
+        return isinstance(self.step, Finish)
+
+
+class _Stale(Exception):
+    """The compare-and-set lost: another request moved the attempt on first."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _is_preview(session: LaunchSession) -> bool:
+    # Teachers and admins try the activity; their answers are neither graded nor logged.
+    # Read once per request: after a commit the row is expired and would be reloaded.
+    cached = session.__dict__.get("_bw_preview")
+    if cached is None:
+        cached = session.role != "learner"
+        session.__dict__["_bw_preview"] = cached
+    return cached
+
+
+def _has_lineitem(session: LaunchSession) -> bool:
+    """Whether grades go to a gradebook column (read once per request, like ``_is_preview``)."""
+    cached = session.__dict__.get("_bw_lineitem")
+    if cached is None:
+        link = session.resource_link
+        cached = link is not None and bool(link.lineitem_url or link.lineitems_url)
+        session.__dict__["_bw_lineitem"] = cached
+    return cached
+
+
+def _prime(session: LaunchSession) -> None:
+    """Read what the page needs from the session before a commit expires it."""
+    _is_preview(session)
+    _has_lineitem(session)
+
+
+def activity_settings(module: Module, link_settings: Mapping[str, Any] | None) -> ActivitySettings:
+    """The module's defaults overridden by the teacher's deep-linking settings."""
+    names = {f.name for f in fields(ActivitySettings)}
+    overrides = {k: v for k, v in dict(link_settings or {}).items() if k in names}
+    try:
+        return ActivitySettings.from_module(module, **overrides)
+    except (TypeError, ValueError):
+        log.warning("ignoring invalid activity settings %r", overrides)
+        return ActivitySettings.from_module(module)
+
+
+def _runner(state: Mapping[str, Any]) -> dict:
+    return dict(state.get("runner") or {})
+
+
+def _stamp(state: dict, now: float, last: dict | None = None) -> dict:
+    """Mark the state's current step as shown now, with no hints revealed yet."""
+    runner = {"shown_at": now, "hints": 0}
+    if last is not None:
+        runner["last"] = last
+    elif "last" in _runner(state):
+        runner["last"] = _runner(state)["last"]
+    state["runner"] = runner
+    return state
+
+
+def _seconds(state: Mapping[str, Any], now: float) -> float | None:
+    shown = _runner(state).get("shown_at")
+    if shown is None:
+        return None
+    return round(max(0.0, now - float(shown)), 3)
+
+
+def _bkt(module_id: str) -> dict[str, BKTParams]:
+    return fitted_params(module_id)
+
+
+def _ordered_choices(item: Item, step: AskItem) -> list:
+    by_id = {c.id: c for c in item.choices}
+    order = [cid for cid in step.choice_order if cid in by_id]
+    rest = [c for c in item.choices if c.id not in order]
+    return [by_id[cid] for cid in order] + rest
+
+
+def _page(session: LaunchSession, attempt: Attempt, module: Module, state: dict,
+          bkt: Mapping[str, BKTParams], **extra: Any) -> ActivityPage:
+    step = current_step(module, state)
+    page = ActivityPage(status="ready", preview=_is_preview(session), module=module,
+                        attempt=attempt, state=state, step=step, **extra)
+    page.sends_grade = not page.preview and _has_lineitem(session)
+    page.max_score = settings_of(state).max_score
+    page.progress = skill_progress(module, state, bkt_params=bkt)
+    if isinstance(step, AskItem):
+        page.item = module.item(step.item_id)
+        page.choices = _ordered_choices(page.item, step)
+        page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
+    elif isinstance(step, Finish):
+        page.report = grade(module, state, bkt_params=bkt)
+    return page
+
+
+def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
+    try:
+        item = module.item(last["item_id"])
+    except KeyError:
+        return None
+    index = last.get("group_index")
+    if index is not None and 0 <= index < len(item.answer_groups):
+        text = item.answer_groups[index].feedback
+    else:
+        text = item.default_feedback
+    return Feedback(item=item, correct=bool(last.get("correct")), text=text,
+                    solution=item.solution, hints_used=int(last.get("hints_used", 0)))
+
+
+def _cas(attempt: Attempt, expected_seq: int, **values: Any) -> None:
+    """UPDATE the attempt only if nobody moved it on since ``expected_seq`` was read."""
+    try:
+        result = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.seq == expected_seq)
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as exc:  # SQLite: the other writer held the lock too long
+        db.session.rollback()
+        raise _Stale() from exc
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise _Stale()
+
+
+def _commit_or_stale() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # UNIQUE(attempt_pk, seq) on the event: already recorded
+        db.session.rollback()
+        raise _Stale() from exc
+
+
+def _module_of(session: LaunchSession) -> tuple[str, Module | None]:
+    link = session.resource_link
+    if link is None or not link.module_id:
+        return "not_set_up", None
+    try:
+        return "ready", get_module(link.module_id)
+    except (UnknownModule, ValueError) as exc:
+        log.warning("module %r of resource link %s unavailable: %s", link.module_id, link.id, exc)
+        return "unavailable", None
+
+
+def _find_attempt(session: LaunchSession) -> Attempt | None:
+    return db.session.scalars(select(Attempt).where(
+        Attempt.user_pk == session.user_pk,
+        Attempt.resource_link_pk == session.resource_link_pk)).one_or_none()
+
+
+def _open_attempt(session: LaunchSession, module: Module, now: float) -> Attempt:
+    """The learner's attempt on this link, created (and announced to the LMS) on first use."""
+    attempt = _find_attempt(session)
+    if attempt is not None:
+        return attempt
+    link = session.resource_link
+    bkt = _bkt(module.id)
+    settings = activity_settings(module, link.settings)
+    result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
+                   bkt_params=bkt)
+    state = _stamp(dict(result.state), now)
+    attempt = Attempt(user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
+                      state=state, seq=int(state["seq"]), status="in_progress")
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+        if not _is_preview(session):
+            submit_progress(attempt, score=None, score_maximum=settings.max_score,
+                            comment="", completed=False, started=True)
+        db.session.commit()
+    except IntegrityError:
+        # Two tabs opened the activity at once; the other one created the attempt.
+        db.session.rollback()
+        attempt = _find_attempt(session)
+        if attempt is None:  # pragma: no cover - the unique row must exist now
+            raise
+    return attempt
+
+
+def _attempt_module(attempt: Attempt) -> Module:
+    # The state belongs to the module it was started with, even if the link changed since.
+    return get_module(attempt.module_id)
+
+
+def _reload(attempt: Attempt) -> Attempt:
+    db.session.expire(attempt)
+    return attempt
+
+
+# --------------------------------------------------------------------------- services
+
+def load_activity(session: LaunchSession, now: float | None = None) -> ActivityPage:
+    """Open (or resume) the activity of this launch: the current step, exactly where it was."""
+    _prime(session)
+    now = time.time() if now is None else now
+    status, module = _module_of(session)
+    existing: Attempt | None = None
+    if module is None:
+        existing = _find_attempt(session) if session.resource_link is not None else None
+        if existing is None:
+            return ActivityPage(status=status, preview=_is_preview(session))
+    attempt = _open_attempt(session, module, now) if module else existing
+    module = _attempt_module(attempt)
+    state = dict(attempt.state)
+    return _page(session, attempt, module, state, _bkt(module.id))
+
+
+def _stale_page(session: LaunchSession, attempt: Attempt, posted_seq: int,
+                item_id: str | None) -> ActivityPage:
+    """The current step after a lost compare-and-set, with the right explanation."""
+    attempt = _reload(attempt)
+    module = _attempt_module(attempt)
+    state = dict(attempt.state)
+    last = _runner(state).get("last")
+    page_extra: dict[str, Any] = {"notice": STALE}
+    if (last and item_id and last.get("item_id") == item_id
+            and last.get("seq") == posted_seq and state["seq"] == posted_seq + 1):
+        # A double-clicked submit: the first click was recorded; show its feedback again.
+        page_extra = {"notice": ALREADY_RECORDED, "feedback": _feedback_of(module, last)}
+    return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
+
+
+def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
+                form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
+    """Grade the answer to the current item, record it, and move to the next step.
+
+    ``form`` is the posted multi-valued form (``{name: [values]}``). Returns the next
+    step with the feedback of this answer; an unreadable answer returns the same item
+    with an error and records nothing; a stale form returns the current step.
+    """
+    now = time.time() if now is None else now
+    _prime(session)
+    attempt = _find_attempt(session) if session.resource_link is not None else None
+    if attempt is None:
+        return load_activity(session, now)
+    module = _attempt_module(attempt)
+    bkt = _bkt(module.id)
+    state = dict(attempt.state)
+    step = current_step(module, state)
+    if (attempt.seq != posted_seq or not isinstance(step, AskItem)
+            or step.item_id != item_id):
+        return _stale_page(session, attempt, posted_seq, item_id)
+    item = module.item(item_id)
+    hints = int(_runner(state).get("hints", 0))
+    try:
+        raw = parse_answer(item, form)
+    except AnswerFormError as exc:
+        return _page(session, attempt, module, state, bkt, notice=INVALID, error=str(exc),
+                     draft=draft_of(item, form))
+    seconds = _seconds(state, now)
+    try:
+        result: StepResult = next_step(
+            module, state, ItemAnswer(item_id, raw, hints_used=hints, seconds=seconds,
+                                      seq=posted_seq), bkt_params=bkt)
+    except StaleResponse:
+        return _stale_page(session, attempt, posted_seq, item_id)
+    evaluation = result.evaluation
+    assert evaluation is not None
+    if not evaluation.valid:
+        return _page(session, attempt, module, state, bkt, notice=INVALID,
+                     error=evaluation.error, draft=draft_of(item, form))
+    last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
+            "group_index": evaluation.group_index, "hints_used": hints}
+    new_state = _stamp(dict(result.state), now, last)
+    preview = _is_preview(session)
+    try:
+        report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview)
+        if not preview:
+            db.session.add(AnswerEvent(
+                attempt_pk=attempt.id, user_pk=attempt.user_pk,
+                resource_link_pk=attempt.resource_link_pk, module_id=module.id,
+                item_id=item_id, skill_ids=list(item.skills), phase=step.phase,
+                seq=posted_seq, response={"answer": raw},
+                normalised={"value": evaluation.normalised}, correct=bool(evaluation.correct),
+                valid=True, group_index=evaluation.group_index,
+                misconception=evaluation.misconception, hints_used=hints, seconds=seconds,
+                mastery_before=dict(result.mastery_before or {}),
+                mastery_after=dict(result.mastery_after or {}),
+            ))
+        _commit_or_stale()
+    except _Stale:
+        return _stale_page(session, attempt, posted_seq, item_id)
+    feedback = _feedback_of(module, last)
+    page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
+    if report is not None:
+        page.report = report
+    return page
+
+
+def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_state: dict,
+                expected_seq: int, bkt: Mapping[str, BKTParams],
+                preview: bool) -> GradeReport | None:
+    """CAS the new state in and record the grade for the LMS (same transaction, not committed)."""
+    finished = isinstance(current_step(module, new_state), Finish)
+    report = grade(module, new_state, bkt_params=bkt)
+    values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
+                              "score": report.score}
+    if finished:
+        values.update(status="completed", completed_at=utcnow())
+    _cas(attempt, expected_seq, **values)
+    if not preview:
+        submit_progress(attempt, score=report.score,
+                        score_maximum=settings_of(new_state).max_score,
+                        comment=report.comment, completed=finished)
+    return report if finished else None
+
+
+def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
+                   now: float | None = None) -> ActivityPage:
+    """The learner finished reading the current page: record it and move on."""
+    now = time.time() if now is None else now
+    _prime(session)
+    attempt = _find_attempt(session) if session.resource_link is not None else None
+    if attempt is None:
+        return load_activity(session, now)
+    module = _attempt_module(attempt)
+    bkt = _bkt(module.id)
+    state = dict(attempt.state)
+    step = current_step(module, state)
+    if (attempt.seq != posted_seq or not isinstance(step, ShowPage)
+            or step.page_id != page_id):
+        return _stale_page(session, attempt, posted_seq, None)
+    seconds = _seconds(state, now)
+    try:
+        result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt)
+    except StaleResponse:
+        return _stale_page(session, attempt, posted_seq, None)
+    new_state = _stamp(dict(result.state), now)
+    preview = _is_preview(session)
+    try:
+        # Grades only change with answers, except when the page was the last step.
+        finished = isinstance(result.step, Finish)
+        if finished:
+            _write_step(session, attempt, module, new_state, posted_seq, bkt, preview)
+        else:
+            _cas(attempt, posted_seq, state=new_state, seq=int(new_state["seq"]))
+        if not preview:
+            db.session.add(PageEvent(attempt_pk=attempt.id, page_id=page_id, reason=step.reason,
+                                     seq=posted_seq, seconds=seconds))
+        _commit_or_stale()
+    except _Stale:
+        return _stale_page(session, attempt, posted_seq, None)
+    return _page(session, attempt, module, new_state, bkt)
+
+
+def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
+                 form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
+    """Reveal the next hint of the current item (recorded: the answer then counts as helped)."""
+    _prime(session)
+    attempt = _find_attempt(session) if session.resource_link is not None else None
+    if attempt is None:
+        return load_activity(session, now)
+    module = _attempt_module(attempt)
+    bkt = _bkt(module.id)
+    state = dict(attempt.state)
+    step = current_step(module, state)
+    if (attempt.seq != posted_seq or not isinstance(step, AskItem)
+            or step.item_id != item_id):
+        return _stale_page(session, attempt, posted_seq, None)
+    item = module.item(item_id)
+    runner = _runner(state)
+    hints = int(runner.get("hints", 0))
+    if hints < len(item.hints):
+        runner["hints"] = hints + 1
+        state = {**state, "runner": runner}
+        try:
+            # Same seq: a hint does not move the step on, but it must not overwrite an
+            # answer another tab recorded meanwhile.
+            _cas(attempt, posted_seq, state=state)
+            db.session.commit()
+        except _Stale:
+            return _stale_page(session, attempt, posted_seq, None)
+    return _page(session, attempt, module, state, bkt, draft=draft_of(item, form))

@@ -1,0 +1,152 @@
+"""The ``runner`` blueprint: thin views over ``lti_tool.runner.services``.
+
+Every page carries the launch token (hidden ``t`` on forms, ``?t=`` on links)
+instead of a session cookie, because the tool's cookies are third-party inside
+the LMS iframe. Pages work without JavaScript; ``static/js/runner.js`` only
+resizes the LMS frame, moves focus to the feedback and guards against double
+submits (the server guards too).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import Babel
+
+from lti_tool.launch import services as launch_services
+from lti_tool.launch import tokens
+from lti_tool.runner import services
+from lti_tool.runner.render import plain_text, render_inline, render_markdown
+
+bp = Blueprint("runner", __name__)
+
+SUPPORTED_LOCALES = ("en", "es")
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+def locale_for(tag: str | None) -> str:
+    """The supported UI language for a launch locale such as "es-MX" (English otherwise)."""
+    lang = (tag or "").replace("_", "-").split("-")[0].lower()
+    return lang if lang in SUPPORTED_LOCALES else "en"
+
+
+def _select_locale() -> str:
+    # Inside the activity the LMS decides (launch_presentation.locale); elsewhere the browser.
+    chosen = g.get("bw_locale")
+    if chosen:
+        return chosen
+    try:
+        return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+    except RuntimeError:  # outside a request (CLI, jobs)
+        return "en"
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel (English + Spanish) and the Markdown filters used by the templates."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    if "babel" not in app.extensions:
+        Babel(app, locale_selector=_select_locale)
+    app.jinja_env.filters.setdefault("markdown", render_markdown)
+    app.jinja_env.filters.setdefault("md_inline", render_inline)
+    app.jinja_env.filters.setdefault("plain_text", plain_text)
+
+
+@bp.before_request
+def _start_timer() -> None:
+    g.bw_t0 = time.perf_counter()
+
+
+@bp.after_request
+def _headers(response):
+    # Pages hold a launch token and personal progress: never cache them.
+    response.headers["Cache-Control"] = "no-store"
+    t0 = g.get("bw_t0")
+    if t0 is not None:  # server time of the step, read by bench/answer_step.py
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.2f}"
+    return response
+
+
+def _settings():
+    return current_app.config["BRANCHWISE"]
+
+
+def _session(token: str | None):
+    session = launch_services.session_from_token(token, _settings())
+    g.bw_locale = locale_for(session.locale)
+    return session
+
+
+def _form() -> dict[str, list[str]]:
+    return request.form.to_dict(flat=False)
+
+
+def _seq() -> int:
+    try:
+        return int(request.form.get("seq", "-1"))
+    except ValueError:
+        return -1
+
+
+def _render(template: str, session, page: services.ActivityPage, status: int = 200):
+    token = tokens.issue(_settings().secret_key, session.id)
+    dashboard_url = (url_for("dashboard.index", t=token)
+                     if "dashboard.index" in current_app.view_functions
+                     and session.role != "learner" else None)
+    body = render_template(
+        template, page=page, session=session, token=token, page_lang=g.bw_locale,
+        return_url=session.return_url, dashboard_url=dashboard_url,
+    )
+    return make_response(body, status)
+
+
+@bp.get("/activity")
+def activity():
+    """The current step of the learner's attempt (resumes where they left off)."""
+    session = _session(request.args.get("t"))
+    return _render("runner/activity.html", session, services.load_activity(session))
+
+
+@bp.post("/activity/answer")
+def answer():
+    """Grade an answer and show its feedback above the next step."""
+    session = _session(request.form.get("t"))
+    page = services.answer_item(session, _seq(), request.form.get("item", ""), _form())
+    status = 409 if page.notice == services.STALE else 200
+    return _render("runner/activity.html", session, page, status)
+
+
+@bp.post("/activity/page")
+def page_seen():
+    """The learner read the current page and continues."""
+    session = _session(request.form.get("t"))
+    page = services.mark_page_seen(session, _seq(), request.form.get("page", ""))
+    status = 409 if page.notice == services.STALE else 200
+    return _render("runner/activity.html", session, page, status)
+
+
+@bp.post("/activity/hint")
+def hint():
+    """Reveal the next hint (keeps what the learner had entered)."""
+    session = _session(request.form.get("t"))
+    page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
+    status = 409 if page.notice == services.STALE else 200
+    return _render("runner/activity.html", session, page, status)
+
+
+@bp.get("/activity/progress")
+def progress():
+    """Per-skill progress: mastered, practising, not started, known, flagged."""
+    session = _session(request.args.get("t"))
+    return _render("runner/progress.html", session, services.load_activity(session))
