@@ -55,6 +55,9 @@ def create_app(overrides: dict[str, Any] | None = None,
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     cache.init_app(app)
+    from lti_tool.ags import delivery
+
+    delivery.init_app(app)  # enqueue grade deliveries after each commit
     if settings.is_sqlite:
         _sqlite_pragmas(app)
 

@@ -78,7 +78,8 @@ def platform() -> None:
 @click.option("--jwks-url")
 @click.option("--token-audience")
 @click.option("--name")
-@click.option("--preset", type=click.Choice(["canvas", "moodle", "blackboard", "d2l"]))
+@click.option("--preset", type=click.Choice(["canvas", "moodle", "blackboard", "d2l",
+                                              "schoology", "sakai"]))
 def platform_add(**kw) -> None:
     """Register a platform and its deployments (a preset fills what is fixed)."""
     from lti_tool.registration.services import PlatformInput, RegistrationError, add_platform
@@ -201,6 +202,18 @@ def module_validate(files: tuple[Path, ...]) -> None:
     warnings = f", {len(problems)} warning(s)" if problems else ""
     click.echo(f"{len(files)} file(s) valid{warnings}")
 
+
+def _register_features() -> None:
+    """Feature packages add their own command groups (admin, grades, model fitting)."""
+    from lti_tool.admin.cli import register as register_admin
+    from lti_tool.ags.cli import register as register_grades
+    from lti_tool.dashboard.cli import register as register_dashboard
+
+    for register in (register_admin, register_grades, register_dashboard):
+        register(main)
+
+
+_register_features()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,76 @@
+"""``branchwise grades ...`` and ``branchwise worker``: see and replay grade passback.
+
+``register(main)`` adds the commands to the ``branchwise`` click group.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _app():
+    from lti_tool.cli import _app as build_app
+
+    return build_app()
+
+
+@click.group()
+def grades() -> None:
+    """Scores sent to LMS gradebooks (AGS): list, and replay failed ones."""
+
+
+@grades.command("list")
+@click.option("--failed", "failed_only", is_flag=True, help="Only scores that failed.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=200, show_default=True)
+def grades_list(failed_only: bool, as_json: bool, limit: int) -> None:
+    """Newest scores first, with their delivery status and last error."""
+    from lti_tool.ags.delivery import list_submissions
+
+    with _app().app_context():
+        rows = list_submissions(failed_only=failed_only, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no failed scores" if failed_only else "no scores")
+    for r in rows:
+        given = "-" if r["score_given"] is None else f"{r['score_given']:g}/{r['score_maximum']:g}"
+        line = (f"{r['id']:>6}  {r['status']:10} {r['user']:20} {r['resource_link']:20} "
+                f"{r['activity_progress']:10} {given:>9}  tries={r['tries']}")
+        if r["last_error"] and r["status"] != "sent":
+            line += f"  error: {r['last_error']}"
+        click.echo(line)
+
+
+@grades.command("replay")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all-failed", is_flag=True, help="Replay every failed score.")
+def grades_replay(ids: tuple[int, ...], all_failed: bool) -> None:
+    """Queue failed scores again (after fixing the cause); a running worker sends them."""
+    from lti_tool.ags.delivery import replay
+
+    if not ids and not all_failed:
+        raise click.UsageError("give score IDs or --all-failed")
+    with _app().app_context():
+        replayed = replay(ids, all_failed=all_failed)
+    click.echo(f"queued {len(replayed)} score(s)" + (f": {replayed}" if replayed else ""))
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option("--max-delay", default=10.0, show_default=True,
+              help="Longest pause in seconds between polls of an empty queue.")
+def worker(workers: int, max_delay: float) -> None:
+    """Run the job queue (grade passback); pending scores are picked up at start."""
+    from lti_tool.jobs.worker import run_worker
+
+    run_worker(_app(), workers=workers, max_delay=max_delay)
+
+
+def register(main: click.Group) -> None:
+    """Add ``grades`` and ``worker`` to the ``branchwise`` command group."""
+    main.add_command(grades)
+    main.add_command(worker)

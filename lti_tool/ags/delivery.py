@@ -1,0 +1,393 @@
+"""Deliver ScoreSubmission rows to the platform's gradebook, durably.
+
+The learner's request only writes a ``ScoreSubmission`` (``passback.submit_progress``).
+After its transaction commits, ``init_app``'s hook enqueues one delivery job per
+new row; the job (``lti_tool.jobs.tasks``) calls :func:`deliver`, which
+
+1. claims the row (a conditional UPDATE, so two copies of one job never both send),
+2. skips it as ``superseded`` if a newer score of the same learner and link is sent,
+3. finds or creates the line item once and stores it on the resource link,
+4. posts the score with a token cached until expiry in the shared cache,
+5. records ``sent``; or ``pending`` with ``next_try_at`` for 5xx / 429 / timeouts;
+   or ``failed`` with ``last_error`` for any other 4xx (an admin replays it).
+
+The database row is the source of truth, not the queue: a worker that starts
+re-enqueues every row still pending (``sweep``), so even a lost enqueue is
+recovered.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, inspect, or_, select, update
+
+from lti_tool.ags import client as ags
+from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
+from lti_tool.extensions import cache, db
+from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
+from lti_tool.models.base import utcnow
+from lti_tool.settings import Settings
+
+log = logging.getLogger("branchwise.ags")
+
+CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
+LINEITEM_TAG = "branchwise-mastery"
+# Scheduled retries may fire a little early on another host's clock.
+CLAIM_TOLERANCE = timedelta(seconds=1)
+# A pending row whose due time passed this long ago has lost its job (periodic sweep).
+OVERDUE_GRACE = timedelta(minutes=5)
+
+
+# -- retry policy ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter; the platform's Retry-After wins when given."""
+
+    max_tries: int = 10
+    base_seconds: float = 5.0
+    cap_seconds: float = 3600.0
+    jitter: float = 0.1  # spreads retries of many scores after one outage
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(max_tries=settings.grade_retry_max,
+                   base_seconds=settings.grade_retry_base_seconds,
+                   cap_seconds=settings.grade_retry_cap_seconds)
+
+    def delay(self, tries: int, retry_after: float | None = None,
+              rng: random.Random | None = None) -> float:
+        """Seconds before try number ``tries + 1``; ``tries`` counts the ones made."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.cap_seconds)
+        raw = self.base_seconds * 2 ** max(tries - 1, 0)
+        spread = 1 - self.jitter * (rng or random).random()
+        return min(raw, self.cap_seconds) * spread
+
+    def gives_up(self, tries: int) -> bool:
+        return tries >= self.max_tries
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt did; ``delay`` is set when ``status == 'retry'``."""
+
+    status: str  # sent | superseded | retry | failed | skipped
+    delay: float = 0.0
+    error: str = ""
+
+
+# -- building requests ------------------------------------------------------------
+def score_json(sub: ScoreSubmission, user_sub: str, product: str = "generic") -> dict[str, Any]:
+    """The AGS score (§3.4) for a submission, with Canvas's submission extension."""
+    stamp = ags.format_timestamp(sub.timestamp)
+    body: dict[str, Any] = {
+        "userId": user_sub,
+        "activityProgress": sub.activity_progress,
+        "gradingProgress": sub.grading_progress,
+        "timestamp": stamp,
+    }
+    if sub.score_given is not None:
+        # scoreMaximum travels with every scoreGiven: the platform scales to its line item.
+        body["scoreGiven"] = max(0.0, min(sub.score_given, sub.score_maximum))
+        body["scoreMaximum"] = sub.score_maximum
+    if sub.comment:
+        body["comment"] = sub.comment
+    if product == "canvas":
+        # Without it Canvas records every progress update as a new submission attempt.
+        body[CANVAS_SUBMISSION] = {
+            "new_submission": sub.activity_progress in ("Submitted", "Completed"),
+            "submitted_at": stamp,
+        }
+    return body
+
+
+def credentials_for(platform: Platform) -> ags.ToolCredentials:
+    """Our identity towards one platform, signed with the current key."""
+    from lti_tool.keys.services import signing_key
+
+    key = signing_key()
+    return ags.ToolCredentials(client_id=platform.client_id, token_url=platform.auth_token_url,
+                               private_key_pem=key.private_pem, kid=key.kid,
+                               audience=platform.token_audience or None)
+
+
+def scopes_for(link: ResourceLink) -> list[str]:
+    """The AGS scopes the launch granted (one token serves every link of the platform)."""
+    granted = [s for s in (link.ags_scopes or []) if s in ags.AGS_SCOPES]
+    return sorted(set(granted)) or [ags.SCOPE_SCORE]
+
+
+def client_for(platform: Platform, link: ResourceLink, settings: Settings,
+               http: requests.Session | None = None) -> ags.AgsClient:
+    return ags.AgsClient(credentials_for(platform), scopes_for(link), cache=cache,
+                         timeout=settings.http_timeout, http=http)
+
+
+def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: float,
+                     settings: Settings) -> str:
+    """The link's line item URL: from the launch, found by resource link, or created once.
+
+    A cache lock keeps two workers from creating two columns for one link; the
+    loser waits for a retry and then reads the stored URL.
+    """
+    if link.lineitem_url:
+        return link.lineitem_url
+    if not link.lineitems_url:
+        raise ags.AgsError("the launch carried no AGS line item or line items URL", status=400)
+    if not (set(client.scopes) & {ags.SCOPE_LINEITEM, ags.SCOPE_LINEITEM_READONLY}):
+        raise ags.AgsError("no lineitem scope granted: cannot find or create a line item",
+                           status=403)
+    lock = f"ags-lineitem-lock:{link.id}"
+    if not cache.add(lock, 1, timeout=int(2 * settings.http_timeout + 5)):
+        raise ags.AgsError("another worker is creating this line item", retry_after=1.0)
+    try:
+        db.session.refresh(link)
+        if link.lineitem_url:
+            return link.lineitem_url
+        found = client.find_line_items(link.lineitems_url,
+                                       resource_link_id=link.resource_link_id)
+        ours = [i for i in found if i.get("tag") == LINEITEM_TAG] or found
+        if ours:
+            url = str(ours[0]["id"])
+        else:
+            if ags.SCOPE_LINEITEM not in client.scopes:
+                raise ags.AgsError("no line item for this link and no scope to create one",
+                                   status=403)
+            created = client.create_line_item(link.lineitems_url, {
+                "scoreMaximum": score_maximum,
+                "label": link.title or "Branchwise activity",
+                "resourceId": link.module_id or f"branchwise-{link.resource_link_id}",
+                "resourceLinkId": link.resource_link_id,
+                "tag": LINEITEM_TAG,
+            })
+            url = str(created["id"])
+        link.lineitem_url = url
+        db.session.commit()
+        return url
+    finally:
+        cache.delete(lock)
+
+
+# -- one delivery -------------------------------------------------------------------
+def _claim(submission_id: int, lease: timedelta) -> bool:
+    """Take the row for one attempt; False when it is done, or due later, or taken."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ScoreSubmission)
+        .where(ScoreSubmission.id == submission_id, ScoreSubmission.status == "pending",
+               or_(ScoreSubmission.next_try_at.is_(None),
+                   ScoreSubmission.next_try_at <= now + CLAIM_TOLERANCE))
+        .values(next_try_at=now + lease, tries=ScoreSubmission.tries + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(result.rowcount)
+
+
+def _newer_sent(sub: ScoreSubmission) -> bool:
+    return db.session.scalar(
+        select(ScoreSubmission.id).where(
+            ScoreSubmission.user_pk == sub.user_pk,
+            ScoreSubmission.resource_link_pk == sub.resource_link_pk,
+            ScoreSubmission.status == "sent",
+            ScoreSubmission.timestamp > sub.timestamp,
+        ).limit(1)
+    ) is not None
+
+
+def deliver(submission_id: int, settings: Settings, *,
+            http: requests.Session | None = None, policy: RetryPolicy | None = None) -> Outcome:
+    """One delivery attempt of one submission; records the result on its row."""
+    policy = policy or RetryPolicy.from_settings(settings)
+    lease = timedelta(seconds=3 * settings.http_timeout + 5)
+    if not _claim(submission_id, lease):
+        return Outcome("skipped")
+    sub = db.session.get(ScoreSubmission, submission_id)
+    if sub is None:  # deleted with its link or user
+        return Outcome("skipped")
+    if _newer_sent(sub):
+        sub.status, sub.next_try_at = "superseded", None
+        db.session.commit()
+        log.info("score %s superseded by a newer one already sent", sub.id)
+        return Outcome("superseded")
+    try:
+        link = sub.resource_link
+        user = db.session.get(User, sub.user_pk)
+        platform = db.session.get(Platform, user.platform_id) if user else None
+        if platform is None:
+            raise ags.AgsError("the learner's platform is no longer registered", status=410)
+        scopes = scopes_for(link)
+        if link.ags_scopes and ags.SCOPE_SCORE not in scopes:
+            raise ags.AgsError("the platform did not grant the AGS score scope", status=403)
+        client = client_for(platform, link, settings, http)
+        lineitem_url = ensure_line_item(link, client, sub.score_maximum, settings)
+        client.post_score(lineitem_url, score_json(sub, user.sub, platform.product))
+    except ags.AgsError as exc:
+        return _record_failure(sub, exc, policy)
+    except Exception as exc:  # a bug or a database hiccup must not lose the grade either
+        log.exception("score %s: unexpected error", submission_id)
+        db.session.rollback()
+        sub = db.session.get(ScoreSubmission, submission_id)
+        if sub is None:
+            return Outcome("skipped")
+        return _record_failure(sub, ags.AgsError(f"{exc.__class__.__name__}: {exc}"), policy)
+    sub.status, sub.sent_at = "sent", utcnow()
+    sub.next_try_at, sub.last_error = None, None
+    db.session.commit()
+    log.info("score %s sent (%s, try %s)", sub.id, sub.activity_progress, sub.tries)
+    return Outcome("sent")
+
+
+def _record_failure(sub: ScoreSubmission, exc: ags.AgsError, policy: RetryPolicy) -> Outcome:
+    error = str(exc)[:1000]
+    sub.last_error = error
+    if exc.retryable and not policy.gives_up(sub.tries):
+        delay = policy.delay(sub.tries, exc.retry_after)
+        sub.next_try_at = utcnow() + timedelta(seconds=delay)
+        db.session.commit()
+        log.warning("score %s: try %s failed, retry in %.1fs: %s", sub.id, sub.tries, delay, error)
+        return Outcome("retry", delay=delay, error=error)
+    if exc.retryable:
+        error = f"gave up after {sub.tries} tries: {error}"[:1000]
+        sub.last_error = error
+    sub.status, sub.next_try_at = "failed", None
+    db.session.commit()
+    log.error("score %s failed: %s", sub.id, error)
+    return Outcome("failed", error=error)
+
+
+# -- queue side -----------------------------------------------------------------------
+def enqueue(submission_ids: Iterable[int], app: Flask | None = None,
+            eta: dict[int, datetime] | None = None) -> int:
+    """Queue delivery jobs (at ``eta[id]`` when given); returns how many were queued."""
+    from lti_tool.jobs.tasks import get_tasks
+
+    tasks = get_tasks(app)
+    count = 0
+    for sid in submission_ids:
+        when = (eta or {}).get(sid)
+        if when is not None and when > utcnow():
+            tasks.deliver_score.schedule((sid,), delay=(when - utcnow()).total_seconds())
+        else:
+            tasks.deliver_score(sid)
+        count += 1
+    return count
+
+
+def sweep(app: Flask | None = None, *, overdue_only: bool = False) -> int:
+    """Re-enqueue every pending row (worker start) or only overdue ones (periodic).
+
+    A row whose job is still queued gets a second job; the claim makes the
+    extra one a no-op, so recovering a lost enqueue costs nothing else.
+    """
+    now = utcnow()
+    query = select(ScoreSubmission.id, ScoreSubmission.next_try_at).where(
+        ScoreSubmission.status == "pending")
+    if overdue_only:
+        cutoff = now - OVERDUE_GRACE
+        query = query.where(or_(ScoreSubmission.next_try_at <= cutoff,
+                                (ScoreSubmission.next_try_at.is_(None))
+                                & (ScoreSubmission.created_at <= cutoff)))
+    rows = db.session.execute(query.order_by(ScoreSubmission.id)).all()
+    db.session.commit()
+    return enqueue([r.id for r in rows], app,
+                   eta={r.id: r.next_try_at for r in rows if r.next_try_at})
+
+
+def replay(ids: Iterable[int] | None = None, *, all_failed: bool = False,
+           app: Flask | None = None) -> list[int]:
+    """Put failed (or given) rows back to pending with fresh tries and enqueue them."""
+    query = select(ScoreSubmission)
+    if all_failed:
+        query = query.where(ScoreSubmission.status == "failed")
+    else:
+        query = query.where(ScoreSubmission.id.in_(list(ids or [])))
+    subs = list(db.session.scalars(query.order_by(ScoreSubmission.id)))
+    replayed = []
+    for sub in subs:
+        if sub.status == "sent":
+            continue  # already in the gradebook; sending it again could only go backwards
+        sub.status, sub.tries, sub.next_try_at = "pending", 0, None
+        replayed.append(sub.id)
+    db.session.commit()
+    enqueue(replayed, app)
+    return replayed
+
+
+def list_submissions(*, failed_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+    """Newest first, as plain dicts for the CLI and the admin console."""
+    query = (select(ScoreSubmission, User, ResourceLink, Context)
+             .join(User, User.id == ScoreSubmission.user_pk)
+             .join(ResourceLink, ResourceLink.id == ScoreSubmission.resource_link_pk)
+             .join(Context, Context.id == ResourceLink.context_pk))
+    if failed_only:
+        query = query.where(ScoreSubmission.status == "failed")
+    rows = db.session.execute(query.order_by(ScoreSubmission.id.desc()).limit(limit)).all()
+    return [{
+        "id": s.id, "status": s.status, "user": u.sub, "user_name": u.name,
+        "context": c.context_id, "resource_link": rl.resource_link_id,
+        "activity_progress": s.activity_progress, "grading_progress": s.grading_progress,
+        "score_given": s.score_given, "score_maximum": s.score_maximum,
+        "timestamp": ags.format_timestamp(s.timestamp), "tries": s.tries,
+        "last_error": s.last_error,
+        "next_try_at": s.next_try_at.isoformat() if s.next_try_at else None,
+        "sent_at": s.sent_at.isoformat() if s.sent_at else None,
+    } for s, u, rl, c in rows]
+
+
+def read_results(link: ResourceLink, settings: Settings, *, user_sub: str | None = None,
+                 http: requests.Session | None = None) -> list[dict]:
+    """The platform's results for a link's line item (AGS §3.5), e.g. for a dashboard."""
+    platform = db.session.get(Platform, link.context.platform_id)
+    if platform is None or not link.lineitem_url:
+        return []
+    return client_for(platform, link, settings, http).results(link.lineitem_url,
+                                                               user_id=user_sub)
+
+
+# -- after-commit hook ----------------------------------------------------------------
+_HOOKED = False
+
+
+def _after_commit(session) -> None:
+    """Enqueue the submissions this transaction committed.
+
+    No SQL here (the session is between transactions): ids come from each
+    object's identity key, which survives the commit's expiry.
+    """
+    subs = take_new_scores(session)
+    if not subs or not has_app_context():
+        return
+    ids = [key[0] for key in (inspect(s).identity for s in subs) if key]
+    try:
+        enqueue(ids, current_app._get_current_object())  # type: ignore[attr-defined]
+    except Exception:  # the rows are committed; the worker's sweep will queue them
+        log.exception("could not enqueue scores %s; the sweep will", ids)
+
+
+def _after_rollback(session, previous_transaction) -> None:
+    """Rolled-back submissions were never stored: forget them (not on a savepoint's rollback)."""
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(NEW_SCORES_KEY, None)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's queue and tasks; hook the enqueue onto every commit once."""
+    global _HOOKED
+    from lti_tool.jobs import queue, tasks
+
+    queue.init_app(app)
+    tasks.init_app(app)
+    if not _HOOKED:
+        # db.session is scoped: listening on it hooks the Session class used by every app.
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_soft_rollback", _after_rollback)
+        _HOOKED = True

@@ -1,0 +1,1 @@
+"""Background jobs: a durable huey queue (SQLite by default, Redis when configured)."""

@@ -1,0 +1,69 @@
+"""The huey instance of an app, chosen from its settings.
+
+SQLite (a file in the instance folder) needs no service and survives restarts,
+so the embedded default never loses a queued job; Redis is used when
+``redis_url`` is set so several hosts share one queue. ``queue_immediate``
+runs jobs inline in an in-memory huey, for tests only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+from lti_tool.settings import Settings
+
+EXTENSION_KEY = "branchwise_queue"
+QUEUE_NAME = "branchwise"
+
+
+def queue_file(settings: Settings) -> Path:
+    """Where the SQLite queue lives (``queue_path`` or the instance folder)."""
+    return Path(settings.queue_path or Path(settings.instance_path) / "queue.sqlite3")
+
+
+def make_huey(settings: Settings) -> Huey:
+    """A huey for these settings. Results are not stored: the database row is the result."""
+    if settings.queue_immediate:
+        return MemoryHuey(QUEUE_NAME, results=False, immediate=True)
+    if settings.redis_url:
+        return RedisHuey(QUEUE_NAME, results=False, url=settings.redis_url)
+    path = queue_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # WAL + a long busy timeout: the web workers enqueue while the consumer dequeues.
+    return SqliteHuey(QUEUE_NAME, results=False, filename=str(path), timeout=30,
+                      journal_mode="wal")
+
+
+def init_app(app: Flask) -> Huey:
+    """Create the app's huey once and keep it in ``app.extensions``."""
+    huey = app.extensions.get(EXTENSION_KEY)
+    if huey is None:
+        huey = make_huey(app.config["BRANCHWISE"])
+        app.extensions[EXTENSION_KEY] = huey
+    return huey
+
+
+def get_queue(app: Flask | None = None) -> Huey:
+    """The huey of ``app`` (default: the current app)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions[EXTENSION_KEY]
+
+
+def start_embedded_consumer(app: Flask, *, workers: int = 2, max_delay: float = 1.0):
+    """Run the consumer in threads of this process (``branchwise demo``); returns ``stop()``.
+
+    Signal handlers are left alone: the embedding program owns the main thread.
+    """
+    from lti_tool.jobs.worker import make_consumer
+
+    consumer = make_consumer(app, workers=workers, max_delay=max_delay)
+    consumer._set_signal_handlers = lambda: None  # type: ignore[method-assign]
+    consumer.start()
+
+    def stop() -> None:
+        consumer.stop(graceful=True)
+
+    return stop

@@ -1,0 +1,63 @@
+"""The app's background jobs, registered on its huey.
+
+Tasks close over the app they belong to, so each job runs in a fresh app
+context (its own database session), also when ``queue_immediate`` runs it
+inline from the committing request's after-commit hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from huey import crontab
+from huey.api import TaskWrapper
+
+from lti_tool.jobs.queue import get_queue
+
+EXTENSION_KEY = "branchwise_tasks"
+
+
+@dataclass(frozen=True)
+class Tasks:
+    """Handles to enqueue the app's jobs: ``deliver_score(id)`` or ``.schedule(...)``."""
+
+    deliver_score: TaskWrapper
+    sweep_scores: TaskWrapper
+
+
+def init_app(app: Flask) -> Tasks:
+    """Register the jobs on the app's huey once."""
+    existing = app.extensions.get(EXTENSION_KEY)
+    if existing is not None:
+        return existing
+    huey = get_queue(app)
+
+    @huey.task(name="deliver_score")
+    def deliver_score(submission_id: int) -> None:
+        """One delivery attempt; a retry is a new scheduled job at the policy's delay."""
+        from lti_tool.ags.delivery import deliver
+
+        with app.app_context():
+            outcome = deliver(submission_id, app.config["BRANCHWISE"])
+        if outcome.status == "retry":
+            deliver_score.schedule((submission_id,), delay=outcome.delay)
+
+    # Every minute: pending rows long overdue lost their job (e.g. a crash between the
+    # commit and the enqueue); queue them again.
+    @huey.periodic_task(crontab(minute="*"), name="sweep_scores")
+    def sweep_scores() -> None:
+        from lti_tool.ags.delivery import sweep
+
+        with app.app_context():
+            sweep(app, overdue_only=True)
+
+    tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores)
+    app.extensions[EXTENSION_KEY] = tasks
+    return tasks
+
+
+def get_tasks(app: Flask | None = None) -> Tasks:
+    """The job handles of ``app`` (default: the current app)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions[EXTENSION_KEY]
