@@ -65,6 +65,16 @@ def make_app(database_url: str, instance: Path, **overrides):
     return create_app(settings)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_module_lookups():
+    """Module and fitted-parameter look-ups are memoised per process; tests start clean."""
+    from lti_tool.modules.library import forget_lookups
+
+    forget_lookups()
+    yield
+    forget_lookups()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator:
     app = make_app(database_url, tmp_path / "instance")

@@ -23,8 +23,24 @@ from adaptive.modules.validate import (
 )
 
 __all__ = [
-    "AnswerGroup", "BKTParams", "Choice", "Destination", "Item", "ItemType", "Match",
-    "Module", "ModuleSettings", "Page", "Skill",
-    "ModuleError", "Problem", "format_problems", "load_module", "module_to_dict",
-    "parse_module", "validate_files", "validate_module", "validate_text",
+    "AnswerGroup",
+    "BKTParams",
+    "Choice",
+    "Destination",
+    "Item",
+    "ItemType",
+    "Match",
+    "Module",
+    "ModuleSettings",
+    "Page",
+    "Skill",
+    "ModuleError",
+    "Problem",
+    "format_problems",
+    "load_module",
+    "module_to_dict",
+    "parse_module",
+    "validate_files",
+    "validate_module",
+    "validate_text",
 ]

@@ -23,6 +23,7 @@ from adaptive.mastery import fit_skill_arrays
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, FittedSkillParams, ItemStats
 from lti_tool.models.base import utcnow
+from lti_tool.modules import library
 
 log = logging.getLogger("branchwise.dashboard")
 
@@ -148,6 +149,7 @@ def fit_module(module_id: str, *, row_limit: int | None = None,
         row.first_correct = est.first_correct
         row.updated_at = now
     db.session.commit()
+    library.forget_lookups()  # this process sees the change at once
     report = FitReport(module_id=module_id, n_rows=len(rows), truncated=truncated,
                        skills=tuple(fits), items_updated=len(difficulties))
     log.info("model fit %s", report.summary())

@@ -18,6 +18,7 @@ from adaptive.samples import sample_ids
 from lti_tool.extensions import db
 from lti_tool.models import CustomModule
 from lti_tool.models.base import utcnow
+from lti_tool.modules import library
 
 MAX_BYTES = 512 * 1024  # far above any real module; keeps a paste from filling the DB
 
@@ -64,6 +65,7 @@ def save_module(text: str, *, owner_user_pk: int | None,
     # The library caches parsed modules by (id, updated_at): a new value is a new version.
     row.updated_at = now
     db.session.commit()
+    library.forget_lookups()  # this process sees the change at once
     return SaveResult(row, problems=problems)
 
 

@@ -8,8 +8,12 @@ cross-process invalidation.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -36,6 +40,33 @@ class UnknownModule(LookupError):
     pass
 
 
+# Per-process memo of the two database look-ups done on every answer (which version
+# of a module, which fitted parameters). A few seconds of staleness is harmless: a
+# teacher's edit or a new fit reaches every worker within LOOKUP_TTL seconds, and
+# no cross-process invalidation is needed. Tests call ``forget_lookups()``.
+LOOKUP_TTL = 5.0
+_lookups: dict[tuple[str, str], tuple[float, object]] = {}
+_lookups_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def _memo(kind: str, key: str, load: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _lookups.get((kind, key))
+    if hit is not None and now - hit[0] < LOOKUP_TTL:
+        return hit[1]  # type: ignore[return-value]
+    value = load()
+    with _lookups_lock:
+        _lookups[(kind, key)] = (now, value)
+    return value
+
+
+def forget_lookups() -> None:
+    """Drop the memo (after writing modules or fitted parameters in this process)."""
+    with _lookups_lock:
+        _lookups.clear()
+
+
 @lru_cache(maxsize=256)
 def _parse(module_id: str, version: str, text: str) -> Module:
     module, problems = parse_module(text, f"{module_id}.yaml")
@@ -46,6 +77,10 @@ def _parse(module_id: str, version: str, text: str) -> Module:
 
 def get_module(module_id: str) -> Module:
     """The module with this id (a teacher's module of the same id wins over a sample)."""
+    return _memo("module", module_id, lambda: _load_module(module_id))
+
+
+def _load_module(module_id: str) -> Module:
     row = db.session.scalars(
         select(CustomModule).where(CustomModule.module_id == module_id)
     ).one_or_none()
@@ -79,6 +114,10 @@ def list_modules() -> list[ModuleSummary]:
 
 def fitted_params(module_id: str) -> dict[str, BKTParams]:
     """BKT parameters fitted from logged answers, per skill (empty until fitted)."""
+    return _memo("fitted", module_id, lambda: _load_fitted(module_id))
+
+
+def _load_fitted(module_id: str) -> dict[str, BKTParams]:
     rows = db.session.scalars(
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id)
     )

@@ -1,0 +1,339 @@
+"""Branchwise's default policy: diagnose, teach, practise to BKT mastery, remediate, review.
+
+Per skill, in prerequisite order (a skill is offered once its prerequisites are mastered or
+known; a skill whose prerequisite was flagged is flagged too, with reason "prerequisite
+flagged"):
+
+1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
+   ``diagnostic``, hardest first, asked sequentially. The first wrong answer ends it. The skill
+   is "known" (skipped) when every answer so far is correct and the diagnostic posterior
+   reaches the threshold. The posterior is BKT without learning (the skill's guess/slip) from a
+   *learner-level prior*: Laplace's rule over this learner's earlier diagnostics,
+   ``(1 + passed) / (2 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. A learner who
+   passed earlier diagnostics needs fewer items; a new learner needs two.
+2. **Lesson**: the skill's lesson page, if any.
+3. **Practice** until P(mastery) ≥ threshold *and* the last ``MIN_FINAL_STREAK`` answers are
+   correct (mastery-correct: no hint). After a wrong answer the answer group's destination is
+   honoured (a remediation page, or a given item); otherwise the next item is the closest
+   easier one not asked recently. After a correct answer the item closest to a difficulty that
+   rises with P(mastery) is chosen.
+4. **Review**: after 3 wrong in the last 4 practice answers, the learner reviews the weakest
+   prerequisite whose P(mastery) is below the threshold (its lesson page as "review", then up to
+   ``REVIEW_ITEMS`` items), at most ``MAX_REVIEWS`` times per skill.
+5. **Cap**: after ``practice_cap`` practice items without mastery the skill is flagged
+   ("practice cap") and the policy moves on. The module finishes when every target skill (and
+   its prerequisites) is mastered, known or flagged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adaptive.modules.format import BKTParams
+from adaptive.policy.base import (
+    DIAGNOSTIC,
+    KNOWN,
+    LESSON,
+    MASTERED,
+    NOT_STARTED,
+    PRACTISING,
+    AskItem,
+    Context,
+    Response,
+    ShowPage,
+    Step,
+    ask,
+    finish,
+    flag,
+    next_open_skill,
+    pick_item,
+)
+
+# Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
+PRIOR_PSEUDO = 0.5  # pseudo pass/fail counts of the learner-level diagnostic prior
+PRIOR_LOW = 0.2
+PRIOR_HIGH = 0.9
+DIAGNOSTIC_EXTRA = 2  # items a sequential diagnostic may add to settings.diagnostic_items
+DIAGNOSTIC_MARGIN = 0.002  # the diagnostic posterior must reach threshold + margin
+PRACTICE_MARGIN = 0.03  # practice P(mastery) must reach threshold + margin (capped at 0.999)
+MIN_FINAL_STREAK = 3  # correct answers in a row that must end practice ...
+CONFIDENT_PRIOR = 0.7  # ... or, for a learner whose diagnostic prior was at least this,
+CONFIDENT_STREAK = 2  # this many
+REVIEW_ITEMS = 2
+MAX_REVIEWS = 2
+RECENT_KEEP = 6
+
+
+def diagnostic_prior(
+    state: dict, pseudo: float = PRIOR_PSEUDO, low: float = PRIOR_LOW, high: float = PRIOR_HIGH
+) -> float:
+    """The learner-level prior for the next diagnostic: the share of this learner's earlier
+    diagnostics passed, smoothed with ``pseudo`` pass and fail counts, clipped to [low, high]."""
+    passed, taken = state.get("diag_passed", 0), state.get("diag_taken", 0)
+    p = (pseudo + passed) / (2 * pseudo + taken)
+    return min(high, max(low, p))
+
+
+def diagnostic_posterior(params: BKTParams, prior: float, answers: list[bool]) -> float:
+    """P(known) after the diagnostic answers, with no learning between them."""
+    k, u = prior, 1.0 - prior
+    for correct in answers:
+        if correct:
+            k, u = k * (1.0 - params.slip), u * params.guess
+        else:
+            k, u = k * params.slip, u * (1.0 - params.guess)
+        total = k + u
+        if total <= 0.0:
+            break
+        k, u = k / total, u / total
+    return k
+
+
+class AdaptivePolicy:
+    """See the module docstring. Stateless: everything lives in the state dict."""
+
+    name = "adaptive"
+
+    def __init__(
+        self,
+        *,
+        min_final_streak: int = MIN_FINAL_STREAK,
+        prior_pseudo: float = PRIOR_PSEUDO,
+        prior_low: float = PRIOR_LOW,
+        prior_high: float = PRIOR_HIGH,
+        diagnostic_margin: float = DIAGNOSTIC_MARGIN,
+        seed_estimate: bool = True,
+        diagnostic_extra: int = DIAGNOSTIC_EXTRA,
+        confident_prior: float | None = CONFIDENT_PRIOR,
+        confident_streak: int | None = CONFIDENT_STREAK,
+        stop_on_wrong: bool = False,
+        practice_margin: float = PRACTICE_MARGIN,
+    ) -> None:
+        self.practice_margin = practice_margin
+        self.stop_on_wrong = stop_on_wrong
+        self.confident_prior = confident_prior
+        self.confident_streak = confident_streak
+        self.diagnostic_extra = diagnostic_extra
+        self.min_final_streak = min_final_streak
+        self.prior_pseudo = prior_pseudo
+        self.prior_low = prior_low
+        self.prior_high = prior_high
+        self.diagnostic_margin = diagnostic_margin
+        self.seed_estimate = seed_estimate
+
+    def _prior(self, state: dict) -> float:
+        return diagnostic_prior(state, self.prior_pseudo, self.prior_low, self.prior_high)
+
+    # ---------------------------------------------------------------- choose
+
+    def choose(self, ctx: Context, state: dict) -> Step:
+        while state["queue"]:
+            queued = state["queue"].pop(0)
+            step = self._from_queue(ctx, state, queued)
+            if step is not None:
+                return step
+        review = state.get("review")
+        if review is not None:
+            item = pick_item(ctx, state, review["skill"])
+            if item is not None and review["left"] > 0:
+                return ask(ctx, item, review["skill"], "review")
+            state["review"] = None
+        while True:
+            sid = next_open_skill(ctx, state)
+            if sid is None:
+                return finish(ctx, state)
+            step = self._step_for_skill(ctx, state, sid)
+            if step is not None:
+                return step
+
+    def _from_queue(self, ctx: Context, state: dict, queued: dict) -> Step | None:
+        if queued["type"] == "page":
+            if queued["page_id"] in ctx.index.pages:
+                return ShowPage(queued["page_id"], queued.get("skill"), queued["reason"])
+            return None
+        item_id = queued["item_id"]
+        if item_id not in ctx.index.item_pos:
+            return None
+        item = ctx.module.item(item_id)
+        return ask(ctx, item, queued.get("skill") or item.primary_skill, queued["phase"])
+
+    def _step_for_skill(self, ctx: Context, state: dict, sid: str) -> Step | None:
+        ss = state["skills"][sid]
+        if ss["status"] == NOT_STARTED:
+            ss["status"] = DIAGNOSTIC if self._diagnostic_length(ctx, sid) else LESSON
+            if ss["status"] == DIAGNOSTIC:
+                prior = self._prior(state)
+                ss["diag_prior"] = prior
+                if self.seed_estimate and ss["est"].get("n", 0) == 0:
+                    ss["est"] = {**ss["est"], "k": prior, "u": 1.0 - prior}
+        if ss["status"] == DIAGNOSTIC:
+            n = len(ss["diag"])
+            pool = ctx.index.diagnostic_by_skill[sid]
+            if n < self._diagnostic_length(ctx, sid):
+                return ask(ctx, pool[n], sid, "diagnostic")
+            ss["status"] = LESSON
+        if ss["status"] == LESSON:
+            lesson = ctx.module.skill(sid).lesson
+            if lesson and lesson in ctx.index.pages and not ss["lesson_seen"]:
+                return ShowPage(lesson, sid, "lesson")
+            ss["status"] = PRACTISING
+        # PRACTISING
+        p = ctx.model.p_mastery(ss["est"])
+        last_id = self._last_item_of(ctx, state, sid)
+        if ss["recent"] and not ss["recent"][-1] and last_id is not None:
+            item = pick_item(ctx, state, sid, easier_than=ctx.module.item(last_id).difficulty)
+        else:
+            item = pick_item(ctx, state, sid, target_difficulty=-1.0 + 2.0 * p)
+        if item is None:
+            flag(state, sid, "no items")
+            return None
+        return ask(ctx, item, sid, "practice")
+
+    def _diagnostic_length(self, ctx: Context, sid: str) -> int:
+        """The most diagnostic items a skill may take (0: no diagnostic)."""
+        if ctx.settings.diagnostic_items <= 0:
+            return 0
+        wanted = ctx.settings.diagnostic_items + self.diagnostic_extra
+        return min(wanted, len(ctx.index.diagnostic_by_skill[sid]))
+
+    @staticmethod
+    def _last_item_of(ctx: Context, state: dict, sid: str) -> str | None:
+        for iid in reversed(state["history"]):
+            item = ctx.module.item(iid)
+            if item.primary_skill == sid:
+                return iid
+        return None
+
+    # --------------------------------------------------------------- observe
+
+    def observe(
+        self,
+        ctx: Context,
+        state: dict,
+        step: Step,
+        response: Response,
+        correct: bool | None,
+        evaluation: Any = None,
+    ) -> None:
+        if isinstance(step, ShowPage):
+            if step.reason == "lesson" and step.skill in state["skills"]:
+                ss = state["skills"][step.skill]
+                ss["lesson_seen"] = True
+                if ss["status"] == LESSON:
+                    ss["status"] = PRACTISING
+            return
+        if not isinstance(step, AskItem) or correct is None:
+            return
+        ss = state["skills"].get(step.skill)
+        if ss is None:
+            return
+        if step.phase == "diagnostic" and ss["status"] == DIAGNOSTIC:
+            self._observe_diagnostic(ctx, state, step.skill, ss, correct)
+        elif step.phase == "review":
+            review = state.get("review")
+            if review is not None:
+                review["left"] -= 1
+                p = ctx.model.p_mastery(state["skills"][review["skill"]]["est"])
+                if review["left"] <= 0 or (correct and p >= ctx.settings.mastery_threshold):
+                    state["review"] = None
+        elif step.phase == "practice" and ss["status"] == PRACTISING:
+            self._observe_practice(ctx, state, step, ss, correct, evaluation)
+
+    def _observe_diagnostic(
+        self, ctx: Context, state: dict, sid: str, ss: dict, correct: bool
+    ) -> None:
+        ss["diag"].append(correct)
+        prior = ss.get("diag_prior", self._prior(state))
+        posterior = diagnostic_posterior(ctx.model.params_for(sid), prior, ss["diag"])
+        threshold = min(0.999, ctx.settings.mastery_threshold + self.diagnostic_margin)
+        params = ctx.model.params_for(sid)
+        left = self._diagnostic_length(ctx, sid) - len(ss["diag"])
+        # Sequential test: stop at the first wrong answer, or when even all-correct answers to
+        # the remaining items could not reach the threshold.
+        best = diagnostic_posterior(params, prior, ss["diag"] + [True] * max(0, left))
+        done = (self.stop_on_wrong and not correct) or left <= 0 or best < threshold
+        if correct and posterior >= threshold:
+            ss["status"] = KNOWN
+            # The skill was shown known: the estimate reflects the diagnostic posterior.
+            if posterior > ss["est"]["k"]:
+                ss["est"] = {**ss["est"], "k": posterior, "u": 1.0 - posterior}
+            state["diag_taken"] = state.get("diag_taken", 0) + 1
+            state["diag_passed"] = state.get("diag_passed", 0) + 1
+        elif done:
+            ss["status"] = LESSON
+            state["diag_taken"] = state.get("diag_taken", 0) + 1
+
+    def _observe_practice(
+        self, ctx: Context, state: dict, step: AskItem, ss: dict, correct: bool, evaluation: Any
+    ) -> None:
+        sid = step.skill
+        ss["practice"] += 1
+        ss["recent"] = (ss["recent"] + [correct])[-RECENT_KEEP:]
+        ss["streak"] = ss["streak"] + 1 if correct else 0
+        threshold = min(0.999, ctx.settings.mastery_threshold + self.practice_margin)
+        p = ctx.model.p_mastery(ss["est"])
+        if p >= threshold and ss["streak"] >= self._final_streak(ss):
+            ss["status"] = MASTERED
+            return
+        if ss["practice"] >= ctx.settings.practice_cap:
+            flag(state, sid, "practice cap")
+            return
+        if correct:
+            return
+        destination = getattr(evaluation, "destination", None)
+        if destination is not None and destination.kind == "page" and destination.target:
+            state["queue"].append(
+                {
+                    "type": "page",
+                    "page_id": destination.target,
+                    "skill": sid,
+                    "reason": "remediation",
+                }
+            )
+        elif destination is not None and destination.kind == "item" and destination.target:
+            state["queue"].append(
+                {"type": "item", "item_id": destination.target, "skill": sid, "phase": "practice"}
+            )
+        recent = ss["recent"][-4:]
+        if len(recent) >= 4 and recent.count(False) >= 3 and ss["reviews"] < MAX_REVIEWS:
+            weak = self._weak_prerequisite(ctx, state, sid)
+            if weak is not None:
+                ss["reviews"] += 1
+                ss["recent"] = []
+                state["review"] = {"skill": weak, "for": sid, "left": REVIEW_ITEMS}
+                lesson = ctx.module.skill(weak).lesson
+                if lesson and lesson in ctx.index.pages:
+                    state["queue"].append(
+                        {"type": "page", "page_id": lesson, "skill": weak, "reason": "review"}
+                    )
+
+    def _final_streak(self, ss: dict) -> int:
+        """Correct answers in a row needed at the end of practice: fewer for a learner whose
+        earlier diagnostics made a high learner-level prior."""
+        if (
+            self.confident_prior is not None
+            and self.confident_streak is not None
+            and ss.get("diag_prior", 0.0) >= self.confident_prior
+        ):
+            return self.confident_streak
+        return self.min_final_streak
+
+    @staticmethod
+    def _weak_prerequisite(ctx: Context, state: dict, sid: str) -> str | None:
+        """The prerequisite (direct or indirect) with the lowest P(mastery) below threshold."""
+        threshold = ctx.settings.mastery_threshold
+        seen: set[str] = set()
+        stack = list(ctx.module.skill(sid).prerequisites)
+        best: tuple[float, int, str] | None = None
+        while stack:
+            pre = stack.pop()
+            if pre in seen or pre not in state["skills"]:
+                continue
+            seen.add(pre)
+            stack.extend(ctx.module.skill(pre).prerequisites)
+            p = ctx.model.p_mastery(state["skills"][pre]["est"])
+            if p < threshold:
+                key = (p, ctx.index.order.index(pre), pre)
+                if best is None or key < best:
+                    best = key
+        return None if best is None else best[2]

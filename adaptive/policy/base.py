@@ -1,0 +1,396 @@
+"""Shared types of the engine and its policies: settings, steps, responses, the Policy protocol.
+
+``adaptive.engine`` re-exports every public name here; the web layer should import them from
+``adaptive.engine``. They live in this module so that policies can use them without an import
+cycle.
+
+The learner's *state* is a plain JSON-able dict (see docs/engine.md). The engine owns the generic
+bookkeeping (sequence number, history, mastery estimates, counters); a policy owns the per-skill
+``status`` transitions and chooses the next step.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Protocol
+
+from adaptive.mastery.bkt import BKTModel
+from adaptive.modules.format import BKTParams, Item, Module
+
+#: Per-skill status values stored in ``state["skills"][id]["status"]``.
+NOT_STARTED = "not_started"
+DIAGNOSTIC = "diagnostic"
+LESSON = "lesson"
+PRACTISING = "practising"
+MASTERED = "mastered"
+KNOWN = "known"
+FLAGGED = "flagged"
+DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED})
+PASSED_STATUSES = frozenset({MASTERED, KNOWN})
+
+
+@dataclass(frozen=True)
+class ActivitySettings:
+    """Per-activity settings: module defaults, overridden by the teacher at deep-linking time.
+
+    ``graded_skills`` None means every skill with ``graded=True``. ``policy`` names a policy
+    registered in ``adaptive.policy`` ("adaptive", "linear", "streak").
+    """
+
+    mastery_threshold: float = 0.95
+    practice_cap: int = 12
+    graded_skills: tuple[str, ...] | None = None
+    max_score: float = 1.0
+    policy: str = "adaptive"
+    diagnostic_items: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.mastery_threshold < 1.0:
+            raise ValueError("mastery_threshold must be within (0, 1)")
+        if self.practice_cap < 1:
+            raise ValueError("practice_cap must be at least 1")
+        if self.max_score < 0:
+            raise ValueError("max_score must not be negative")
+        if self.diagnostic_items < 0:
+            raise ValueError("diagnostic_items must not be negative")
+
+    @classmethod
+    def from_module(cls, module: Module, **overrides: Any) -> ActivitySettings:
+        """Settings from ``module.settings``, then ``overrides`` (None values are ignored)."""
+        base: dict[str, Any] = {
+            "mastery_threshold": module.settings.mastery_threshold,
+            "practice_cap": module.settings.practice_cap,
+            "diagnostic_items": module.settings.diagnostic_items,
+        }
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_dict(base)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.graded_skills is not None:
+            data["graded_skills"] = list(self.graded_skills)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActivitySettings:
+        """Inverse of ``to_dict``; unknown keys are ignored (forward compatibility)."""
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if kwargs.get("graded_skills") is not None:
+            kwargs["graded_skills"] = tuple(kwargs["graded_skills"])
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class ShowPage:
+    """Show a page. ``reason`` is "lesson", "remediation" or "review"."""
+
+    page_id: str
+    skill: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class AskItem:
+    """Ask an item. ``phase`` is "diagnostic", "practice" or "review"; ``choice_order`` is the
+    display order of the item's choice ids (a seeded shuffle when the item allows it)."""
+
+    item_id: str
+    skill: str
+    phase: str
+    choice_order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The module is over. ``flagged`` skills need the teacher."""
+
+    mastered: tuple[str, ...]
+    flagged: tuple[str, ...]
+
+
+Step = ShowPage | AskItem | Finish
+
+
+@dataclass(frozen=True)
+class PageSeen:
+    """The learner read the current page. ``seq``, when given, must equal ``state["seq"]``."""
+
+    page_id: str
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    """The learner answered the current item. ``seq``, when given, must equal ``state["seq"]``.
+
+    A correct answer given after ``hints_used > 0`` counts as wrong for mastery (as in
+    ASSISTments) but is still reported as correct in the evaluation.
+    """
+
+    item_id: str
+    answer: object
+    hints_used: int = 0
+    seconds: float | None = None
+    seq: int | None = None
+
+
+Response = PageSeen | ItemAnswer
+
+
+def step_to_dict(step: Step) -> dict[str, Any]:
+    """A JSON-able dict with a "type" key ("page", "item", "finish")."""
+    if isinstance(step, ShowPage):
+        return {"type": "page", "page_id": step.page_id, "skill": step.skill, "reason": step.reason}
+    if isinstance(step, AskItem):
+        return {
+            "type": "item",
+            "item_id": step.item_id,
+            "skill": step.skill,
+            "phase": step.phase,
+            "choice_order": list(step.choice_order),
+        }
+    if isinstance(step, Finish):
+        return {"type": "finish", "mastered": list(step.mastered), "flagged": list(step.flagged)}
+    raise TypeError(f"not a step: {step!r}")
+
+
+def step_from_dict(data: Mapping[str, Any]) -> Step:
+    """Inverse of ``step_to_dict``; raises ValueError on an unknown type."""
+    kind = data.get("type")
+    if kind == "page":
+        return ShowPage(data["page_id"], data.get("skill"), data.get("reason", "lesson"))
+    if kind == "item":
+        return AskItem(
+            data["item_id"],
+            data["skill"],
+            data.get("phase", "practice"),
+            tuple(data.get("choice_order", ())),
+        )
+    if kind == "finish":
+        return Finish(tuple(data.get("mastered", ())), tuple(data.get("flagged", ())))
+    raise ValueError(f"unknown step type {kind!r}")
+
+
+@dataclass
+class ModuleIndex:
+    """Lookups derived once per module object (cached in ``module.metadata``)."""
+
+    order: tuple[str, ...]  # skills in prerequisite (topological) order, module order on ties
+    items_by_skill: dict[str, tuple[Item, ...]]
+    diagnostic_by_skill: dict[str, tuple[Item, ...]]  # hardest first
+    item_pos: dict[str, int]
+    pages: dict[str, Any]
+    relevant: frozenset[str]  # target skills and their prerequisites (transitively)
+
+    @classmethod
+    def of(cls, module: Module) -> ModuleIndex:
+        cached = module.metadata.get("_engine_index")
+        if cached is None:
+            cached = cls._build(module)
+            module.metadata["_engine_index"] = cached
+        return cached
+
+    @classmethod
+    def _build(cls, module: Module) -> ModuleIndex:
+        by_id = {s.id: s for s in module.skills}
+        order: list[str] = []
+        marks: dict[str, int] = {}
+
+        def visit(sid: str) -> None:
+            if marks.get(sid) == 2:
+                return
+            if marks.get(sid) == 1:  # a cycle: the loader rejects these; never recurse forever
+                return
+            marks[sid] = 1
+            for pre in by_id[sid].prerequisites:
+                if pre in by_id:
+                    visit(pre)
+            marks[sid] = 2
+            order.append(sid)
+
+        for s in module.skills:
+            visit(s.id)
+        items_by_skill: dict[str, list[Item]] = {sid: [] for sid in by_id}
+        for item in module.items:
+            if item.skills and item.primary_skill in items_by_skill:
+                items_by_skill[item.primary_skill].append(item)
+        diagnostic = {
+            sid: tuple(sorted((i for i in items if i.diagnostic), key=lambda i: -i.difficulty))
+            for sid, items in items_by_skill.items()
+        }
+        relevant: set[str] = set()
+        stack = [s.id for s in module.skills if s.target]
+        while stack:
+            sid = stack.pop()
+            if sid in relevant or sid not in by_id:
+                continue
+            relevant.add(sid)
+            stack.extend(by_id[sid].prerequisites)
+        return cls(
+            order=tuple(order),
+            items_by_skill={k: tuple(v) for k, v in items_by_skill.items()},
+            diagnostic_by_skill=diagnostic,
+            item_pos={i.id: n for n, i in enumerate(module.items)},
+            pages={p.id: p for p in module.pages},
+            relevant=frozenset(relevant),
+        )
+
+
+@dataclass
+class Context:
+    """What a policy may read besides the state: all inputs of one decision."""
+
+    module: Module
+    settings: ActivitySettings
+    model: BKTModel
+    rng: random.Random
+    index: ModuleIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = ModuleIndex.of(self.module)
+
+
+class Policy(Protocol):
+    """A branching policy. Both methods work on the engine's private copy of the state.
+
+    ``observe`` is called after the engine recorded a response (history, estimates, counters) and
+    updates per-skill statuses and policy fields in place; ``choose`` returns the next step and
+    may also update the state in place (e.g. start a skill's diagnostic).
+    """
+
+    name: str
+
+    def choose(self, ctx: Context, state: dict) -> Step: ...
+
+    def observe(
+        self,
+        ctx: Context,
+        state: dict,
+        step: Step,
+        response: Response,
+        correct: bool | None,
+        evaluation: Any = None,
+    ) -> None: ...
+
+
+def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None) -> BKTModel:
+    """The BKT model of a module: fitted ``bkt_params`` win over the skill's and module's own."""
+    if bkt_params is None:
+        cached = module.metadata.get("_engine_model")
+        if cached is not None:
+            return cached
+    params = {s.id: module.bkt_for(s.id) for s in module.skills}
+    if bkt_params:
+        params.update({k: v for k, v in bkt_params.items() if k in params})
+    model = BKTModel(params=params, default=module.settings.bkt)
+    if bkt_params is None:
+        module.metadata["_engine_model"] = model
+    return model
+
+
+def settings_of(state: Mapping[str, Any]) -> ActivitySettings:
+    """The ActivitySettings stored in a state."""
+    return ActivitySettings.from_dict(state["settings"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the policies.
+
+
+def skill_state(state: dict, skill_id: str) -> dict:
+    return state["skills"][skill_id]
+
+
+def ask(ctx: Context, item: Item, skill: str, phase: str) -> AskItem:
+    """An AskItem with a seeded shuffle of the item's choices."""
+    order = [c.id for c in item.choices]
+    if item.shuffle and len(order) > 1:
+        ctx.rng.shuffle(order)
+    return AskItem(item.id, skill, phase, tuple(order))
+
+
+def finish(ctx: Context, state: dict) -> Finish:
+    state["finished"] = True
+    mastered = tuple(
+        sid for sid in ctx.index.order if state["skills"][sid]["status"] in PASSED_STATUSES
+    )
+    flagged = tuple(sid for sid in ctx.index.order if state["skills"][sid]["status"] == FLAGGED)
+    return Finish(mastered, flagged)
+
+
+def flag(state: dict, skill_id: str, reason: str) -> None:
+    ss = state["skills"][skill_id]
+    ss["status"] = FLAGGED
+    ss["flag_reason"] = reason
+    if skill_id not in state["flagged"]:
+        state["flagged"].append(skill_id)
+
+
+def next_open_skill(ctx: Context, state: dict) -> str | None:
+    """The first relevant skill (prerequisite order) that is not done and whose prerequisites
+    are all passed. A skill with a flagged prerequisite is flagged too ("prerequisite flagged"),
+    so that the module always finishes."""
+    skills = state["skills"]
+    for sid in ctx.index.order:
+        if sid not in ctx.index.relevant or skills[sid]["status"] in DONE_STATUSES:
+            continue
+        pres = [p for p in ctx.module.skill(sid).prerequisites if p in skills]
+        if any(skills[p]["status"] == FLAGGED for p in pres):
+            flag(state, sid, "prerequisite flagged")
+            continue
+        if all(skills[p]["status"] in PASSED_STATUSES for p in pres):
+            return sid
+    return None
+
+
+def pick_item(
+    ctx: Context,
+    state: dict,
+    skill_id: str,
+    *,
+    easier_than: float | None = None,
+    target_difficulty: float = 0.0,
+) -> Item | None:
+    """Choose an item of the skill.
+
+    Items asked in the last few turns (a window of ``min(3, pool - 1)`` of this skill's items)
+    are avoided; never-asked items are preferred, then the least recently asked ones, so a small
+    pool is reused rather than exhausted. With ``easier_than`` the closest easier item is
+    taken (or the easiest candidate when none is easier); otherwise the one closest to
+    ``target_difficulty``. Remaining ties are broken by the seeded rng.
+    """
+    pool = ctx.index.items_by_skill.get(skill_id, ())
+    if not pool:
+        return None
+    last_seen = {iid: n for n, iid in enumerate(state["history"])}
+    pool_ids = {i.id for i in pool}
+    asked_of_skill = [iid for iid in state["history"] if iid in pool_ids]
+    window = min(3, len(pool) - 1)
+    recent = set(asked_of_skill[-window:]) if window > 0 else set()
+    candidates = [i for i in pool if i.id not in recent] or list(pool)
+    # Prefer unseen, then least recently seen.
+    unseen = [i for i in candidates if i.id not in last_seen]
+    if unseen:
+        candidates = unseen
+    else:
+        oldest = min(last_seen[i.id] for i in candidates)
+        # keep the older half so that difficulty still matters when reusing
+        cutoff = sorted(last_seen[i.id] for i in candidates)[(len(candidates) - 1) // 2]
+        candidates = [i for i in candidates if last_seen[i.id] <= max(cutoff, oldest)]
+    if easier_than is not None:
+        easier = [i for i in candidates if i.difficulty < easier_than]
+        if easier:
+            best = max(i.difficulty for i in easier)
+            ties = [i for i in easier if i.difficulty == best]
+        else:
+            best = min(i.difficulty for i in candidates)
+            ties = [i for i in candidates if i.difficulty == best]
+    else:
+        best_gap = min(abs(i.difficulty - target_difficulty) for i in candidates)
+        ties = [i for i in candidates if abs(i.difficulty - target_difficulty) == best_gap]
+    if len(ties) == 1:
+        return ties[0]
+    return ties[ctx.rng.randrange(len(ties))]
