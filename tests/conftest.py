@@ -17,6 +17,8 @@ from lti_tool import create_app
 from lti_tool.db import upgrade_database
 from lti_tool.extensions import db
 
+pytest_plugins = ["tests.support.browser"]
+
 TEST_DB_URL = os.environ.get("BRANCHWISE_TEST_DATABASE_URL", "")
 
 

@@ -1,69 +1,17 @@
-"""Browser fixtures: the real tool + the demo LMS on two sites, headless Chromium, axe-core.
+"""Browser tests: the real tool + the demo LMS on two sites.
 
 The demo LMS runs on http://127.0.0.1:P and embeds the tool from http://localhost:Q,
 a different site, so the tool is in a cross-site iframe with third-party cookies
-blocked, as in a real LMS. Screenshots of failed tests go to test-artifacts/.
+blocked, as in a real LMS. Chromium, axe-core and screenshots: tests/support/browser.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    # Block third-party cookies as browsers now do by default (the tool must not need them).
-    "--test-third-party-cookie-phaseout",
-]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-REQUIRE = os.environ.get("BRANCHWISE_REQUIRE_SERVERS") == "1"
-
-
-def _missing(reason: str):
-    if REQUIRE:
-        pytest.fail(reason + " (BRANCHWISE_REQUIRE_SERVERS=1)")
-    pytest.skip(reason)
-
-
-def axe_dir() -> Path:
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "branchwise/axe"
-    return Path(os.environ.get("BRANCHWISE_AXE_DIR", default))
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe.min.js: from node_modules, the cache folder, or installed there with npm now."""
-    candidates = [ROOT / "node_modules/axe-core/axe.min.js",
-                  axe_dir() / "node_modules/axe-core/axe.min.js"]
-    found = next((p for p in candidates if p.is_file()), None)
-    if found is None and shutil.which("npm"):
-        subprocess.run([str(Path(__file__).with_name("install_axe.sh"))], check=False,
-                       capture_output=True, timeout=300)
-        found = next((p for p in candidates if p.is_file()), None)
-    if found is None:
-        _missing("axe-core is not installed (tests/browser/install_axe.sh)")
-    return found.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, WCAG_TAGS  # noqa: F401 (re-export)
 
 
 @pytest.fixture(scope="module")
@@ -75,26 +23,3 @@ def demo(tmp_path_factory) -> Iterator:
                        tool_host="localhost")
     yield stack
     stack.stop()
-
-
-@pytest.hookimpl(tryfirst=True, hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"rep_{report.when}", report)
-
-
-@pytest.fixture
-def context(browser, request) -> Iterator:
-    """A fresh browser context; a failing test leaves a full-page screenshot behind."""
-    ctx = browser.new_context(viewport={"width": 1000, "height": 900})
-    yield ctx
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for n, page in enumerate(ctx.pages):
-            # A crashed page must not hide the real failure.
-            with contextlib.suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"),
-                                full_page=True)
-    ctx.close()

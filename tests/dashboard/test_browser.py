@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from lti_tool.demo_platform.harness import serve_in_thread
-from tests.browser.conftest import WCAG_TAGS, axe_source, browser  # noqa: F401 (fixtures)
 from tests.dashboard.conftest import add_learner, class_of_four, launch, link_row, platform_a
+from tests.support.browser import WCAG_TAGS
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def shot(page, selector: str, name: str) -> None:
         page.locator(selector).screenshot(path=str(DOCS_IMG / f"dashboard-{name}.png"))
 
 
-def test_dashboard_in_chromium(app, client, lms, browser, axe_source):  # noqa: F811
+def test_dashboard_in_chromium(app, client, lms, browser, axe_source):
     token = launch(client, lms)
     class_of_four(link_row(), platform_a().id)
     for k in range(3):  # a few more learners so the charts look like a class

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import flask
 import pytest
@@ -31,12 +30,9 @@ parent.postMessage({subject: "lti.frameResize", height: 321}, "*");
 </script></body></html>"""
 
 
-def test_platform_storage_messages_in_chromium() -> None:
+def test_platform_storage_messages_in_chromium(browser) -> None:
     """A cross-origin tool frame gets spec-shaped responses and can resize its iframe."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium not installed")
     tsock, psock = bind_socket(), bind_socket()
     tool_url = f"http://localhost:{tsock.getsockname()[1]}"  # another origin than 127.0.0.1
     platform_url = f"http://127.0.0.1:{psock.getsockname()[1]}"
@@ -48,19 +44,18 @@ def test_platform_storage_messages_in_chromium() -> None:
     app = create_platform_app(PlatformSettings(issuer=platform_url, tool=link))
     servers = [serve_in_thread(app, sock=psock), serve_in_thread(tool, sock=tsock)]
     try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium)
-            try:
-                page = browser.new_page()
-                page.goto(f"{platform_url}/?as=alice&link=rl-1")
-                out = page.frame_locator("#tool-frame").locator("#out")
-                page.wait_for_function(
-                    "document.getElementById('tool-frame').style.height === '321px'"
-                )
-                sync_api.expect(out).to_contain_text("m4")
-                messages = {m.get("message_id"): m for m in json.loads(out.text_content() or "[]")}
-            finally:
-                browser.close()
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{platform_url}/?as=alice&link=rl-1")
+            out = page.frame_locator("#tool-frame").locator("#out")
+            page.wait_for_function(
+                "document.getElementById('tool-frame').style.height === '321px'"
+            )
+            sync_api.expect(out).to_contain_text("m4")
+            messages = {m.get("message_id"): m for m in json.loads(out.text_content() or "[]")}
+        finally:
+            context.close()
     finally:
         for server in servers:
             server.stop()
