@@ -137,6 +137,9 @@ def test_fit_button_runs_on_the_job_queue(client, lms, database_url, tmp_path):
     queued_app = make_app(database_url, tmp_path / "queued", queue_immediate=True)
     assert FIT_TASK_KEY in queued_app.extensions
     resp = queued_app.test_client().post("/dashboard/fit", data={"t": token})
+    with queued_app.app_context():  # close its pool: the test database outlives this app
+        db.session.remove()
+        db.engine.dispose()
     assert resp.status_code == 303 and "fit=queued" in resp.headers["Location"]
     db.session.expire_all()
     assert db.session.scalars(select(FittedSkillParams)).one().n_answers == 36
