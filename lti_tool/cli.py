@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +18,22 @@ def _app():
     app = create_app()
     upgrade_database(app)
     return app
+
+
+def echo_rows(
+    rows: Sequence[Any], as_json: bool, empty: str, line: Callable[[Any], str]
+) -> None:
+    """Print a listing: the rows as JSON with ``--json``, else a line each (``empty`` if none).
+
+    Shared by the listing commands here and in the feature CLIs, so that they agree on format.
+    """
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(empty)
+    for r in rows:
+        click.echo(line(r))
 
 
 @click.group()
@@ -102,14 +120,13 @@ def platform_list(as_json: bool) -> None:
 
     with _app().app_context():
         rows = [p.as_dict() for p in list_platforms()]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo("no platforms registered")
-    for r in rows:
-        click.echo(f"{r['issuer']}  client_id={r['client_id']}  status={r['status']}  "
-                   f"deployments={','.join(r['deployments']) or '-'}")
+    echo_rows(
+        rows,
+        as_json,
+        "no platforms registered",
+        lambda r: f"{r['issuer']}  client_id={r['client_id']}  status={r['status']}  "
+        f"deployments={','.join(r['deployments']) or '-'}",
+    )
 
 
 @platform.command("remove")

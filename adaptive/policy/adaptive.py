@@ -43,10 +43,14 @@ from adaptive.policy.base import (
     ShowPage,
     Step,
     ask,
+    count_practice,
     finish,
     flag,
+    lesson_step,
     next_open_skill,
     pick_item,
+    practise,
+    see_lesson,
 )
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
@@ -172,11 +176,9 @@ class AdaptivePolicy:
             if n < self._diagnostic_length(ctx, sid):
                 return ask(ctx, pool[n], sid, "diagnostic")
             ss["status"] = LESSON
-        if ss["status"] == LESSON:
-            lesson = ctx.module.skill(sid).lesson
-            if lesson and lesson in ctx.index.pages and not ss["lesson_seen"]:
-                return ShowPage(lesson, sid, "lesson")
-            ss["status"] = PRACTISING
+        page = lesson_step(ctx, ss, sid)
+        if page is not None:
+            return page
         # PRACTISING
         p = ctx.model.p_mastery(ss["est"])
         last_id = self._last_item_of(ctx, state, sid)
@@ -184,10 +186,7 @@ class AdaptivePolicy:
             item = pick_item(ctx, state, sid, easier_than=ctx.module.item(last_id).difficulty)
         else:
             item = pick_item(ctx, state, sid, target_difficulty=-1.0 + 2.0 * p)
-        if item is None:
-            flag(state, sid, "no items")
-            return None
-        return ask(ctx, item, sid, "practice")
+        return practise(ctx, state, sid, item)
 
     def _diagnostic_length(self, ctx: Context, sid: str) -> int:
         """The most diagnostic items a skill may take (0: no diagnostic)."""
@@ -216,11 +215,7 @@ class AdaptivePolicy:
         evaluation: Any = None,
     ) -> None:
         if isinstance(step, ShowPage):
-            if step.reason == "lesson" and step.skill in state["skills"]:
-                ss = state["skills"][step.skill]
-                ss["lesson_seen"] = True
-                if ss["status"] == LESSON:
-                    ss["status"] = PRACTISING
+            see_lesson(state, step)
             return
         if not isinstance(step, AskItem) or correct is None:
             return
@@ -267,9 +262,7 @@ class AdaptivePolicy:
         self, ctx: Context, state: dict, step: AskItem, ss: dict, correct: bool, evaluation: Any
     ) -> None:
         sid = step.skill
-        ss["practice"] += 1
-        ss["recent"] = (ss["recent"] + [correct])[-RECENT_KEEP:]
-        ss["streak"] = ss["streak"] + 1 if correct else 0
+        count_practice(ss, correct, RECENT_KEEP)
         threshold = min(0.999, ctx.settings.mastery_threshold + self.practice_margin)
         p = ctx.model.p_mastery(ss["est"])
         if p >= threshold and ss["streak"] >= self._final_streak(ss):

@@ -329,6 +329,42 @@ def flag(state: dict, skill_id: str, reason: str) -> None:
         state["flagged"].append(skill_id)
 
 
+def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
+    """The skill's lesson page while the skill is in LESSON and the page is unseen; otherwise a
+    skill in LESSON moves on to PRACTISING (a skill without a lesson starts practice at once)."""
+    if ss["status"] == LESSON:
+        lesson = ctx.module.skill(skill_id).lesson
+        if lesson and lesson in ctx.index.pages and not ss["lesson_seen"]:
+            return ShowPage(lesson, skill_id, "lesson")
+        ss["status"] = PRACTISING
+    return None
+
+
+def see_lesson(state: dict, step: ShowPage) -> None:
+    """Observe a shown page: a seen lesson is not shown again and starts the skill's practice."""
+    ss = state["skills"].get(step.skill or "")
+    if ss is not None and step.reason == "lesson":
+        ss["lesson_seen"] = True
+        if ss["status"] == LESSON:
+            ss["status"] = PRACTISING
+
+
+def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> AskItem | None:
+    """Ask ``item`` as practice of the skill; with no item the skill is flagged ("no items")
+    and None returned, so that the caller moves on to the next skill."""
+    if item is None:
+        flag(state, skill_id, "no items")
+        return None
+    return ask(ctx, item, skill_id, "practice")
+
+
+def count_practice(ss: dict, correct: bool, keep: int) -> None:
+    """Record a practice answer in the skill's counters; ``recent`` keeps the last ``keep``."""
+    ss["practice"] += 1
+    ss["recent"] = (ss["recent"] + [correct])[-keep:]
+    ss["streak"] = ss["streak"] + 1 if correct else 0
+
+
 def next_open_skill(ctx: Context, state: dict) -> str | None:
     """The first relevant skill (prerequisite order) that is not done and whose prerequisites
     are all passed. A skill with a flagged prerequisite is flagged too ("prerequisite flagged"),
@@ -394,3 +430,61 @@ def pick_item(
     if len(ties) == 1:
         return ties[0]
     return ties[ctx.rng.randrange(len(ties))]
+
+
+class LessonFirstPolicy:
+    """The baseline policies' common shape: per open skill its lesson page, then practice items
+    until ``_score`` masters or flags the skill. No diagnostic, remediation or review.
+
+    Subclasses set ``name`` and ``recent_keep`` and implement ``_pick`` and ``_score``; they may
+    override ``_open_skill`` (prerequisite gating by default).
+    """
+
+    name: str
+    recent_keep: int = 6  # practice answers kept in a skill's ``recent``
+
+    def _open_skill(self, ctx: Context, state: dict) -> str | None:
+        return next_open_skill(ctx, state)
+
+    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+        """The next practice item of the skill (None: the skill has none)."""
+        raise NotImplementedError
+
+    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
+        """After a counted practice answer: master or flag the skill, or leave it practising."""
+        raise NotImplementedError
+
+    def choose(self, ctx: Context, state: dict) -> Step:
+        while True:
+            sid = self._open_skill(ctx, state)
+            if sid is None:
+                return finish(ctx, state)
+            ss = state["skills"][sid]
+            if ss["status"] == NOT_STARTED:
+                ss["status"] = LESSON
+            page = lesson_step(ctx, ss, sid)
+            if page is not None:
+                return page
+            step = practise(ctx, state, sid, self._pick(ctx, state, sid))
+            if step is not None:
+                return step
+
+    def observe(
+        self,
+        ctx: Context,
+        state: dict,
+        step: Step,
+        response: Response,
+        correct: bool | None,
+        evaluation: Any = None,
+    ) -> None:
+        if isinstance(step, ShowPage):
+            see_lesson(state, step)
+            return
+        if not isinstance(step, AskItem) or correct is None:
+            return
+        ss = state["skills"].get(step.skill)
+        if ss is None or ss["status"] != PRACTISING:
+            return
+        count_practice(ss, correct, self.recent_keep)
+        self._score(ctx, state, step.skill, ss, correct)

@@ -8,21 +8,12 @@ from the start when a skill has fewer than 5.
 
 from __future__ import annotations
 
-from typing import Any
-
+from adaptive.modules.format import Item
 from adaptive.policy.base import (
     DONE_STATUSES,
-    LESSON,
     MASTERED,
-    NOT_STARTED,
-    PRACTISING,
-    AskItem,
     Context,
-    Response,
-    ShowPage,
-    Step,
-    ask,
-    finish,
+    LessonFirstPolicy,
     flag,
 )
 
@@ -30,7 +21,7 @@ ITEMS = 5
 PASS = 4
 
 
-class LinearPolicy:
+class LinearPolicy(LessonFirstPolicy):
     """Lesson, then a fixed 5-item quiz per skill; pass at 4/5."""
 
     name = "linear"
@@ -38,59 +29,30 @@ class LinearPolicy:
     def __init__(self, items: int = ITEMS, passing: int = PASS) -> None:
         self.items = items
         self.passing = passing
+        self.recent_keep = items
 
     def _length(self, ctx: Context) -> int:
         return min(self.items, ctx.settings.practice_cap)
 
-    def choose(self, ctx: Context, state: dict) -> Step:
+    def _open_skill(self, ctx: Context, state: dict) -> str | None:
+        # No gating: the first relevant skill in prerequisite order that is not done.
         for sid in ctx.index.order:
-            if sid not in ctx.index.relevant:
-                continue
-            ss = state["skills"][sid]
-            if ss["status"] in DONE_STATUSES:
-                continue
-            if ss["status"] == NOT_STARTED:
-                ss["status"] = LESSON
-            if ss["status"] == LESSON:
-                lesson = ctx.module.skill(sid).lesson
-                if lesson and lesson in ctx.index.pages and not ss["lesson_seen"]:
-                    return ShowPage(lesson, sid, "lesson")
-                ss["status"] = PRACTISING
-            pool = ctx.index.items_by_skill.get(sid, ())
-            if not pool:
-                flag(state, sid, "no items")
-                continue
-            return ask(ctx, pool[ss["practice"] % len(pool)], sid, "practice")
-        return finish(ctx, state)
+            if sid in ctx.index.relevant and state["skills"][sid]["status"] not in DONE_STATUSES:
+                return sid
+        return None
 
-    def observe(
-        self,
-        ctx: Context,
-        state: dict,
-        step: Step,
-        response: Response,
-        correct: bool | None,
-        evaluation: Any = None,
-    ) -> None:
-        if isinstance(step, ShowPage):
-            ss = state["skills"].get(step.skill or "")
-            if ss is not None and step.reason == "lesson":
-                ss["lesson_seen"] = True
-                if ss["status"] == LESSON:
-                    ss["status"] = PRACTISING
-            return
-        if not isinstance(step, AskItem) or correct is None:
-            return
-        ss = state["skills"].get(step.skill)
-        if ss is None or ss["status"] != PRACTISING:
-            return
-        ss["practice"] += 1
-        ss["recent"] = (ss["recent"] + [correct])[-self.items :]
-        ss["streak"] = ss["streak"] + 1 if correct else 0
+    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+        # Module order, reused from the start when the pool is shorter than the quiz.
+        pool = ctx.index.items_by_skill.get(skill_id, ())
+        if not pool:
+            return None
+        return pool[state["skills"][skill_id]["practice"] % len(pool)]
+
+    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
         ss.setdefault("quiz_correct", 0)
         ss["quiz_correct"] += int(correct)
         if ss["practice"] >= self._length(ctx):
             if ss["quiz_correct"] >= min(self.passing, self._length(ctx)):
                 ss["status"] = MASTERED
             else:
-                flag(state, step.skill, "failed quiz")
+                flag(state, skill_id, "failed quiz")

@@ -26,7 +26,7 @@ from adaptive.engine import (
     start,
 )
 from adaptive.grading.score import grade
-from adaptive.modules.format import Item, ItemType, Module
+from adaptive.modules.format import Item, ItemType, Match, Module
 from adaptive.policy.base import PASSED_STATUSES
 from adaptive.simulation.learners import SimLearner, slowest_quarter
 from adaptive.simulation.synthetic import ItemTruth
@@ -40,7 +40,7 @@ def correct_answer(item: Item) -> object:
     """An answer matched by the item's first correct answer group."""
     for group in item.answer_groups:
         if group.correct:
-            return _answer_for(item, group.match)
+            return answer_matching(item, group.match)
     raise ValueError(f"item {item.id} has no correct answer group")
 
 
@@ -48,7 +48,7 @@ def wrong_answer(item: Item, rng: np.random.Generator) -> object:
     """An answer graded wrong: a wrong group's answer when there is one, else a non-match."""
     wrong = [g for g in item.answer_groups if not g.correct]
     if wrong:
-        return _answer_for(item, wrong[int(rng.integers(len(wrong)))].match)
+        return answer_matching(item, wrong[int(rng.integers(len(wrong)))].match)
     correct_ids = {g.match.choice for g in item.answer_groups if g.correct}
     if item.type == ItemType.SINGLE_CHOICE:
         others = [c.id for c in item.choices if c.id not in correct_ids]
@@ -61,7 +61,10 @@ def wrong_answer(item: Item, rng: np.random.Generator) -> object:
     return _WRONG_TEXT
 
 
-def _answer_for(item: Item, match) -> object:
+def answer_matching(item: Item, match: Match) -> object:
+    """An answer, in the shape ``evaluate_answer`` takes, that the rule ``match`` accepts: the
+    choice(s) or order, the value or the middle of a range (its one bound when half-open), the
+    text. A regex rule gets no generated example: its ``text``, else a non-answer."""
     if item.type == ItemType.SINGLE_CHOICE:
         return match.choice
     if item.type == ItemType.MULTIPLE_CHOICE:
@@ -71,7 +74,9 @@ def _answer_for(item: Item, match) -> object:
     if item.type == ItemType.NUMERIC:
         if match.value is not None:
             return match.value
-        return (match.low + match.high) / 2 if match.high is not None else match.low
+        if match.low is not None and match.high is not None:
+            return (match.low + match.high) / 2
+        return match.low if match.low is not None else match.high
     return match.text if match.text is not None else _WRONG_TEXT
 
 

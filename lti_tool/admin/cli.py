@@ -7,8 +7,9 @@ the main group (lti_tool/cli.py calls it last).
 
 from __future__ import annotations
 
-import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -20,6 +21,22 @@ def _app():
     return make_app()
 
 
+@contextmanager
+def _admin_errors() -> Iterator[None]:
+    """A refusal of the admin services (AdminError) ends the command as a clean CLI error."""
+    from lti_tool.admin.services import AdminError
+
+    try:
+        yield
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+_password_stdin = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from stdin."
+)
+
+
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         # First line only, so ``echo "$PW" | branchwise admin create x --password-stdin`` works.
@@ -28,13 +45,10 @@ def _read_password(password_stdin: bool) -> str:
 
 
 def _set_status(issuer: str, client_id: str, status: str) -> None:
-    from lti_tool.admin.services import AdminError, set_platform_status
+    from lti_tool.admin.services import set_platform_status
 
-    with _app().app_context():
-        try:
-            p = set_platform_status(issuer, client_id, status)
-        except AdminError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with _app().app_context(), _admin_errors():
+        p = set_platform_status(issuer, client_id, status)
         click.echo(f"{p.issuer} client_id={p.client_id} status={p.status}")
 
 
@@ -47,32 +61,26 @@ def register(main: click.Group) -> None:
 
     @admin.command("create")
     @click.argument("username")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+    @_password_stdin
     def admin_create(username: str, password_stdin: bool) -> None:
         """Create a console account (prompts for the password)."""
-        from lti_tool.admin.services import AdminError, create_admin
+        from lti_tool.admin.services import create_admin
 
         password = _read_password(password_stdin)
-        with _app().app_context():
-            try:
-                create_admin(username, password)
-            except AdminError as exc:
-                raise click.ClickException(str(exc)) from exc
+        with _app().app_context(), _admin_errors():
+            create_admin(username, password)
         click.echo(f"admin {username} created; sign in at /admin/login")
 
     @admin.command("password")
     @click.argument("username")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+    @_password_stdin
     def admin_password(username: str, password_stdin: bool) -> None:
         """Set a new password for a console account."""
-        from lti_tool.admin.services import AdminError, set_password
+        from lti_tool.admin.services import set_password
 
         password = _read_password(password_stdin)
-        with _app().app_context():
-            try:
-                set_password(username, password)
-            except AdminError as exc:
-                raise click.ClickException(str(exc)) from exc
+        with _app().app_context(), _admin_errors():
+            set_password(username, password)
         click.echo(f"password of {username} changed")
 
     @admin.command("list")
@@ -93,18 +101,17 @@ def register(main: click.Group) -> None:
     def usage_cmd(as_json: bool) -> None:
         """Launches, learners and answers per platform."""
         from lti_tool.admin.services import usage
+        from lti_tool.cli import echo_rows
 
         with _app().app_context():
             rows = [u.as_dict() for u in usage()]
-        if as_json:
-            click.echo(json.dumps(rows, indent=2))
-            return
-        if not rows:
-            click.echo("no platforms registered")
-        for r in rows:
-            click.echo(f"{r['issuer']}  client_id={r['client_id']}  status={r['status']}  "
-                       f"launches={r['launches']}  learners={r['learners']}  "
-                       f"answers={r['answers']}")
+        echo_rows(
+            rows,
+            as_json,
+            "no platforms registered",
+            lambda r: f"{r['issuer']}  client_id={r['client_id']}  status={r['status']}  "
+            f"launches={r['launches']}  learners={r['learners']}  answers={r['answers']}",
+        )
 
     platform = main.commands["platform"]
     assert isinstance(platform, click.Group)
@@ -136,13 +143,10 @@ def register(main: click.Group) -> None:
     @click.argument("deployment_id")
     def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> None:
         """Bind a deployment id to an existing registration."""
-        from lti_tool.admin.services import AdminError, add_deployment
+        from lti_tool.admin.services import add_deployment
 
-        with _app().app_context():
-            try:
-                add_deployment(issuer, client_id, deployment_id)
-            except AdminError as exc:
-                raise click.ClickException(str(exc)) from exc
+        with _app().app_context(), _admin_errors():
+            add_deployment(issuer, client_id, deployment_id)
         click.echo(f"deployment {deployment_id} added to {issuer} {client_id}")
 
     @platform.command("deployment-status")
@@ -153,7 +157,7 @@ def register(main: click.Group) -> None:
     def platform_deployment_status(issuer: str, client_id: str, deployment_id: str,
                                    status: str) -> None:
         """Enable or disable one deployment."""
-        from lti_tool.admin.services import AdminError, set_deployment_status
+        from lti_tool.admin.services import set_deployment_status
         from lti_tool.registration.services import find_deployment, find_platform
 
         with _app().app_context():
@@ -162,8 +166,6 @@ def register(main: click.Group) -> None:
             if d is None:
                 raise click.ClickException(f"no deployment {deployment_id} on {issuer} "
                                            f"{client_id}")
-            try:
+            with _admin_errors():
                 set_deployment_status(d.id, status)
-            except AdminError as exc:
-                raise click.ClickException(str(exc)) from exc
         click.echo(f"deployment {deployment_id} status={status}")

@@ -94,6 +94,14 @@ def _platform(issuer: str, client_id: str) -> Platform:
     return platform
 
 
+def _platform_by_id(platform_id: int) -> Platform:
+    # The console addresses platforms by row id; the CLI by issuer and client_id.
+    platform = db.session.get(Platform, platform_id)
+    if platform is None:
+        raise AdminError("no such platform")
+    return platform
+
+
 def set_platform_status(issuer: str, client_id: str, status: str) -> Platform:
     """Approve (active), put on hold (pending) or disable a registration."""
     if status not in PLATFORM_STATUSES:
@@ -106,9 +114,7 @@ def set_platform_status(issuer: str, client_id: str, status: str) -> Platform:
 
 def set_platform_status_by_id(platform_id: int, status: str) -> Platform:
     """Same as ``set_platform_status`` for the console, which addresses rows by id."""
-    platform = db.session.get(Platform, platform_id)
-    if platform is None:
-        raise AdminError("no such platform")
+    platform = _platform_by_id(platform_id)
     return set_platform_status(platform.issuer, platform.client_id, status)
 
 
@@ -136,9 +142,7 @@ def add_deployment(issuer: str, client_id: str, deployment_id: str) -> Deploymen
 
 def add_deployment_by_id(platform_id: int, deployment_id: str) -> Deployment:
     """``add_deployment`` for the console, which addresses platforms by row id."""
-    platform = db.session.get(Platform, platform_id)
-    if platform is None:
-        raise AdminError("no such platform")
+    platform = _platform_by_id(platform_id)
     return add_deployment(platform.issuer, platform.client_id, deployment_id)
 
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 
@@ -28,21 +26,20 @@ def grades() -> None:
 def grades_list(failed_only: bool, as_json: bool, limit: int) -> None:
     """Newest scores first, with their delivery status and last error."""
     from lti_tool.ags.delivery import list_submissions
+    from lti_tool.cli import echo_rows
 
     with _app().app_context():
         rows = list_submissions(failed_only=failed_only, limit=limit)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo("no failed scores" if failed_only else "no scores")
-    for r in rows:
-        given = "-" if r["score_given"] is None else f"{r['score_given']:g}/{r['score_maximum']:g}"
-        line = (f"{r['id']:>6}  {r['status']:10} {r['user']:20} {r['resource_link']:20} "
-                f"{r['activity_progress']:10} {given:>9}  tries={r['tries']}")
-        if r["last_error"] and r["status"] != "sent":
-            line += f"  error: {r['last_error']}"
-        click.echo(line)
+    echo_rows(rows, as_json, "no failed scores" if failed_only else "no scores", _submission_line)
+
+
+def _submission_line(r: dict) -> str:
+    given = "-" if r["score_given"] is None else f"{r['score_given']:g}/{r['score_maximum']:g}"
+    line = (f"{r['id']:>6}  {r['status']:10} {r['user']:20} {r['resource_link']:20} "
+            f"{r['activity_progress']:10} {given:>9}  tries={r['tries']}")
+    if r["last_error"] and r["status"] != "sent":
+        line += f"  error: {r['last_error']}"
+    return line
 
 
 @grades.command("replay")

@@ -167,16 +167,8 @@ def token() -> flask.Response:
     conf.get_registration()
     tool = p.settings.tool
     try:
-        conf.validate_jwt_format(assertion)
-        key = conf.get_tool_public_key()
-        claims = jwt.decode(
-            assertion,
-            key,
-            algorithms=["RS256"],
-            audience=p.token_url,
-            issuer=tool.client_id,
-            options={"require": ["exp", "iat", "iss", "sub", "aud"]},
-            leeway=60,
+        claims = p.decode_tool_jwt(
+            conf, assertion, audience=p.token_url, require=["exp", "iat", "iss", "sub", "aud"]
         )
         if claims.get("sub") != tool.client_id:
             raise jwt.InvalidTokenError("sub must equal client_id")

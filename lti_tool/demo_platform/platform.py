@@ -7,6 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+import jwt
 from lti1p3platform.registration import Registration
 
 from .config import PlatformSettings
@@ -114,6 +115,26 @@ class DemoPlatform:
         conf = DemoPlatformConf(platform=self)
         conf.set_accepted_deeplinking_types(["ltiResourceLink"])
         return conf
+
+    def decode_tool_jwt(
+        self, conf: DemoPlatformConf, token: str, *, audience: str, require: list[str]
+    ) -> dict[str, Any]:
+        """The claims of a JWT the tool signed (RS256, a key from the tool's JWKS, issuer the
+        tool's client_id, 60 s leeway), for both the token endpoint's client assertion and the
+        deep-linking response. ``conf`` must hold the registration; it keeps the token's header,
+        which later calls on it rely on. Raises LtiException, InvalidKeySetUrl, jwt.PyJWTError
+        or ValueError."""
+        conf.validate_jwt_format(token)
+        key = conf.get_tool_public_key()
+        return jwt.decode(
+            token,
+            key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=self.settings.tool.client_id,
+            options={"require": require},
+            leeway=60,
+        )
 
     # --------------------------------------------------------------------- login
     def message_hint(self, kind: str, target: str) -> str:

@@ -187,16 +187,8 @@ def deep_link_return() -> Any:
     conf = p.platform_conf()
     conf.get_registration()
     try:
-        conf.validate_jwt_format(token)
-        key = conf.get_tool_public_key()
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=["RS256"],
-            audience=p.issuer,
-            issuer=tool.client_id,
-            options={"require": ["exp", "iat", "iss", "aud"]},
-            leeway=60,
+        claims = p.decode_tool_jwt(
+            conf, token, audience=p.issuer, require=["exp", "iat", "iss", "aud"]
         )
     except (LtiException, InvalidKeySetUrl, jwt.PyJWTError, ValueError) as exc:
         return error_page(f"Deep linking response rejected: {exc}")

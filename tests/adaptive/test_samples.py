@@ -19,6 +19,7 @@ from adaptive.grading.answers import evaluate_answer
 from adaptive.modules.format import AnswerGroup, Item, ItemType, Module
 from adaptive.modules.validate import validate_text
 from adaptive.samples import load_sample, sample_ids, sample_path, sample_text
+from adaptive.simulation.runner import answer_matching
 
 EXPECTED_SAMPLES = ["fractions", "security-awareness", "statistics-basics"]
 
@@ -109,22 +110,10 @@ def example_for(pattern: str) -> str:
 
 
 def answer_for(item: Item, group: AnswerGroup) -> object:
-    """An answer that satisfies ``group``'s rule, in the shape evaluate_answer takes."""
+    """An answer that satisfies ``group``'s rule, in the shape evaluate_answer takes: the
+    simulation's own answer, except that a regex rule gets an example built from its pattern."""
     match = group.match
-    if item.type == ItemType.SINGLE_CHOICE:
-        return match.choice
-    if item.type == ItemType.MULTIPLE_CHOICE:
-        return list(match.choices)
-    if item.type == ItemType.ORDERING:
-        return list(match.order)
-    if item.type == ItemType.NUMERIC:
-        if match.value is not None:
-            return match.value
-        if match.low is not None and match.high is not None:
-            return (match.low + match.high) / 2
-        return match.low if match.low is not None else match.high
-    assert item.type == ItemType.SHORT_TEXT
-    if match.mode == "regex":
+    if item.type == ItemType.SHORT_TEXT and match.mode == "regex":
         assert match.pattern is not None
         example = example_for(match.pattern)
         assert re.fullmatch(match.pattern, example.strip(), re.IGNORECASE), (
@@ -133,7 +122,7 @@ def answer_for(item: Item, group: AnswerGroup) -> object:
             example,
         )
         return example
-    return match.text
+    return answer_matching(item, match)
 
 
 # ------------------------------------------------------------------------- package
