@@ -12,7 +12,14 @@ and continue past lesson pages until a time limit. Reported:
 * server time of the step from the runner's ``Server-Timing: app;dur=`` header
   (median, p99) and the client-side latency;
 * answers per second over the whole run (every POST is one answer or page step);
-* the same for ``GET /healthz`` in the same run, as a baseline, with ratios.
+* the same for ``GET /healthz`` in the same run, as a baseline, with ratios;
+* CPU milliseconds per answer of the client (this process) and of gunicorn (master and
+  workers), since both share the machine's cores.
+
+The client speaks minimal HTTP/1.1 over a plain socket (one connection per request, as
+gunicorn's sync workers close every connection anyway) and reads the whole response body:
+``http.client`` parses headers with the ``email`` package, which cost the client threads
+about as much CPU as a server worker's request, on the same cores.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -39,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 SECRET = "bench-secret"
 _FIELD = re.compile(r'name="(t|seq|item|page)" value="([^"]*)"')
-_TIMING = re.compile(r"app;dur=([0-9.]+)")
+_TIMING = re.compile(rb"\r\nServer-Timing: app;dur=([0-9.]+)", re.IGNORECASE)
+_LENGTH = re.compile(rb"\r\nContent-Length: *([0-9]+)", re.IGNORECASE)
 
 
 def free_port() -> int:
@@ -103,22 +112,40 @@ class Stats:
     finished: int = 0
 
 
-def _request(conn: http.client.HTTPConnection, method: str, path: str, body: str | None):
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+def _request(port: int, method: str, path: str, body: str | None):
+    """One request on a new connection; (status, server ms or None, body text, client ms)."""
+    payload = (body or "").encode()
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    if body is not None:
+        head += ("Content-Type: application/x-www-form-urlencoded\r\n"
+                 f"Content-Length: {len(payload)}\r\n")
     t0 = time.perf_counter()
-    conn.request(method, path, body=body, headers=headers)
-    resp = conn.getresponse()
-    data = resp.read().decode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head.encode() + b"\r\n" + payload)
+        data = b""
+        end = length = -1
+        while True:
+            chunk = sock.recv(262144)
+            if not chunk:
+                break
+            data += chunk
+            if end < 0 and (end := data.find(b"\r\n\r\n")) >= 0:
+                match = _LENGTH.search(data, 0, end + 2)
+                length = int(match.group(1)) if match else -1
+            if end >= 0 and length >= 0 and len(data) >= end + 4 + length:
+                break  # the whole body is here: do not wait for the close
     elapsed = (time.perf_counter() - t0) * 1000
-    conn.close()  # gunicorn sync workers close the connection anyway
-    return resp.status, resp.getheader("Server-Timing") or "", data, elapsed
+    if end < 0:
+        raise OSError(f"no HTTP response header from {path}")
+    timing = _TIMING.search(data, 0, end + 2)
+    return (int(data[9:12]), float(timing.group(1)) if timing else None,
+            data[end + 4:].decode(), elapsed)
 
 
 def _learner_loop(port: int, queue: list[str], lock: threading.Lock, stop: float,
                   module, stats: Stats) -> None:
     from lti_tool.runner.answers import correct_form
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     html = ""
     token = None
     while time.perf_counter() < stop:
@@ -127,7 +154,7 @@ def _learner_loop(port: int, queue: list[str], lock: threading.Lock, stop: float
                 if not queue:
                     return
                 token = queue.pop()
-            status, _, html, _ = _request(conn, "GET", "/activity?" + urlencode({"t": token}),
+            status, _, html, _ = _request(port, "GET", "/activity?" + urlencode({"t": token}),
                                           None)
         fields = dict(_FIELD.findall(html))
         if "item" in fields:
@@ -141,21 +168,19 @@ def _learner_loop(port: int, queue: list[str], lock: threading.Lock, stop: float
             stats.finished += 1
             token = None
             continue
-        status, timing, html, elapsed = _request(conn, "POST", path, urlencode(form, doseq=True))
+        status, timing, html, elapsed = _request(port, "POST", path, urlencode(form, doseq=True))
         if status != 200:
             stats.errors += 1
             token = None
             continue
-        match = _TIMING.search(timing)
-        if match:
-            stats.server_ms.append(float(match.group(1)))
+        if timing is not None:
+            stats.server_ms.append(timing)
         stats.client_ms.append(elapsed)
 
 
 def _healthz_loop(port: int, stop: float, stats: Stats) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     while time.perf_counter() < stop:
-        status, _, _, elapsed = _request(conn, "GET", "/healthz", None)
+        status, _, _, elapsed = _request(port, "GET", "/healthz", None)
         if status != 200:
             stats.errors += 1
         stats.client_ms.append(elapsed)
@@ -178,13 +203,38 @@ def _run(threads: int, target, args) -> float:
     return time.perf_counter() - t0
 
 
+def _client_cpu() -> float:
+    """CPU seconds (user + system) of this process: the client threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds (user + system) of gunicorn's master and its workers, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(entry) == master or int(fields[1]) == master:  # fields[1]: the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--learners", type=int, default=400)
+    # Enough for the whole run at ~500 answers/s (an always-correct learner takes ~7 steps):
+    # once they have all finished, client threads stop and the rate drops.
+    parser.add_argument("--learners", type=int, default=1500)
     parser.add_argument("--module", default="fractions")
     parser.add_argument("--json", action="store_true")
     opts = parser.parse_args()
@@ -217,9 +267,14 @@ def main() -> None:
         base_s = _run(opts.clients, _healthz_loop,
                       (port, time.perf_counter() + opts.seconds / 2, base))
         step = Stats()
+        cpu0 = _client_cpu(), _server_cpu(server.pid)
         step_s = _run(opts.clients, _learner_loop,
                       (port, tokens, threading.Lock(), time.perf_counter() + opts.seconds,
                        module, step))
+        cpu1 = _client_cpu(), _server_cpu(server.pid)
+        if not tokens:
+            print("warning: every learner finished before the time was up; the tail of the "
+                  "run had idle clients (raise --learners)", file=sys.stderr)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -236,6 +291,8 @@ def main() -> None:
         "healthz_client_ms_p50": round(statistics.median(base.client_ms), 2),
         "healthz_client_ms_p99": round(_pct(base.client_ms, 0.99), 2),
         "healthz_per_s": round(len(base.client_ms) / base_s, 1),
+        "client_cpu_ms_per_answer": round((cpu1[0] - cpu0[0]) * 1000 / len(step.client_ms), 2),
+        "server_cpu_ms_per_answer": round((cpu1[1] - cpu0[1]) * 1000 / len(step.client_ms), 2),
     }
     result["ratio_latency_p50"] = round(
         result["client_ms_p50"] / result["healthz_client_ms_p50"], 2)

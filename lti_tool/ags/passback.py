@@ -8,7 +8,7 @@ learner nothing and loses no grade.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -32,6 +32,15 @@ def next_timestamp(user_pk: int, resource_link_pk: int):
             ScoreSubmission.resource_link_pk == resource_link_pk,
         )
     )
+    return timestamp_after(last)
+
+
+def timestamp_after(last: datetime | None) -> datetime:
+    """Now, or 1 ms after ``last`` (the newest score timestamp) if the clock has not passed it.
+
+    For callers that already know ``last`` (the runner keeps it with the attempt) and so
+    can skip :func:`next_timestamp`'s query.
+    """
     now = utcnow()
     if last is not None and now <= last:
         return last + timedelta(milliseconds=1)
@@ -39,12 +48,14 @@ def next_timestamp(user_pk: int, resource_link_pk: int):
 
 
 def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
-                    comment: str, completed: bool,
-                    started: bool = False) -> ScoreSubmission | None:
+                    comment: str, completed: bool, started: bool = False,
+                    timestamp: datetime | None = None) -> ScoreSubmission | None:
     """Record the attempt's current grade for delivery; the caller commits.
 
     ``started`` marks the first launch (activityProgress Started, no score yet).
-    Returns None when the resource link has no line item to send to.
+    ``timestamp``: one the caller already made with :func:`timestamp_after` (it must be
+    later than every score recorded for this learner and link); default
+    :func:`next_timestamp`. Returns None when the resource link has no line item to send to.
     """
     link = attempt.resource_link
     if not (link.lineitem_url or link.lineitems_url):
@@ -61,7 +72,8 @@ def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: flo
         score_given=None if given is None else round(given * score_maximum, 4),
         score_maximum=score_maximum, activity_progress=activity, grading_progress=grading,
         comment=comment[:1000] if comment else None,
-        timestamp=next_timestamp(attempt.user_pk, attempt.resource_link_pk), status="pending",
+        timestamp=timestamp or next_timestamp(attempt.user_pk, attempt.resource_link_pk),
+        status="pending",
     )
     db.session.add(submission)
     db.session.info.setdefault(NEW_SCORES_KEY, []).append(submission)

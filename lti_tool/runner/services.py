@@ -16,8 +16,13 @@ Nothing is lost and nothing counts twice:
 
 Runner-only bookkeeping lives under ``state["runner"]`` (the engine keeps
 unknown keys): when the current step was shown (so the time taken is measured
-on the server), how many hints were revealed, and the last answer (to show its
-feedback again after a double submit).
+on the server), how many hints were revealed, the last answer (to show its
+feedback again after a double submit) and the timestamp of the last score
+recorded for the LMS (``score_ts``; see ``_score_timestamp``).
+
+The answer step is the hot path, so it reads the launch, its link and the attempt
+in one query (``runner.views`` eager-loads them) and commits without expiring
+what it has loaded (``_commit``): rendering the next page then needs no SQL.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from adaptive.engine import (
@@ -51,7 +57,7 @@ from adaptive.engine import (
 )
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
-from lti_tool.ags.passback import submit_progress
+from lti_tool.ags.passback import next_timestamp, submit_progress, timestamp_after
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, LaunchSession, PageEvent
 from lti_tool.models.base import utcnow
@@ -167,13 +173,35 @@ def _runner(state: Mapping[str, Any]) -> dict:
 
 def _stamp(state: dict, now: float, last: dict | None = None) -> dict:
     """Mark the state's current step as shown now, with no hints revealed yet."""
+    previous = _runner(state)
     runner = {"shown_at": now, "hints": 0}
     if last is not None:
         runner["last"] = last
-    elif "last" in _runner(state):
-        runner["last"] = _runner(state)["last"]
+    elif "last" in previous:
+        runner["last"] = previous["last"]
+    if "score_ts" in previous:
+        runner["score_ts"] = previous["score_ts"]
     state["runner"] = runner
     return state
+
+
+def _score_timestamp(attempt: Attempt, state: dict) -> datetime:
+    """The timestamp of the score about to be recorded, kept in ``state`` (written by the CAS).
+
+    AGS timestamps must strictly increase per learner and link. Every score of an
+    attempt is recorded together with a compare-and-set of its state, and there is one
+    attempt per (learner, link), so the last timestamp kept in the state is the newest
+    one in the table and the ``MAX()`` query of ``next_timestamp`` is not needed on
+    every answer. Attempts started before the state kept it ask the table once.
+    """
+    runner = state.setdefault("runner", {})
+    kept = runner.get("score_ts")
+    if kept is None:
+        stamp = next_timestamp(attempt.user_pk, attempt.resource_link_pk)
+    else:
+        stamp = timestamp_after(datetime.fromisoformat(kept))
+    runner["score_ts"] = stamp.isoformat()
+    return stamp
 
 
 def _seconds(state: Mapping[str, Any], now: float) -> float | None:
@@ -225,15 +253,23 @@ def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
                     solution=item.solution, hints_used=int(last.get("hints_used", 0)))
 
 
+# Built once; the SET columns come from the parameters (see ``_cas``), so SQLAlchemy reuses
+# the compiled statement instead of building and hashing a new one for every answer.
+_ATTEMPTS = Attempt.__table__
+_CAS = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("cas_id"),
+                               _ATTEMPTS.c.seq == bindparam("cas_seq"))
+
+
 def _cas(attempt: Attempt, expected_seq: int, **values: Any) -> None:
-    """UPDATE the attempt only if nobody moved it on since ``expected_seq`` was read."""
+    """UPDATE the attempt only if nobody moved it on since ``expected_seq`` was read.
+
+    ``values`` are attempt columns; a plain UPDATE, so the ORM copy of ``attempt`` is not
+    changed (it is expired on commit or rollback).
+    """
     try:
         result = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.seq == expected_seq)
-            .values(updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        )
+            _CAS, {"cas_id": attempt.id, "cas_seq": expected_seq, "updated_at": utcnow(),
+                   **values})
     except OperationalError as exc:  # SQLite: the other writer held the lock too long
         db.session.rollback()
         raise _Stale() from exc
@@ -242,9 +278,43 @@ def _cas(attempt: Attempt, expected_seq: int, **values: Any) -> None:
         raise _Stale()
 
 
-def _commit_or_stale() -> None:
+def _commit(changed: Attempt | None = None) -> None:
+    """Commit without expiring the launch session and link loaded for this request.
+
+    A commit normally expires every loaded row, and the next page's rendering would
+    SELECT the launch session again. Within this request only the attempt changed behind
+    the ORM's back (by the CAS), so only ``changed`` is expired: it is reloaded if
+    anything reads it again. Nothing stale outlives the request: the session is per
+    request, and where one is shared (tests) the next load refreshes the launch rows
+    (``populate_existing`` in ``session_from_token``).
+    """
+    session = db.session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
     try:
-        db.session.commit()
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
+    if changed is not None:
+        session.expire(changed)
+
+
+# Built once: the values go in as parameters, so SQLAlchemy reuses the compiled statement.
+_INSERT_ANSWER_EVENT = insert(AnswerEvent.__table__)
+_INSERT_PAGE_EVENT = insert(PageEvent.__table__)
+
+
+def _insert_or_stale(statement: Insert, values: dict[str, Any]) -> None:
+    try:
+        db.session.execute(statement, values)
+    except IntegrityError as exc:  # UNIQUE(attempt_pk, seq) on the event: already recorded
+        db.session.rollback()
+        raise _Stale() from exc
+
+
+def _commit_or_stale(attempt: Attempt) -> None:
+    try:
+        _commit(attempt)
     except IntegrityError as exc:  # UNIQUE(attempt_pk, seq) on the event: already recorded
         db.session.rollback()
         raise _Stale() from exc
@@ -262,6 +332,16 @@ def _module_of(session: LaunchSession) -> tuple[str, Module | None]:
 
 
 def _find_attempt(session: LaunchSession) -> Attempt | None:
+    # Eager-loaded with the session by the runner's views: the query below would return
+    # the same object (from the identity map). A None loaded earlier may be out of date
+    # (the attempt is created on the first launch), so it is asked for again.
+    loaded = session.__dict__.get("attempt")
+    if loaded is not None:
+        return loaded
+    return _query_attempt(session)
+
+
+def _query_attempt(session: LaunchSession) -> Attempt | None:
     return db.session.scalars(select(Attempt).where(
         Attempt.user_pk == session.user_pk,
         Attempt.resource_link_pk == session.resource_link_pk)).one_or_none()
@@ -278,6 +358,10 @@ def _open_attempt(session: LaunchSession, module: Module, now: float) -> Attempt
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
                    bkt_params=bkt)
     state = _stamp(dict(result.state), now)
+    graded = not _is_preview(session) and _has_lineitem(session)
+    stamp = next_timestamp(session.user_pk, link.id) if graded else None
+    if stamp is not None:  # the first score; the next ones follow it (``_score_timestamp``)
+        state["runner"]["score_ts"] = stamp.isoformat()
     attempt = Attempt(user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
                       state=state, seq=int(state["seq"]), status="in_progress")
     db.session.add(attempt)
@@ -285,12 +369,12 @@ def _open_attempt(session: LaunchSession, module: Module, now: float) -> Attempt
         db.session.flush()
         if not _is_preview(session):
             submit_progress(attempt, score=None, score_maximum=settings.max_score,
-                            comment="", completed=False, started=True)
-        db.session.commit()
+                            comment="", completed=False, started=True, timestamp=stamp)
+        _commit()  # the new attempt holds what was inserted: nothing to reload
     except IntegrityError:
         # Two tabs opened the activity at once; the other one created the attempt.
         db.session.rollback()
-        attempt = _find_attempt(session)
+        attempt = _query_attempt(session)
         if attempt is None:  # pragma: no cover - the unique row must exist now
             raise
     return attempt
@@ -385,7 +469,9 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
     try:
         report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview)
         if not preview:
-            db.session.add(AnswerEvent(
+            # A plain INSERT (the row is never read back in this request): the ORM's unit
+            # of work for one more object cost as much as the statement itself.
+            _insert_or_stale(_INSERT_ANSWER_EVENT, dict(
                 attempt_pk=attempt.id, user_pk=attempt.user_pk,
                 resource_link_pk=attempt.resource_link_pk, module_id=module.id,
                 item_id=item_id, skill_ids=list(item.skills), phase=step.phase,
@@ -396,7 +482,7 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
                 mastery_before=dict(result.mastery_before or {}),
                 mastery_after=dict(result.mastery_after or {}),
             ))
-        _commit_or_stale()
+        _commit_or_stale(attempt)
     except _Stale:
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last)
@@ -412,6 +498,9 @@ def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_st
     """CAS the new state in and record the grade for the LMS (same transaction, not committed)."""
     finished = isinstance(current_step(module, new_state), Finish)
     report = grade(module, new_state, bkt_params=bkt)
+    # Made before the CAS so that it is stored with the new state.
+    stamp = _score_timestamp(attempt, new_state) if (
+        not preview and _has_lineitem(session)) else None
     values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
                               "score": report.score}
     if finished:
@@ -420,7 +509,7 @@ def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_st
     if not preview:
         submit_progress(attempt, score=report.score,
                         score_maximum=settings_of(new_state).max_score,
-                        comment=report.comment, completed=finished)
+                        comment=report.comment, completed=finished, timestamp=stamp)
     return report if finished else None
 
 
@@ -454,9 +543,10 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
         else:
             _cas(attempt, posted_seq, state=new_state, seq=int(new_state["seq"]))
         if not preview:
-            db.session.add(PageEvent(attempt_pk=attempt.id, page_id=page_id, reason=step.reason,
-                                     seq=posted_seq, seconds=seconds))
-        _commit_or_stale()
+            _insert_or_stale(_INSERT_PAGE_EVENT, dict(
+                attempt_pk=attempt.id, page_id=page_id, reason=step.reason, seq=posted_seq,
+                seconds=seconds))
+        _commit_or_stale(attempt)
     except _Stale:
         return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, new_state, bkt)
@@ -486,7 +576,7 @@ def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
             # Same seq: a hint does not move the step on, but it must not overwrite an
             # answer another tab recorded meanwhile.
             _cas(attempt, posted_seq, state=state)
-            db.session.commit()
+            _commit(attempt)
         except _Stale:
             return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, state, bkt, draft=draft_of(item, form))

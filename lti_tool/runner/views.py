@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,10 +23,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
+from sqlalchemy.orm import defer, joinedload
 
 from lti_tool.launch import services as launch_services
 from lti_tool.launch import tokens
+from lti_tool.models import LaunchSession
 from lti_tool.runner import services
 from lti_tool.runner.render import plain_text, render_inline, render_markdown
 
@@ -82,8 +87,17 @@ def _settings():
     return current_app.config["BRANCHWISE"]
 
 
+# Every runner step needs the launch, its link and the learner's attempt: one query for
+# all three. The launch claims (the whole id_token, a few KB of JSON) are not needed here.
+_SESSION_LOAD = (
+    joinedload(LaunchSession.resource_link),
+    joinedload(LaunchSession.attempt),
+    defer(LaunchSession.claims),
+)
+
+
 def _session(token: str | None):
-    session = launch_services.session_from_token(token, _settings())
+    session = launch_services.session_from_token(token, _settings(), _SESSION_LOAD)
     g.bw_locale = locale_for(session.locale)
     return session
 
@@ -99,14 +113,34 @@ def _seq() -> int:
         return -1
 
 
+def _page_gettext(translations):
+    """Jinja's "newstyle" gettext bound to one page's catalogue.
+
+    Flask-Babel's template ``_`` looks the catalogue up again (request context, locale,
+    cache) on each of the ~40 strings of a page; the locale is fixed by then, so the
+    runner resolves it once per page. Same result: translate, mark safe when autoescaping,
+    always %-format (as ``jinja2.ext.i18n`` does with ``newstyle=True``).
+    """
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, /, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
+
+
 def _render(template: str, session, page: services.ActivityPage, status: int = 200):
     token = tokens.issue(_settings().secret_key, session.id)
     dashboard_url = (url_for("dashboard.index", t=token)
                      if "dashboard.index" in current_app.view_functions
                      and session.role != "learner" else None)
+    gettext = _page_gettext(get_translations())
     body = render_template(
         template, page=page, session=session, token=token, page_lang=g.bw_locale,
-        return_url=session.return_url, dashboard_url=dashboard_url,
+        return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,
     )
     return make_response(body, status)
 
