@@ -27,7 +27,9 @@ answers of each student in time order).
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -394,16 +396,72 @@ def _fit_many(
     restarts: int = 5,
     warmup: int = 10,
     max_iter: int = 200,
-    tol: float = 1e-6,
+    tol: float = 1e-5,
     seed: int | None = 0,
     max_guess_slip: float = MAX_GUESS_SLIP,
+    jobs: int = 1,
 ) -> list[FitResult]:
-    """Fit one BKT per group of sequences, all groups in one vectorised run."""
+    """Fit one BKT per group of sequences, all groups in one vectorised run.
+
+    With ``jobs > 1`` the groups are split into that many chunks of about equal
+    answer counts, fitted in worker processes. Groups are independent problems
+    and their random starts are drawn here, before the split, so the result is
+    the same as with ``jobs=1``.
+    """
     if not 0.0 < max_guess_slip < 0.5:
         raise ValueError("max_guess_slip must be in (0, 0.5)")
     if restarts < 1:
         raise ValueError("restarts must be >= 1")
+    if jobs < 1:
+        raise ValueError("jobs must be >= 1")
     rng = np.random.default_rng(seed)
+    n = len(groups)
+    starts = _random_starts(n, restarts, forgets, rng, max_guess_slip)
+    options = {"forgets": forgets, "restarts": restarts, "warmup": warmup,
+               "max_iter": max_iter, "tol": tol, "max_guess_slip": max_guess_slip}
+    if jobs == 1 or n < 2:
+        return _fit_chunk(groups, starts, **options)
+    chunks = _balanced_chunks(groups, jobs)
+    results: list[FitResult | None] = [None] * n
+    # fork: the children inherit the data instead of pickling it (Linux, macOS).
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+        futures = []
+        for idx in chunks:
+            chunk_starts = {k: v.reshape(n, restarts)[idx].ravel() for k, v in starts.items()}
+            futures.append(pool.submit(_fit_chunk, [groups[i] for i in idx], chunk_starts,
+                                       **options))
+        for idx, future in zip(chunks, futures, strict=True):
+            for i, result in zip(idx, future.result(), strict=True):
+                results[i] = result
+    return [r for r in results if r is not None]
+
+
+def _balanced_chunks(groups: list[list[np.ndarray]], jobs: int) -> list[np.ndarray]:
+    """Group indices split into ``jobs`` chunks of about equal answer counts (greedy)."""
+    sizes = np.array([sum(s.size for s in g) for g in groups], dtype=np.int64)
+    loads = np.zeros(jobs, dtype=np.int64)
+    members: list[list[int]] = [[] for _ in range(jobs)]
+    for i in np.argsort(-sizes, kind="stable"):
+        target = int(np.argmin(loads))
+        members[target].append(int(i))
+        loads[target] += sizes[i]
+    return [np.array(sorted(m), dtype=np.int64) for m in members if m]
+
+
+def _fit_chunk(
+    groups: list[list[np.ndarray]],
+    starts: dict[str, np.ndarray],
+    *,
+    forgets: bool,
+    restarts: int,
+    warmup: int,
+    max_iter: int,
+    tol: float,
+    max_guess_slip: float,
+) -> list[FitResult]:
+    """EM for some groups from given random starts (``restarts`` per group)."""
     n = len(groups)
     seqs: list[np.ndarray] = []
     group_of: list[int] = []
@@ -411,7 +469,6 @@ def _fit_many(
         seqs.extend(group)
         group_of.extend([g] * len(group))
     group_idx = np.asarray(group_of, dtype=np.int64)
-    starts = _random_starts(n, restarts, forgets, rng, max_guess_slip)
     warm_iters = np.zeros(n, dtype=np.int64)
     if restarts > 1:
         # restarts run one after the other (all groups batched), which keeps the
@@ -471,7 +528,7 @@ def fit_bkt(
     restarts: int = 5,
     warmup: int = 10,
     max_iter: int = 200,
-    tol: float = 1e-6,
+    tol: float = 1e-5,
     seed: int | None = 0,
     max_guess_slip: float = MAX_GUESS_SLIP,
 ) -> FitResult:

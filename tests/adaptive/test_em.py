@@ -152,3 +152,25 @@ def test_fit_skills_fits_each_skill_separately() -> None:
     learner, skill, correct = (np.array(x) for x in zip(*responses, strict=True))
     arrays = fit_skill_arrays(learner, skill, correct, restarts=3)
     assert arrays["easy"].params == fits["easy"].params
+
+
+def test_parallel_fit_equals_serial_fit():
+    """jobs=2 splits skills across processes; random starts are drawn before the split."""
+    from adaptive.mastery import fit_skill_arrays, simulate_bkt
+
+    rng = np.random.default_rng(7)
+    learner, skill, correct = [], [], []
+    for k, params in enumerate([BKTParams(prior=0.2, learn=0.15, guess=0.2, slip=0.1),
+                                BKTParams(prior=0.5, learn=0.3, guess=0.25, slip=0.05),
+                                BKTParams(prior=0.1, learn=0.1, guess=0.15, slip=0.15)]):
+        for i, seq in enumerate(simulate_bkt(params, 150 + 50 * k, 10, rng)):
+            learner.extend([i] * len(seq))
+            skill.extend([k] * len(seq))
+            correct.extend(int(x) for x in seq)
+    arrays = (np.array(learner), np.array(skill), np.array(correct))
+    serial = fit_skill_arrays(*arrays, forgets=True, seed=3)
+    parallel = fit_skill_arrays(*arrays, forgets=True, seed=3, jobs=2)
+    assert serial.keys() == parallel.keys()
+    for k in serial:
+        assert parallel[k].params.to_dict() == pytest.approx(serial[k].params.to_dict())
+        assert parallel[k].log_likelihood == pytest.approx(serial[k].log_likelihood)
