@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from typing import Any
 
@@ -11,15 +9,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lti_tool.settings import STATIC_DIR, TEMPLATES_DIR, Settings, load_settings
-
-# Feature blueprints, registered when present (features land one by one).
-FEATURE_VIEWS = (
-    "lti_tool.runner.views",
-    "lti_tool.deep_linking.views",
-    "lti_tool.dashboard.views",
-    "lti_tool.registration.views",
-    "lti_tool.admin.views",
-)
 
 
 def create_app(overrides: dict[str, Any] | None = None,
@@ -69,15 +58,15 @@ def create_app(overrides: dict[str, Any] | None = None,
     app.register_blueprint(keys_views.bp)
     app.register_blueprint(launch_views.bp)
     launch_views.register_error_handlers(app)
-    for name in FEATURE_VIEWS:
-        # Each feature's views module exposes ``bp`` and optionally ``init_app(app)``.
-        try:
-            present = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:  # the feature's package does not exist yet
-            present = False
-        if not present:
-            continue
-        views = importlib.import_module(name)
+    from lti_tool.admin import views as admin_views
+    from lti_tool.dashboard import views as dashboard_views
+    from lti_tool.deep_linking import views as deep_linking_views
+    from lti_tool.registration import views as registration_views
+    from lti_tool.runner import views as runner_views
+
+    # Each feature's views module exposes ``bp`` and optionally ``init_app(app)``.
+    for views in (runner_views, deep_linking_views, dashboard_views, registration_views,
+                  admin_views):
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)

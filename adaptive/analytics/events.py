@@ -109,16 +109,6 @@ class SkillInfo:
     title: str
 
 
-def answers_from(rows: Iterable[AnswerRecord | Mapping[str, Any]]) -> list[AnswerRecord]:
-    """Accept records or dicts, so callers and tests may use either."""
-    return [r if isinstance(r, AnswerRecord) else AnswerRecord.from_dict(r) for r in rows]
-
-
-def states_from(rows: Iterable[SkillState | Mapping[str, Any]]) -> list[SkillState]:
-    """Accept states or dicts."""
-    return [r if isinstance(r, SkillState) else SkillState.from_dict(r) for r in rows]
-
-
 def by_learner(answers: Iterable[AnswerRecord]) -> dict[str, list[AnswerRecord]]:
     """Each learner's answers sorted by ``seq`` (the order they were given in)."""
     out: dict[str, list[AnswerRecord]] = {}

@@ -300,10 +300,6 @@ def settings_of(state: Mapping[str, Any]) -> ActivitySettings:
 # Helpers shared by the policies.
 
 
-def skill_state(state: dict, skill_id: str) -> dict:
-    return state["skills"][skill_id]
-
-
 def ask(ctx: Context, item: Item, skill: str, phase: str) -> AskItem:
     """An AskItem with a seeded shuffle of the item's choices."""
     order = [c.id for c in item.choices]

@@ -20,7 +20,6 @@ from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
-import jwt
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
 from sqlalchemy import bindparam, select, update
@@ -355,11 +354,3 @@ def session_from_token(token: str | None, settings: Settings,
         raise tokens.SessionExpired("Your session has ended. Open the activity again from "
                                     "your course.", code="session_gone")
     return session
-
-
-def unverified_header(id_token: str) -> dict:
-    """For log lines only."""
-    try:
-        return jwt.get_unverified_header(id_token)
-    except jwt.PyJWTError:
-        return {}

@@ -76,22 +76,12 @@ def landing():
     session = services.session_from_token(request.args.get("t"), _settings())
     token = tokens.issue(_settings().secret_key, session.id)
     if session.message_type == claims.DEEP_LINKING_REQUEST:
-        wanted = ["deep_linking.picker"]
+        endpoint = "deep_linking.picker"
     elif session.role == "learner":
-        wanted = ["runner.activity"]
+        endpoint = "runner.activity"
     else:
-        wanted = ["dashboard.index", "runner.activity"]
-    endpoint = next((e for e in wanted if e in current_app.view_functions),
-                    "launch.placeholder")
+        endpoint = "dashboard.index"
     return redirect(url_for(endpoint, t=token), code=303)
-
-
-@bp.get("/lti/placeholder")
-def placeholder():
-    """Shown until the feature for this message type is installed."""
-    session = services.session_from_token(request.args.get("t"), _settings())
-    return render_template("launch/placeholder.html", session=session,
-                           token=tokens.issue(_settings().secret_key, session.id))
 
 
 def register_error_handlers(app) -> None:

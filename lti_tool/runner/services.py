@@ -423,6 +423,38 @@ def _stale_page(session: LaunchSession, attempt: Attempt, posted_seq: int,
     return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
 
 
+def _answering(session: LaunchSession, posted_seq: int, kind: type, target_id: str,
+               now: float | None, stale_item_id: str | None = None,
+               ) -> _Current | ActivityPage:
+    """The attempt and its current step when the posted form answers that step.
+
+    Otherwise the page to show instead: the activity itself when there is no attempt
+    yet, or the current step with a "stale" notice (``stale_item_id`` lets a
+    double-clicked answer show its recorded feedback again).
+    """
+    _prime(session)
+    attempt = _find_attempt(session) if session.resource_link is not None else None
+    if attempt is None:
+        return load_activity(session, now)
+    module = _attempt_module(attempt)
+    state = dict(attempt.state)
+    step = current_step(module, state)
+    target = (step.item_id if isinstance(step, AskItem)
+              else step.page_id if isinstance(step, ShowPage) else None)
+    if attempt.seq != posted_seq or not isinstance(step, kind) or target != target_id:
+        return _stale_page(session, attempt, posted_seq, stale_item_id)
+    return _Current(attempt, module, _bkt(module.id), state, step)
+
+
+@dataclass
+class _Current:
+    attempt: Attempt
+    module: Module
+    bkt: Mapping[str, BKTParams]
+    state: dict
+    step: Any
+
+
 def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
                 form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
     """Grade the answer to the current item, record it, and move to the next step.
@@ -432,17 +464,11 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
     with an error and records nothing; a stale form returns the current step.
     """
     now = time.time() if now is None else now
-    _prime(session)
-    attempt = _find_attempt(session) if session.resource_link is not None else None
-    if attempt is None:
-        return load_activity(session, now)
-    module = _attempt_module(attempt)
-    bkt = _bkt(module.id)
-    state = dict(attempt.state)
-    step = current_step(module, state)
-    if (attempt.seq != posted_seq or not isinstance(step, AskItem)
-            or step.item_id != item_id):
-        return _stale_page(session, attempt, posted_seq, item_id)
+    current = _answering(session, posted_seq, AskItem, item_id, now, stale_item_id=item_id)
+    if isinstance(current, ActivityPage):
+        return current
+    attempt, module, bkt, state, step = (current.attempt, current.module, current.bkt,
+                                         current.state, current.step)
     item = module.item(item_id)
     hints = int(_runner(state).get("hints", 0))
     try:
@@ -517,17 +543,11 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
                    now: float | None = None) -> ActivityPage:
     """The learner finished reading the current page: record it and move on."""
     now = time.time() if now is None else now
-    _prime(session)
-    attempt = _find_attempt(session) if session.resource_link is not None else None
-    if attempt is None:
-        return load_activity(session, now)
-    module = _attempt_module(attempt)
-    bkt = _bkt(module.id)
-    state = dict(attempt.state)
-    step = current_step(module, state)
-    if (attempt.seq != posted_seq or not isinstance(step, ShowPage)
-            or step.page_id != page_id):
-        return _stale_page(session, attempt, posted_seq, None)
+    current = _answering(session, posted_seq, ShowPage, page_id, now)
+    if isinstance(current, ActivityPage):
+        return current
+    attempt, module, bkt, state, step = (current.attempt, current.module, current.bkt,
+                                         current.state, current.step)
     seconds = _seconds(state, now)
     try:
         result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt)
@@ -555,17 +575,10 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
 def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
                  form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
     """Reveal the next hint of the current item (recorded: the answer then counts as helped)."""
-    _prime(session)
-    attempt = _find_attempt(session) if session.resource_link is not None else None
-    if attempt is None:
-        return load_activity(session, now)
-    module = _attempt_module(attempt)
-    bkt = _bkt(module.id)
-    state = dict(attempt.state)
-    step = current_step(module, state)
-    if (attempt.seq != posted_seq or not isinstance(step, AskItem)
-            or step.item_id != item_id):
-        return _stale_page(session, attempt, posted_seq, None)
+    current = _answering(session, posted_seq, AskItem, item_id, now)
+    if isinstance(current, ActivityPage):
+        return current
+    attempt, module, bkt, state = current.attempt, current.module, current.bkt, current.state
     item = module.item(item_id)
     runner = _runner(state)
     hints = int(runner.get("hints", 0))
