@@ -131,14 +131,29 @@ class _Stale(Exception):
 # --------------------------------------------------------------------------- helpers
 
 def _is_preview(session: LaunchSession) -> bool:
-    """Teachers and admins try the activity; their answers are neither graded nor logged."""
-    return session.role != "learner"
+    # Teachers and admins try the activity; their answers are neither graded nor logged.
+    # Read once per request: after a commit the row is expired and would be reloaded.
+    cached = session.__dict__.get("_bw_preview")
+    if cached is None:
+        cached = session.role != "learner"
+        session.__dict__["_bw_preview"] = cached
+    return cached
 
 
 def _has_lineitem(session: LaunchSession) -> bool:
-    """Whether grades go to a gradebook column."""
-    link = session.resource_link
-    return link is not None and bool(link.lineitem_url or link.lineitems_url)
+    """Whether grades go to a gradebook column (read once per request, like ``_is_preview``)."""
+    cached = session.__dict__.get("_bw_lineitem")
+    if cached is None:
+        link = session.resource_link
+        cached = link is not None and bool(link.lineitem_url or link.lineitems_url)
+        session.__dict__["_bw_lineitem"] = cached
+    return cached
+
+
+def _prime(session: LaunchSession) -> None:
+    """Read what the page needs from the session before a commit expires it."""
+    _is_preview(session)
+    _has_lineitem(session)
 
 
 def activity_settings(module: Module, link_settings: Mapping[str, Any] | None) -> ActivitySettings:
@@ -379,6 +394,7 @@ def _reload(attempt: Attempt) -> Attempt:
 
 def load_activity(session: LaunchSession, now: float | None = None) -> ActivityPage:
     """Open (or resume) the activity of this launch: the current step, exactly where it was."""
+    _prime(session)
     now = time.time() if now is None else now
     status, module = _module_of(session)
     existing: Attempt | None = None
@@ -416,6 +432,7 @@ def _answering(session: LaunchSession, posted_seq: int, kind: type, target_id: s
     yet, or the current step with a "stale" notice (``stale_item_id`` lets a
     double-clicked answer show its recorded feedback again).
     """
+    _prime(session)
     attempt = _find_attempt(session) if session.resource_link is not None else None
     if attempt is None:
         return load_activity(session, now)
