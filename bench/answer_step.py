@@ -13,13 +13,17 @@ and continue past lesson pages until a time limit. Reported:
   (median, p99) and the client-side latency;
 * answers per second over the whole run (every POST is one answer or page step);
 * the same for ``GET /healthz`` in the same run, as a baseline, with ratios;
-* CPU milliseconds per answer of the client (this process) and of gunicorn (master and
-  workers), since both share the machine's cores.
+* CPU milliseconds per answer of the client (this process), of gunicorn (master and
+  workers) and of a local PostgreSQL server, since all share the machine's cores.
 
 The client speaks minimal HTTP/1.1 over a plain socket (one connection per request, as
 gunicorn's sync workers close every connection anyway) and reads the whole response body:
 ``http.client`` parses headers with the ``email`` package, which cost the client threads
-about as much CPU as a server worker's request, on the same cores.
+about as much CPU as a server worker's request, on the same cores. It half-closes its
+side once the request is sent (HTTP/1.1 allows it with ``Connection: close``): gunicorn
+lingers after each response until the peer closes (RFC 9112 §9.6), and a worker would
+otherwise sit idle until a client thread got the GIL back to close — the proxy that
+normally fronts gunicorn (nginx) does not keep it waiting either.
 """
 
 from __future__ import annotations
@@ -122,6 +126,7 @@ def _request(port: int, method: str, path: str, body: str | None):
     t0 = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(head.encode() + b"\r\n" + payload)
+        sock.shutdown(socket.SHUT_WR)
         data = b""
         end = length = -1
         while True:
@@ -209,21 +214,29 @@ def _client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _server_cpu(master: int) -> float:
-    """CPU seconds (user + system) of gunicorn's master and its workers, from /proc."""
+def _process_cpu(master: int) -> tuple[float, float]:
+    """CPU seconds (user + system) from /proc: gunicorn (master and workers), PostgreSQL.
+
+    PostgreSQL's are those of every local ``postgres`` process (0 when the database is
+    elsewhere or SQLite, which runs inside the workers).
+    """
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    server = database = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
+                name, _, rest = fh.read().partition(" (")[2].rpartition(")")
+                fields = rest.split()
         except OSError:  # the process ended meanwhile
             continue
+        cpu = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
         if int(entry) == master or int(fields[1]) == master:  # fields[1]: the parent pid
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
+            server += cpu
+        elif name == "postgres":
+            database += cpu
+    return server, database
 
 
 def main() -> None:
@@ -267,11 +280,11 @@ def main() -> None:
         base_s = _run(opts.clients, _healthz_loop,
                       (port, time.perf_counter() + opts.seconds / 2, base))
         step = Stats()
-        cpu0 = _client_cpu(), _server_cpu(server.pid)
+        cpu0 = _client_cpu(), *_process_cpu(server.pid)
         step_s = _run(opts.clients, _learner_loop,
                       (port, tokens, threading.Lock(), time.perf_counter() + opts.seconds,
                        module, step))
-        cpu1 = _client_cpu(), _server_cpu(server.pid)
+        cpu1 = _client_cpu(), *_process_cpu(server.pid)
         if not tokens:
             print("warning: every learner finished before the time was up; the tail of the "
                   "run had idle clients (raise --learners)", file=sys.stderr)
@@ -293,6 +306,8 @@ def main() -> None:
         "healthz_per_s": round(len(base.client_ms) / base_s, 1),
         "client_cpu_ms_per_answer": round((cpu1[0] - cpu0[0]) * 1000 / len(step.client_ms), 2),
         "server_cpu_ms_per_answer": round((cpu1[1] - cpu0[1]) * 1000 / len(step.client_ms), 2),
+        "database_cpu_ms_per_answer": round(
+            (cpu1[2] - cpu0[2]) * 1000 / len(step.client_ms), 2),
     }
     result["ratio_latency_p50"] = round(
         result["client_ms_p50"] / result["healthz_client_ms_p50"], 2)

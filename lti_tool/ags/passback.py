@@ -51,21 +51,15 @@ def timestamp_after(last: datetime | None) -> datetime:
 _INSERT_SCORE = insert(ScoreSubmission.__table__).returning(ScoreSubmission.__table__.c.id)
 
 
-def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
-                    comment: str, completed: bool, started: bool = False,
-                    timestamp: datetime | None = None) -> int | None:
-    """Record the attempt's current grade for delivery; the caller commits.
+def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, comment: str,
+              completed: bool, started: bool = False,
+              timestamp: datetime | None = None) -> dict | None:
+    """The ScoreSubmission columns (but ``attempt_pk``) of the attempt's current grade.
 
-    ``started`` marks the first launch (activityProgress Started, no score yet).
-    ``timestamp``: one the caller already made with :func:`timestamp_after` (it must be
-    later than every score recorded for this learner and link); default
-    :func:`next_timestamp`. Returns the new row's id, or None when the resource link has
-    no line item to send to.
-
-    A Core INSERT ... RETURNING id (one round trip, as the ORM's flush was) rather than an
-    ORM object: nothing reads the row back in the learner's request, and the unit of work
-    for it cost about as much as the statement on every answer. The id is all the
-    after-commit enqueue needs.
+    None when the resource link has no line item to send to. ``started`` marks the
+    first launch (activityProgress Started, no score yet). ``timestamp``: one the caller
+    already made with :func:`timestamp_after` (it must be later than every score recorded
+    for this learner and link); default :func:`next_timestamp`.
     """
     link = attempt.resource_link
     if not (link.lineitem_url or link.lineitems_url):
@@ -76,17 +70,42 @@ def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: flo
         activity, grading, given = "Completed", "FullyGraded", score
     else:
         activity, grading, given = "InProgress", "Pending", score
-    submission_id = db.session.execute(_INSERT_SCORE, dict(
+    return dict(
         user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
-        attempt_pk=attempt.id,
         score_given=None if given is None else round(given * score_maximum, 4),
         score_maximum=score_maximum, activity_progress=activity, grading_progress=grading,
         comment=comment[:1000] if comment else None,
         timestamp=timestamp or next_timestamp(attempt.user_pk, attempt.resource_link_pk),
-        status="pending",
-    )).scalar_one()
-    db.session.info.setdefault(NEW_SCORES_KEY, []).append(submission_id)
+        status="pending", tries=0, created_at=utcnow(),
+    )
+
+
+def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
+                    comment: str, completed: bool, started: bool = False,
+                    timestamp: datetime | None = None) -> int | None:
+    """Record the attempt's current grade for delivery; the caller commits.
+
+    Arguments as :func:`score_row`. Returns the new row's id, or None when the resource
+    link has no line item to send to.
+
+    A Core INSERT ... RETURNING id (one round trip, as the ORM's flush was) rather than an
+    ORM object: nothing reads the row back in the learner's request, and the unit of work
+    for it cost about as much as the statement on every answer. The id is all the
+    after-commit enqueue needs.
+    """
+    row = score_row(attempt, score=score, score_maximum=score_maximum, comment=comment,
+                    completed=completed, started=started, timestamp=timestamp)
+    if row is None:
+        return None
+    submission_id = db.session.execute(_INSERT_SCORE, {**row, "attempt_pk": attempt.id}
+                                       ).scalar_one()
+    note_new_score(submission_id)
     return submission_id
+
+
+def note_new_score(submission_id: int) -> None:
+    """Have the after-commit hook enqueue this (just inserted) submission for delivery."""
+    db.session.info.setdefault(NEW_SCORES_KEY, []).append(submission_id)
 
 
 def take_new_scores(session) -> list[int]:

@@ -12,7 +12,7 @@ Nothing is lost and nothing counts twice:
   which has already moved on updates no row and gets a clear "already
   recorded" page instead of corrupting the state;
 * the answer event, the attempt update and the grade to send to the LMS are
-  written in one transaction.
+  written together or not at all (``lti_tool.runner.step_write``).
 
 Runner-only bookkeeping lives under ``state["runner"]`` (the engine keeps
 unknown keys): when the current step was shown (so the time taken is measured
@@ -21,8 +21,9 @@ feedback again after a double submit) and the timestamp of the last score
 recorded for the LMS (``score_ts``; see ``_score_timestamp``).
 
 The answer step is the hot path, so it reads the launch, its link and the attempt
-in one query (``runner.views`` eager-loads them) and commits without expiring
-what it has loaded (``_commit``): rendering the next page then needs no SQL.
+in one query (``runner.views`` eager-loads them), writes the step in one statement on
+PostgreSQL (``step_write``) and commits without expiring what it has loaded
+(``_commit``): rendering the next page then needs no SQL.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Table, select
+from sqlalchemy.exc import IntegrityError
 
 from adaptive.engine import (
     ActivitySettings,
@@ -57,12 +58,19 @@ from adaptive.engine import (
 )
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
-from lti_tool.ags.passback import next_timestamp, submit_progress, timestamp_after
+from lti_tool.ags.passback import (
+    next_timestamp,
+    note_new_score,
+    score_row,
+    submit_progress,
+    timestamp_after,
+)
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, LaunchSession, PageEvent
 from lti_tool.models.base import utcnow
 from lti_tool.modules.library import UnknownModule, fitted_params, get_module
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
+from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
 
 log = logging.getLogger("branchwise.runner")
 
@@ -122,10 +130,6 @@ class ActivityPage:
     @property
     def finished(self) -> bool:
         return isinstance(self.step, Finish)
-
-
-class _Stale(Exception):
-    """The compare-and-set lost: another request moved the attempt on first."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -253,31 +257,6 @@ def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
                     solution=item.solution, hints_used=int(last.get("hints_used", 0)))
 
 
-# Built once; the SET columns come from the parameters (see ``_cas``), so SQLAlchemy reuses
-# the compiled statement instead of building and hashing a new one for every answer.
-_ATTEMPTS = Attempt.__table__
-_CAS = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("cas_id"),
-                               _ATTEMPTS.c.seq == bindparam("cas_seq"))
-
-
-def _cas(attempt: Attempt, expected_seq: int, **values: Any) -> None:
-    """UPDATE the attempt only if nobody moved it on since ``expected_seq`` was read.
-
-    ``values`` are attempt columns; a plain UPDATE, so the ORM copy of ``attempt`` is not
-    changed (it is expired on commit or rollback).
-    """
-    try:
-        result = db.session.execute(
-            _CAS, {"cas_id": attempt.id, "cas_seq": expected_seq, "updated_at": utcnow(),
-                   **values})
-    except OperationalError as exc:  # SQLite: the other writer held the lock too long
-        db.session.rollback()
-        raise _Stale() from exc
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise _Stale()
-
-
 def _commit(changed: Attempt | None = None) -> None:
     """Commit without expiring the launch session and link loaded for this request.
 
@@ -299,25 +278,8 @@ def _commit(changed: Attempt | None = None) -> None:
         session.expire(changed)
 
 
-# Built once: the values go in as parameters, so SQLAlchemy reuses the compiled statement.
-_INSERT_ANSWER_EVENT = insert(AnswerEvent.__table__)
-_INSERT_PAGE_EVENT = insert(PageEvent.__table__)
-
-
-def _insert_or_stale(statement: Insert, values: dict[str, Any]) -> None:
-    try:
-        db.session.execute(statement, values)
-    except IntegrityError as exc:  # UNIQUE(attempt_pk, seq) on the event: already recorded
-        db.session.rollback()
-        raise _Stale() from exc
-
-
-def _commit_or_stale(attempt: Attempt) -> None:
-    try:
-        _commit(attempt)
-    except IntegrityError as exc:  # UNIQUE(attempt_pk, seq) on the event: already recorded
-        db.session.rollback()
-        raise _Stale() from exc
+_ANSWER_EVENTS: Table = AnswerEvent.__table__  # type: ignore[assignment]
+_PAGE_EVENTS: Table = PageEvent.__table__  # type: ignore[assignment]
 
 
 def _module_of(session: LaunchSession) -> tuple[str, Module | None]:
@@ -492,24 +454,19 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
             "group_index": evaluation.group_index, "hints_used": hints}
     new_state = _stamp(dict(result.state), now, last)
     preview = _is_preview(session)
+    event = None if preview else dict(
+        user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
+        module_id=module.id, item_id=item_id, skill_ids=list(item.skills), phase=step.phase,
+        seq=posted_seq, response={"answer": raw}, normalised={"value": evaluation.normalised},
+        correct=bool(evaluation.correct), valid=True, group_index=evaluation.group_index,
+        misconception=evaluation.misconception, hints_used=hints, seconds=seconds,
+        mastery_before=dict(result.mastery_before or {}),
+        mastery_after=dict(result.mastery_after or {}), created_at=utcnow(),
+    )
     try:
-        report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview)
-        if not preview:
-            # A plain INSERT (the row is never read back in this request): the ORM's unit
-            # of work for one more object cost as much as the statement itself.
-            _insert_or_stale(_INSERT_ANSWER_EVENT, dict(
-                attempt_pk=attempt.id, user_pk=attempt.user_pk,
-                resource_link_pk=attempt.resource_link_pk, module_id=module.id,
-                item_id=item_id, skill_ids=list(item.skills), phase=step.phase,
-                seq=posted_seq, response={"answer": raw},
-                normalised={"value": evaluation.normalised}, correct=bool(evaluation.correct),
-                valid=True, group_index=evaluation.group_index,
-                misconception=evaluation.misconception, hints_used=hints, seconds=seconds,
-                mastery_before=dict(result.mastery_before or {}),
-                mastery_after=dict(result.mastery_after or {}),
-            ))
-        _commit_or_stale(attempt)
-    except _Stale:
+        report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
+                             _ANSWER_EVENTS, event)
+    except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
@@ -519,23 +476,35 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
 
 
 def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_state: dict,
-                expected_seq: int, bkt: Mapping[str, BKTParams],
-                preview: bool) -> GradeReport | None:
-    """CAS the new state in and record the grade for the LMS (same transaction, not committed)."""
+                expected_seq: int, bkt: Mapping[str, BKTParams], preview: bool,
+                event_table: Table | None = None, event: dict | None = None,
+                graded: bool = True) -> GradeReport | None:
+    """CAS the new state in with its event and the grade for the LMS, and commit.
+
+    ``graded=False``: the step cannot change the grade (a page that is not the last
+    step), so no score is recorded. Returns the grade report when the attempt finished.
+    Raises StepConflict when another request moved the attempt on first.
+    """
     finished = isinstance(current_step(module, new_state), Finish)
-    report = grade(module, new_state, bkt_params=bkt)
-    # Made before the CAS so that it is stored with the new state.
-    stamp = _score_timestamp(attempt, new_state) if (
-        not preview and _has_lineitem(session)) else None
     values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
-                              "score": report.score}
+                              "updated_at": utcnow()}
+    report = score = None
+    if graded or finished:
+        report = grade(module, new_state, bkt_params=bkt)
+        values["score"] = report.score
+        if not preview and _has_lineitem(session):
+            # Made before the CAS so that it is stored with the new state.
+            stamp = _score_timestamp(attempt, new_state)
+            score = score_row(attempt, score=report.score,
+                              score_maximum=settings_of(new_state).max_score,
+                              comment=report.comment, completed=finished, timestamp=stamp)
     if finished:
         values.update(status="completed", completed_at=utcnow())
-    _cas(attempt, expected_seq, **values)
-    if not preview:
-        submit_progress(attempt, score=report.score,
-                        score_maximum=settings_of(new_state).max_score,
-                        comment=report.comment, completed=finished, timestamp=stamp)
+    score_id = write_step(StepWrite(attempt.id, expected_seq, values, event_table, event,
+                                    score))
+    if score_id is not None:
+        note_new_score(score_id)
+    _commit(attempt)
     return report if finished else None
 
 
@@ -555,19 +524,13 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
         return _stale_page(session, attempt, posted_seq, None)
     new_state = _stamp(dict(result.state), now)
     preview = _is_preview(session)
+    event = None if preview else dict(page_id=page_id, reason=step.reason, seq=posted_seq,
+                                      seconds=seconds, created_at=utcnow())
     try:
         # Grades only change with answers, except when the page was the last step.
-        finished = isinstance(result.step, Finish)
-        if finished:
-            _write_step(session, attempt, module, new_state, posted_seq, bkt, preview)
-        else:
-            _cas(attempt, posted_seq, state=new_state, seq=int(new_state["seq"]))
-        if not preview:
-            _insert_or_stale(_INSERT_PAGE_EVENT, dict(
-                attempt_pk=attempt.id, page_id=page_id, reason=step.reason, seq=posted_seq,
-                seconds=seconds))
-        _commit_or_stale(attempt)
-    except _Stale:
+        _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
+                    _PAGE_EVENTS, event, graded=False)
+    except StepConflict:
         return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, new_state, bkt)
 
@@ -588,8 +551,9 @@ def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
         try:
             # Same seq: a hint does not move the step on, but it must not overwrite an
             # answer another tab recorded meanwhile.
-            _cas(attempt, posted_seq, state=state)
+            write_step(StepWrite(attempt.id, posted_seq, {"state": state,
+                                                          "updated_at": utcnow()}))
             _commit(attempt)
-        except _Stale:
+        except StepConflict:
             return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, state, bkt, draft=draft_of(item, form))

@@ -33,6 +33,7 @@ from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession
 from lti_tool.runner import services
 from lti_tool.runner.render import plain_text, render_inline, render_markdown
+from lti_tool.runner.step_write import autocommit_steps
 
 bp = Blueprint("runner", __name__)
 
@@ -96,7 +97,14 @@ _SESSION_LOAD = (
 )
 
 
-def _session(token: str | None):
+def _session(token: str | None, step: bool = False):
+    """The launch of this page's token; ``step``: the request writes an activity step.
+
+    A step is written in one statement where the database allows (see ``step_write``),
+    and then needs no transaction around it: no BEGIN and COMMIT round trips.
+    """
+    if step:
+        autocommit_steps()
     session = launch_services.session_from_token(token, _settings(), _SESSION_LOAD)
     g.bw_locale = locale_for(session.locale)
     return session
@@ -155,7 +163,7 @@ def activity():
 @bp.post("/activity/answer")
 def answer():
     """Grade an answer and show its feedback above the next step."""
-    session = _session(request.form.get("t"))
+    session = _session(request.form.get("t"), step=True)
     page = services.answer_item(session, _seq(), request.form.get("item", ""), _form())
     status = 409 if page.notice == services.STALE else 200
     return _render("runner/activity.html", session, page, status)
@@ -164,7 +172,7 @@ def answer():
 @bp.post("/activity/page")
 def page_seen():
     """The learner read the current page and continues."""
-    session = _session(request.form.get("t"))
+    session = _session(request.form.get("t"), step=True)
     page = services.mark_page_seen(session, _seq(), request.form.get("page", ""))
     status = 409 if page.notice == services.STALE else 200
     return _render("runner/activity.html", session, page, status)
@@ -173,7 +181,7 @@ def page_seen():
 @bp.post("/activity/hint")
 def hint():
     """Reveal the next hint (keeps what the learner had entered)."""
-    session = _session(request.form.get("t"))
+    session = _session(request.form.get("t"), step=True)
     page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
     status = 409 if page.notice == services.STALE else 200
     return _render("runner/activity.html", session, page, status)

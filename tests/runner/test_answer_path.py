@@ -1,7 +1,7 @@
 """The answer step's database work: what bench/answer_step.py measures must stay cheap.
 
 The hot path reads the launch, its link and the attempt in one query, writes in one
-transaction and renders the next page without reading anything again; the AGS score
+transaction (one statement on PostgreSQL) and renders the next page without reading anything again; the AGS score
 timestamp comes from the attempt's state instead of a ``MAX()`` query on every answer.
 """
 
@@ -58,9 +58,16 @@ def test_answer_reads_once_and_renders_without_sql(client, lms):
     assert "attempts" in reads[0] and "resource_links" in reads[0]
     assert not any("max(" in s.lower() for s in sql.log)
     assert sql.log.count("COMMIT") == 1 and sql.log[-1] == "COMMIT", sql.log
-    writes = sorted(s.split()[0] + " " + s.split()[2 if s.startswith("INSERT") else 1]
-                    for s in sql.log if not s.startswith(("SELECT", "COMMIT")))
-    assert writes == ["INSERT answer_events", "INSERT score_submissions", "UPDATE attempts"]
+    writes = [s for s in sql.log if not s.startswith(("SELECT", "COMMIT"))]
+    if db.engine.dialect.name == "postgresql":
+        # One statement: the CAS UPDATE in a WITH, both INSERTs selecting from it.
+        assert len(writes) == 1 and writes[0].startswith("WITH cas AS (UPDATE attempts")
+        assert "INSERT INTO answer_events" in writes[0]
+        assert "INSERT INTO score_submissions" in writes[0]
+    else:
+        assert sorted(s.split()[0] + " " + s.split()[2 if s.startswith("INSERT") else 1]
+                      for s in writes) == ["INSERT answer_events", "INSERT score_submissions",
+                                           "UPDATE attempts"]
 
 
 def test_score_timestamps_increase_and_are_kept_with_the_attempt(client, lms):

@@ -1,0 +1,137 @@
+"""``step_write``: a step's attempt update, event and score go in together or not at all.
+
+Run on SQLite (three statements in a transaction) and, in CI's second pass, on
+PostgreSQL (one statement, outside a transaction after ``autocommit_steps``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from lti_tool.ags.passback import score_row
+from lti_tool.extensions import db
+from lti_tool.models import AnswerEvent, Attempt, PageEvent, ScoreSubmission
+from lti_tool.models.base import utcnow
+from lti_tool.runner.step_write import StepConflict, StepWrite, autocommit_steps, write_step
+
+from .conftest import Learner, launch_token
+from .test_activity import AGS
+
+_EVENTS = AnswerEvent.__table__
+_PAGES = PageEvent.__table__
+
+
+@pytest.fixture
+def attempt(client, lms) -> Attempt:
+    """A learner's attempt (launched with a line item, so scores are recorded)."""
+    Learner(client, launch_token(client, lms, **AGS)).open()
+    db.session.remove()  # a fresh session, as each request of the running tool has
+    return db.session.scalars(select(Attempt)).one()
+
+
+def _event(attempt: Attempt, seq: int) -> dict:
+    return dict(user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
+                module_id=attempt.module_id, item_id="eq-1", skill_ids=["equivalent"],
+                phase="diagnostic", seq=seq, response={"answer": "1/2"},
+                normalised={"value": "1/2"}, correct=True, valid=True, group_index=0,
+                misconception=None, hints_used=0, seconds=4.5,
+                mastery_before={"equivalent": 0.5}, mastery_after={"equivalent": 0.8},
+                created_at=utcnow())
+
+
+def _step(attempt: Attempt, expected_seq: int, event_seq: int | None = None) -> StepWrite:
+    state = {**attempt.state, "seq": expected_seq + 1, "marker": "written"}
+    return StepWrite(
+        attempt.id, expected_seq,
+        {"state": state, "seq": expected_seq + 1, "score": 0.4, "updated_at": utcnow()},
+        _EVENTS, _event(attempt, expected_seq if event_seq is None else event_seq),
+        score_row(attempt, score=0.4, score_maximum=10.0, comment="Fractions: practising",
+                  completed=False))
+
+
+def _counts() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(AnswerEvent)),
+            db.session.scalar(select(func.count()).select_from(ScoreSubmission)))
+
+
+def _reread(attempt_id: int) -> Attempt:
+    db.session.rollback()
+    db.session.expire_all()
+    return db.session.get(Attempt, attempt_id)
+
+
+def test_a_step_writes_the_attempt_its_event_and_its_score(attempt):
+    events, scores = _counts()
+    score_id = write_step(_step(attempt, attempt.seq))
+    db.session.commit()
+    saved = _reread(attempt.id)
+    assert saved.seq == 1 and saved.score == 0.4 and saved.state["marker"] == "written"
+    event = db.session.scalars(select(AnswerEvent)).one()
+    assert (event.attempt_pk, event.seq, event.response, event.seconds) == (
+        attempt.id, 0, {"answer": "1/2"}, 4.5)
+    score = db.session.get(ScoreSubmission, score_id)
+    assert score.attempt_pk == attempt.id and score.score_given == 4.0
+    assert score.activity_progress == "InProgress" and score.status == "pending"
+    assert _counts() == (events + 1, scores + 1)
+
+
+def test_a_lost_compare_and_set_writes_nothing(attempt):
+    before = _counts()
+    with pytest.raises(StepConflict):
+        write_step(_step(attempt, attempt.seq + 1))  # another tab moved the attempt on
+    saved = _reread(attempt.id)
+    assert saved.seq == 0 and "marker" not in saved.state
+    assert _counts() == before
+
+
+def test_a_step_already_recorded_changes_nothing(attempt):
+    """The event of this seq exists (a double submit): the UPDATE that matched is undone
+    and no score is added."""
+    db.session.execute(_EVENTS.insert(), {**_event(attempt, 0), "attempt_pk": attempt.id})
+    db.session.commit()
+    before = _counts()
+    with pytest.raises(StepConflict):
+        write_step(_step(attempt, attempt.seq))
+    saved = _reread(attempt.id)
+    assert saved.seq == 0 and "marker" not in saved.state and saved.score is None
+    assert _counts() == before
+
+
+def test_a_page_step_without_a_score(attempt):
+    state = {**attempt.state, "seq": 1}
+    assert write_step(StepWrite(attempt.id, 0, {"state": state, "seq": 1}, _PAGES, dict(
+        page_id="intro", reason="lesson", seq=0, seconds=2.0, created_at=utcnow()))) is None
+    db.session.commit()
+    assert _reread(attempt.id).seq == 1
+    page = db.session.scalars(select(PageEvent)).one()
+    assert (page.attempt_pk, page.page_id, page.seq) == (attempt.id, "intro", 0)
+
+
+def test_a_hint_is_a_compare_and_set_alone(attempt):
+    state = {**attempt.state, "runner": {**attempt.state["runner"], "hints": 1}}
+    assert write_step(StepWrite(attempt.id, 0, {"state": state})) is None
+    db.session.commit()
+    assert _reread(attempt.id).state["runner"]["hints"] == 1
+    with pytest.raises(StepConflict):
+        write_step(StepWrite(attempt.id, 5, {"state": attempt.state}))
+
+
+def test_outside_a_transaction_only_where_a_step_is_one_statement(attempt, database_url):
+    """After ``autocommit_steps`` PostgreSQL has the step durable before any COMMIT (it
+    was one atomic statement); SQLite keeps its transaction until the caller commits."""
+    step = _step(attempt, attempt.seq)
+    db.session.remove()
+    autocommit_steps()
+    write_step(step)
+    other = create_engine(database_url)
+    try:
+        with other.connect() as conn:
+            seen = conn.execute(text("SELECT seq FROM attempts WHERE id = :id"),
+                                {"id": attempt.id}).scalar_one()
+    finally:
+        other.dispose()
+    one_statement = db.engine.dialect.name == "postgresql"
+    assert seen == (1 if one_statement else 0)
+    db.session.commit()
+    assert _reread(attempt.id).seq == 1
