@@ -1,8 +1,9 @@
 """The answer step's database work: what bench/answer_step.py measures must stay cheap.
 
 The hot path reads the launch, its link and the attempt in one query, writes in one
-transaction (one statement on PostgreSQL) and renders the next page without reading anything again; the AGS score
-timestamp comes from the attempt's state instead of a ``MAX()`` query on every answer.
+transaction (one statement on PostgreSQL) and renders the next page without reading
+anything again; the AGS score timestamp comes from the attempt's state instead of a
+``MAX()`` query on every answer.
 """
 
 from __future__ import annotations
