@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/answer_step.py                      # SQLite
     .venv/bin/python bench/answer_step.py --database-url postgresql+psycopg://...
+    .venv/bin/python bench/answer_step.py --database-url postgresql+psycopg://... \
+        --redis-url redis://127.0.0.1:6379/0      # the scale-out set-up: queue and cache in Redis
 
 Starts the real tool on gunicorn with 2 sync workers (no access log) in a
 throwaway instance folder, seeds a course with many learners already launched
@@ -214,14 +216,15 @@ def _client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _process_cpu(master: int) -> tuple[float, float]:
-    """CPU seconds (user + system) from /proc: gunicorn (master and workers), PostgreSQL.
+def _process_cpu(master: int) -> tuple[float, float, float]:
+    """CPU seconds (user + system) from /proc: gunicorn (master and workers), PostgreSQL, Redis.
 
     PostgreSQL's are those of every local ``postgres`` process (0 when the database is
-    elsewhere or SQLite, which runs inside the workers).
+    elsewhere or SQLite, which runs inside the workers); Redis's of every local
+    ``redis-server``.
     """
     tick = os.sysconf("SC_CLK_TCK")
-    server = database = 0.0
+    server = database = redis = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -236,12 +239,16 @@ def _process_cpu(master: int) -> tuple[float, float]:
             server += cpu
         elif name == "postgres":
             database += cpu
-    return server, database
+        elif name == "redis-server":
+            redis += cpu
+    return server, database, redis
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
+    parser.add_argument("--redis-url", default="",
+                        help="job queue and cache in Redis (default: SQLite queue file)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -258,6 +265,8 @@ def main() -> None:
     if opts.database_url:
         env["BRANCHWISE_DATABASE_URL"] = opts.database_url
         _reset_postgres(opts.database_url)
+    if opts.redis_url:
+        env["BRANCHWISE_REDIS_URL"] = opts.redis_url
     tokens = seed(env, opts.learners, opts.module)
     from adaptive.modules.loader import parse_module
     from adaptive.samples import sample_text
@@ -294,6 +303,7 @@ def main() -> None:
 
     result = {
         "database": "postgresql" if opts.database_url else "sqlite",
+        "queue": "redis" if opts.redis_url else "sqlite",
         "workers": opts.workers, "clients": opts.clients, "seconds": round(step_s, 1),
         "answers": len(step.server_ms), "errors": step.errors, "learners_finished": step.finished,
         "server_ms_p50": round(statistics.median(step.server_ms), 2),
@@ -308,6 +318,7 @@ def main() -> None:
         "server_cpu_ms_per_answer": round((cpu1[1] - cpu0[1]) * 1000 / len(step.client_ms), 2),
         "database_cpu_ms_per_answer": round(
             (cpu1[2] - cpu0[2]) * 1000 / len(step.client_ms), 2),
+        "redis_cpu_ms_per_answer": round((cpu1[3] - cpu0[3]) * 1000 / len(step.client_ms), 2),
     }
     result["ratio_latency_p50"] = round(
         result["client_ms_p50"] / result["healthz_client_ms_p50"], 2)

@@ -8,6 +8,8 @@ the LaunchSession row (hidden form field, ``Authorization: Bearer`` for fetch,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lti_tool.protocol.errors import SessionExpired
@@ -15,8 +17,15 @@ from lti_tool.protocol.errors import SessionExpired
 _SALT = "branchwise.launch"
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    # Every page reads one token and mints the next: building the serializer (it
+    # test-serialises a value to learn its output type) cost as much as signing.
+    return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
 def issue(secret: str, launch_session_id: str) -> str:
-    return URLSafeTimedSerializer(secret, salt=_SALT).dumps({"ls": launch_session_id})
+    return _serializer(secret).dumps({"ls": launch_session_id})
 
 
 def read(secret: str, token: str | None, max_age: int) -> str:
@@ -25,7 +34,7 @@ def read(secret: str, token: str | None, max_age: int) -> str:
         raise SessionExpired("This page was opened without its launch. Open the activity "
                              "again from your course.", code="no_token")
     try:
-        data = URLSafeTimedSerializer(secret, salt=_SALT).loads(token, max_age=max_age)
+        data = _serializer(secret).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise SessionExpired("Your session timed out. Open the activity again from your "
                              "course; your progress is saved.", code="token_expired") from exc
