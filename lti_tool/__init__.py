@@ -49,6 +49,11 @@ def create_app(overrides: dict[str, Any] | None = None,
     delivery.init_app(app)  # enqueue grade deliveries after each commit
     if settings.is_sqlite:
         _sqlite_pragmas(app)
+    else:
+        from lti_tool.db.pool import ping_when_idle
+
+        with app.app_context():
+            ping_when_idle(db.engine, settings.database_ping_idle_seconds)
 
     from lti_tool import health
     from lti_tool.keys import views as keys_views
@@ -92,7 +97,8 @@ def _engine_options(settings: Settings) -> dict[str, Any]:
     if settings.is_sqlite:
         # Several gunicorn workers share the file: wait for locks instead of failing.
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # Checked before use only after sitting idle (``lti_tool.db.pool``), not on every request.
+    return {"pool_pre_ping": False}
 
 
 def _cache_config(settings: Settings) -> dict[str, Any]:

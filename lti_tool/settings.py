@@ -31,6 +31,7 @@ class Settings:
     database_url: str
     instance_path: str
     redis_url: str
+    database_ping_idle_seconds: float
     secret_key: str
     launch_token_ttl: int
     clock_skew_leeway: int
