@@ -1,7 +1,8 @@
 """The learner's activity: resume, answer, read a page, ask for a hint, finish.
 
-Services take plain arguments (a LaunchSession row, posted values, the time) and
-return an ``ActivityPage`` the view renders; they never see ``request``.
+Services take plain arguments (the launch as ``runner.launches`` reads it, posted
+values, the time) and return an ``ActivityPage`` the view renders; they never see
+``request``.
 
 Nothing is lost and nothing counts twice:
 
@@ -21,9 +22,9 @@ feedback again after a double submit) and the timestamp of the last score
 recorded for the LMS (``score_ts``; see ``_score_timestamp``).
 
 The answer step is the hot path, so it reads the launch, its link and the attempt
-in one query (``runner.views`` eager-loads them), writes the step in one statement on
-PostgreSQL (``step_write``) and commits without expiring what it has loaded
-(``_commit``): rendering the next page then needs no SQL.
+in one Core query into plain rows (``runner.launches``), writes the step in one
+statement on PostgreSQL (``step_write``), and renders the next page from what it
+holds: no more SQL.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 
 from adaptive.engine import (
@@ -66,10 +67,11 @@ from lti_tool.ags.passback import (
     timestamp_after,
 )
 from lti_tool.extensions import db
-from lti_tool.models import AnswerEvent, Attempt, LaunchSession, PageEvent
+from lti_tool.models import AnswerEvent, Attempt, PageEvent
 from lti_tool.models.base import utcnow
 from lti_tool.modules.library import UnknownModule, fitted_params, get_module
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
+from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
 from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
 
 log = logging.getLogger("branchwise.runner")
@@ -108,7 +110,7 @@ class ActivityPage:
     status: str  # "ready" | "not_set_up" | "unavailable"
     preview: bool = False
     module: Module | None = None
-    attempt: Attempt | None = None
+    attempt: AttemptRow | None = None
     state: dict | None = None
     step: Step | None = None
     item: Item | None = None
@@ -133,32 +135,6 @@ class ActivityPage:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _is_preview(session: LaunchSession) -> bool:
-    # Teachers and admins try the activity; their answers are neither graded nor logged.
-    # Read once per request: after a commit the row is expired and would be reloaded.
-    cached = session.__dict__.get("_bw_preview")
-    if cached is None:
-        cached = session.role != "learner"
-        session.__dict__["_bw_preview"] = cached
-    return cached
-
-
-def _has_lineitem(session: LaunchSession) -> bool:
-    """Whether grades go to a gradebook column (read once per request, like ``_is_preview``)."""
-    cached = session.__dict__.get("_bw_lineitem")
-    if cached is None:
-        link = session.resource_link
-        cached = link is not None and bool(link.lineitem_url or link.lineitems_url)
-        session.__dict__["_bw_lineitem"] = cached
-    return cached
-
-
-def _prime(session: LaunchSession) -> None:
-    """Read what the page needs from the session before a commit expires it."""
-    _is_preview(session)
-    _has_lineitem(session)
-
 
 def activity_settings(module: Module, link_settings: Mapping[str, Any] | None) -> ActivitySettings:
     """The module's defaults overridden by the teacher's deep-linking settings."""
@@ -189,7 +165,7 @@ def _stamp(state: dict, now: float, last: dict | None = None) -> dict:
     return state
 
 
-def _score_timestamp(attempt: Attempt, state: dict) -> datetime:
+def _score_timestamp(attempt: AttemptRow, state: dict) -> datetime:
     """The timestamp of the score about to be recorded, kept in ``state`` (written by the CAS).
 
     AGS timestamps must strictly increase per learner and link. Every score of an
@@ -226,12 +202,12 @@ def _ordered_choices(item: Item, step: AskItem) -> list:
     return [by_id[cid] for cid in order] + rest
 
 
-def _page(session: LaunchSession, attempt: Attempt, module: Module, state: dict,
+def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dict,
           bkt: Mapping[str, BKTParams], **extra: Any) -> ActivityPage:
     step = current_step(module, state)
-    page = ActivityPage(status="ready", preview=_is_preview(session), module=module,
+    page = ActivityPage(status="ready", preview=session.preview, module=module,
                         attempt=attempt, state=state, step=step, **extra)
-    page.sends_grade = not page.preview and _has_lineitem(session)
+    page.sends_grade = session.sends_grades
     page.max_score = settings_of(state).max_score
     page.progress = skill_progress(module, state, bkt_params=bkt)
     if isinstance(step, AskItem):
@@ -257,32 +233,18 @@ def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
                     solution=item.solution, hints_used=int(last.get("hints_used", 0)))
 
 
-def _commit(changed: Attempt | None = None) -> None:
-    """Commit without expiring the launch session and link loaded for this request.
-
-    A commit normally expires every loaded row, and the next page's rendering would
-    SELECT the launch session again. Within this request only the attempt changed behind
-    the ORM's back (by the CAS), so only ``changed`` is expired: it is reloaded if
-    anything reads it again. Nothing stale outlives the request: the session is per
-    request, and where one is shared (tests) the next load refreshes the launch rows
-    (``populate_existing`` in ``session_from_token``).
-    """
-    session = db.session()
-    previous = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = previous
-    if changed is not None:
-        session.expire(changed)
+def _commit() -> None:
+    # The runner holds no ORM objects (``launches``): nothing to expire or reload. In
+    # autocommit mode (a step on PostgreSQL) only the after-commit hook runs: it queues
+    # the scores the step recorded.
+    db.session.commit()
 
 
 _ANSWER_EVENTS: Table = AnswerEvent.__table__  # type: ignore[assignment]
 _PAGE_EVENTS: Table = PageEvent.__table__  # type: ignore[assignment]
 
 
-def _module_of(session: LaunchSession) -> tuple[str, Module | None]:
+def _module_of(session: RunnerLaunch) -> tuple[str, Module | None]:
     link = session.resource_link
     if link is None or not link.module_id:
         return "not_set_up", None
@@ -293,87 +255,72 @@ def _module_of(session: LaunchSession) -> tuple[str, Module | None]:
         return "unavailable", None
 
 
-def _find_attempt(session: LaunchSession) -> Attempt | None:
-    # Eager-loaded with the session by the runner's views: the query below would return
-    # the same object (from the identity map). A None loaded earlier may be out of date
-    # (the attempt is created on the first launch), so it is asked for again.
-    loaded = session.__dict__.get("attempt")
-    if loaded is not None:
-        return loaded
-    return _query_attempt(session)
+_ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]
+_INSERT_ATTEMPT = insert(_ATTEMPTS).returning(_ATTEMPTS.c.id)
 
 
-def _query_attempt(session: LaunchSession) -> Attempt | None:
-    return db.session.scalars(select(Attempt).where(
-        Attempt.user_pk == session.user_pk,
-        Attempt.resource_link_pk == session.resource_link_pk)).one_or_none()
-
-
-def _open_attempt(session: LaunchSession, module: Module, now: float) -> Attempt:
+def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptRow:
     """The learner's attempt on this link, created (and announced to the LMS) on first use."""
-    attempt = _find_attempt(session)
-    if attempt is not None:
-        return attempt
+    if session.attempt is not None:  # read with the launch at the start of this request
+        return session.attempt
     link = session.resource_link
+    assert link is not None
     bkt = _bkt(module.id)
     settings = activity_settings(module, link.settings)
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
                    bkt_params=bkt)
     state = _stamp(dict(result.state), now)
-    graded = not _is_preview(session) and _has_lineitem(session)
-    stamp = next_timestamp(session.user_pk, link.id) if graded else None
+    stamp = next_timestamp(session.user_pk, link.id) if session.sends_grades else None
     if stamp is not None:  # the first score; the next ones follow it (``_score_timestamp``)
         state["runner"]["score_ts"] = stamp.isoformat()
-    attempt = Attempt(user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
-                      state=state, seq=int(state["seq"]), status="in_progress")
-    db.session.add(attempt)
+    created = utcnow()
     try:
-        db.session.flush()
-        if not _is_preview(session):
+        attempt_id = db.session.execute(_INSERT_ATTEMPT, dict(
+            user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
+            state=state, seq=int(state["seq"]), status="in_progress", created_at=created,
+            updated_at=created)).scalar_one()
+        attempt = AttemptRow(attempt_id, session.user_pk, link.id, module.id, state,
+                             int(state["seq"]), link)
+        if not session.preview:
             submit_progress(attempt, score=None, score_maximum=settings.max_score,
                             comment="", completed=False, started=True, timestamp=stamp)
-        _commit()  # the new attempt holds what was inserted: nothing to reload
+        _commit()
     except IntegrityError:
         # Two tabs opened the activity at once; the other one created the attempt.
         db.session.rollback()
-        attempt = _query_attempt(session)
-        if attempt is None:  # pragma: no cover - the unique row must exist now
+        found = load_attempt(session)
+        if found is None:  # pragma: no cover - the unique row must exist now
             raise
+        attempt = found
     return attempt
 
 
-def _attempt_module(attempt: Attempt) -> Module:
+def _attempt_module(attempt: AttemptRow) -> Module:
     # The state belongs to the module it was started with, even if the link changed since.
     return get_module(attempt.module_id)
 
 
-def _reload(attempt: Attempt) -> Attempt:
-    db.session.expire(attempt)
-    return attempt
-
-
 # --------------------------------------------------------------------------- services
 
-def load_activity(session: LaunchSession, now: float | None = None) -> ActivityPage:
+def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPage:
     """Open (or resume) the activity of this launch: the current step, exactly where it was."""
-    _prime(session)
     now = time.time() if now is None else now
     status, module = _module_of(session)
-    existing: Attempt | None = None
     if module is None:
-        existing = _find_attempt(session) if session.resource_link is not None else None
-        if existing is None:
-            return ActivityPage(status=status, preview=_is_preview(session))
-    attempt = _open_attempt(session, module, now) if module else existing
+        if session.attempt is None:
+            return ActivityPage(status=status, preview=session.preview)
+        attempt = session.attempt  # the link lost its module: resume what was started
+    else:
+        attempt = _open_attempt(session, module, now)
     module = _attempt_module(attempt)
     state = dict(attempt.state)
     return _page(session, attempt, module, state, _bkt(module.id))
 
 
-def _stale_page(session: LaunchSession, attempt: Attempt, posted_seq: int,
+def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
                 item_id: str | None) -> ActivityPage:
     """The current step after a lost compare-and-set, with the right explanation."""
-    attempt = _reload(attempt)
+    attempt = load_attempt(session) or attempt
     module = _attempt_module(attempt)
     state = dict(attempt.state)
     last = _runner(state).get("last")
@@ -385,7 +332,7 @@ def _stale_page(session: LaunchSession, attempt: Attempt, posted_seq: int,
     return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
 
 
-def _answering(session: LaunchSession, posted_seq: int, kind: type, target_id: str,
+def _answering(session: RunnerLaunch, posted_seq: int, kind: type, target_id: str,
                now: float | None, stale_item_id: str | None = None,
                ) -> _Current | ActivityPage:
     """The attempt and its current step when the posted form answers that step.
@@ -394,8 +341,7 @@ def _answering(session: LaunchSession, posted_seq: int, kind: type, target_id: s
     yet, or the current step with a "stale" notice (``stale_item_id`` lets a
     double-clicked answer show its recorded feedback again).
     """
-    _prime(session)
-    attempt = _find_attempt(session) if session.resource_link is not None else None
+    attempt = session.attempt
     if attempt is None:
         return load_activity(session, now)
     module = _attempt_module(attempt)
@@ -410,14 +356,14 @@ def _answering(session: LaunchSession, posted_seq: int, kind: type, target_id: s
 
 @dataclass
 class _Current:
-    attempt: Attempt
+    attempt: AttemptRow
     module: Module
     bkt: Mapping[str, BKTParams]
     state: dict
     step: Any
 
 
-def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
+def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
                 form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
     """Grade the answer to the current item, record it, and move to the next step.
 
@@ -453,7 +399,7 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
     last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
             "group_index": evaluation.group_index, "hints_used": hints}
     new_state = _stamp(dict(result.state), now, last)
-    preview = _is_preview(session)
+    preview = session.preview
     event = None if preview else dict(
         user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
         module_id=module.id, item_id=item_id, skill_ids=list(item.skills), phase=step.phase,
@@ -475,7 +421,7 @@ def answer_item(session: LaunchSession, posted_seq: int, item_id: str,
     return page
 
 
-def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_state: dict,
+def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_state: dict,
                 expected_seq: int, bkt: Mapping[str, BKTParams], preview: bool,
                 event_table: Table | None = None, event: dict | None = None,
                 graded: bool = True) -> GradeReport | None:
@@ -492,7 +438,7 @@ def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_st
     if graded or finished:
         report = grade(module, new_state, bkt_params=bkt)
         values["score"] = report.score
-        if not preview and _has_lineitem(session):
+        if not preview and session.sends_grades:
             # Made before the CAS so that it is stored with the new state.
             stamp = _score_timestamp(attempt, new_state)
             score = score_row(attempt, score=report.score,
@@ -504,11 +450,11 @@ def _write_step(session: LaunchSession, attempt: Attempt, module: Module, new_st
                                     score))
     if score_id is not None:
         note_new_score(score_id)
-    _commit(attempt)
+    _commit()
     return report if finished else None
 
 
-def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
+def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
                    now: float | None = None) -> ActivityPage:
     """The learner finished reading the current page: record it and move on."""
     now = time.time() if now is None else now
@@ -523,7 +469,7 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
     except StaleResponse:
         return _stale_page(session, attempt, posted_seq, None)
     new_state = _stamp(dict(result.state), now)
-    preview = _is_preview(session)
+    preview = session.preview
     event = None if preview else dict(page_id=page_id, reason=step.reason, seq=posted_seq,
                                       seconds=seconds, created_at=utcnow())
     try:
@@ -535,7 +481,7 @@ def mark_page_seen(session: LaunchSession, posted_seq: int, page_id: str,
     return _page(session, attempt, module, new_state, bkt)
 
 
-def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
+def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
                  form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
     """Reveal the next hint of the current item (recorded: the answer then counts as helped)."""
     current = _answering(session, posted_seq, AskItem, item_id, now)
@@ -553,7 +499,7 @@ def request_hint(session: LaunchSession, posted_seq: int, item_id: str,
             # answer another tab recorded meanwhile.
             write_step(StepWrite(attempt.id, posted_seq, {"state": state,
                                                           "updated_at": utcnow()}))
-            _commit(attempt)
+            _commit()
         except StepConflict:
             return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, state, bkt, draft=draft_of(item, form))

@@ -26,12 +26,10 @@ from flask import (
 from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from sqlalchemy.orm import defer, joinedload
 
-from lti_tool.launch import services as launch_services
 from lti_tool.launch import tokens
-from lti_tool.models import LaunchSession
 from lti_tool.runner import services
+from lti_tool.runner.launches import RunnerLaunch, load_launch
 from lti_tool.runner.render import plain_text, render_inline, render_markdown
 from lti_tool.runner.step_write import autocommit_steps
 
@@ -88,16 +86,7 @@ def _settings():
     return current_app.config["BRANCHWISE"]
 
 
-# Every runner step needs the launch, its link and the learner's attempt: one query for
-# all three. The launch claims (the whole id_token, a few KB of JSON) are not needed here.
-_SESSION_LOAD = (
-    joinedload(LaunchSession.resource_link),
-    joinedload(LaunchSession.attempt),
-    defer(LaunchSession.claims),
-)
-
-
-def _session(token: str | None, step: bool = False):
+def _session(token: str | None, step: bool = False) -> RunnerLaunch:
     """The launch of this page's token; ``step``: the request writes an activity step.
 
     A step is written in one statement where the database allows (see ``step_write``),
@@ -105,7 +94,7 @@ def _session(token: str | None, step: bool = False):
     """
     if step:
         autocommit_steps()
-    session = launch_services.session_from_token(token, _settings(), _SESSION_LOAD)
+    session = load_launch(token, _settings())
     g.bw_locale = locale_for(session.locale)
     return session
 
@@ -140,7 +129,8 @@ def _page_gettext(translations):
     return gettext
 
 
-def _render(template: str, session, page: services.ActivityPage, status: int = 200):
+def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
+            status: int = 200):
     token = tokens.issue(_settings().secret_key, session.id)
     dashboard_url = (url_for("dashboard.index", t=token)
                      if "dashboard.index" in current_app.view_functions
