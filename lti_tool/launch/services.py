@@ -17,14 +17,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.interfaces import ORMOption
 
 from lti_tool.deep_linking.settings import settings_from_custom
 from lti_tool.extensions import db
@@ -326,30 +324,11 @@ def confirm_launch(launch_id: str, binding_from_storage: str) -> LaunchSession:
     return session
 
 
-@lru_cache(maxsize=16)
-def _session_query(options: tuple[ORMOption, ...]):
-    # Built once per set of options (callers pass a module-level tuple): building and
-    # hashing the statement cost about a third of the query on every request. Rows already
-    # in the session (tests share one across requests) are refreshed, as a new request
-    # would see them, eager-loaded relationships included.
-    return (select(LaunchSession).where(LaunchSession.id == bindparam("launch_id"))
-            .options(*options).execution_options(populate_existing=True))
-
-
-def session_from_token(token: str | None, settings: Settings,
-                       options: tuple[ORMOption, ...] = ()) -> LaunchSession:
-    """The confirmed, unexpired launch a token names.
-
-    ``options`` are loader options for the row (e.g. the runner eager-loads the link and
-    the attempt it needs on every answer, in the same query); pass the same tuple each
-    time, its statement is cached.
-    """
+def session_from_token(token: str | None, settings: Settings) -> LaunchSession:
+    """The confirmed, unexpired launch a token names (the runner reads its own view of it,
+    with the same checks: ``lti_tool.runner.launches``)."""
     launch_id = tokens.read(settings.secret_key, token, settings.launch_token_ttl)
-    if options:
-        session = db.session.execute(_session_query(options),
-                                     {"launch_id": launch_id}).scalar_one_or_none()
-    else:
-        session = db.session.get(LaunchSession, launch_id)
+    session = db.session.get(LaunchSession, launch_id)
     if session is None or not session.confirmed or session.expires_at < utcnow():
         raise tokens.SessionExpired("Your session has ended. Open the activity again from "
                                     "your course.", code="session_gone")

@@ -12,7 +12,6 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
-from lti_tool.models.activity import Attempt
 from lti_tool.models.base import utcnow
 from lti_tool.models.people import Context, ResourceLink, User
 from lti_tool.models.platforms import Deployment, Platform
@@ -81,12 +80,3 @@ class LaunchSession(db.Model):
     user: Mapped[User] = relationship()
     context: Mapped[Context | None] = relationship()
     resource_link: Mapped[ResourceLink | None] = relationship()
-    # The learner's attempt on this launch's link (at most one: UNIQUE(user_pk,
-    # resource_link_pk)). Read-only, so the runner can load it with the session in one
-    # query instead of a second SELECT on every answer; attempts are written elsewhere.
-    attempt: Mapped[Attempt | None] = relationship(
-        "Attempt",
-        primaryjoin="and_(foreign(Attempt.user_pk) == LaunchSession.user_pk, "
-                    "foreign(Attempt.resource_link_pk) == LaunchSession.resource_link_pk)",
-        viewonly=True, uselist=False,
-    )
