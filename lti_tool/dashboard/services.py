@@ -51,6 +51,7 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
+from lti_tool.runner.render import plain_text
 
 log = logging.getLogger("branchwise.dashboard")
 
@@ -136,6 +137,23 @@ class Dashboard:
     names: dict[str, str]  # learner sub -> display name
     item_stats: dict[str, ItemStats] = field(default_factory=dict)
     fitted: dict[str, FittedSkillParams] = field(default_factory=dict)
+    item_labels: dict[str, str] = field(default_factory=dict)  # item id -> its question
+
+
+LABEL_CHARS = 80
+
+
+def item_label(module: Module | None, item_id: str) -> str:
+    """The item's question as short plain text (what a teacher recognises), else its id."""
+    if module is None:
+        return item_id
+    try:
+        prompt = module.item(item_id).prompt
+    except KeyError:  # answered in an earlier version of the module
+        return item_id
+    first = next((p for p in prompt.split("\n\n") if p.strip()), "")
+    text = plain_text(" ".join(first.split())) or item_id
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _answer_text(module: Module | None, item_id: str, response: Any) -> str:
@@ -251,7 +269,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     items = item_summaries(data.answers, data.states)
     misconceptions = misconception_summaries(data.answers)
     learners = learner_summaries(subs, data.states, data.answers)
-    item_labels = {i.item_id: i.item_id for i in items}
+    item_labels = {i.item_id: item_label(data.module, i.item_id) for i in items}
     suggestions = suggest(
         skills, items, misconceptions, learners, practice_cap=data.practice_cap,
         names=Names(skills={s.id: s.title for s in data.skills}, learners=names,
@@ -268,7 +286,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
         learners=learners, suggestions=suggestions, names=names, item_stats=item_stats,
-        fitted=fitted)
+        fitted=fitted, item_labels=item_labels)
 
 
 @dataclass

@@ -47,6 +47,10 @@ def test_instructor_launch_lands_on_the_dashboard_with_suggestions(client, lms):
     # item eq-bad: no learner who mastered equivalent got it right -> revise
     assert "Item “eq-bad” is answered correctly at the first attempt by only 0 %" in html
     assert "<code>1/2</code> ×4" in html  # what learners typed, grouped
+    # items are shown by their question (math as text), with the id for reference;
+    # one no longer in the module keeps its id
+    assert 'Which fraction is equal to 2/3? <span class="muted">(eq-1)</span>' in html
+    assert 'eq-bad <span class="muted">(eq-bad)</span>' in html
 
 
 def test_learner_drill_down_and_csv(client, lms):
