@@ -179,9 +179,11 @@ def overview():
 
 @bp.get("/platforms")
 def platforms():
+    from lti_tool.registration.dynamic import granted_summary
     from lti_tool.registration.services import list_platforms
 
-    return render_template("admin/platforms.html", platforms=list_platforms())
+    return render_template("admin/platforms.html", platforms=list_platforms(),
+                           granted_summary=granted_summary)
 
 
 @bp.post("/platforms/<int:platform_id>/status")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -32,6 +32,9 @@ class Platform(db.Model):
     token_audience: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     # "active" accepts launches; "pending" waits for an admin; "disabled" refuses.
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # The OAuth scopes the platform granted at dynamic registration (space-separated, as
+    # it answered); None when registered by hand (then only its launches tell).
+    granted_scopes: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -49,6 +52,8 @@ class Platform(db.Model):
             "key_set_url": self.key_set_url,
             "token_audience": self.token_audience,
             "status": self.status,
+            "granted_scopes": self.granted_scopes.split() if self.granted_scopes is not None
+            else None,
             "deployments": [d.deployment_id for d in self.deployments],
         }
 

@@ -43,6 +43,25 @@ TOOL_SCOPES = (
     AGS_SCOPE + "score",
     NRPS_SCOPE,
 )
+#: What each scope lets Branchwise do, in an admin's words.
+SCOPE_MEANINGS = {
+    AGS_SCOPE + "score": "send grades",
+    AGS_SCOPE + "lineitem": "create gradebook columns",
+    AGS_SCOPE + "lineitem.readonly": "read gradebook columns",
+    AGS_SCOPE + "result.readonly": "read grades back",
+    NRPS_SCOPE: "read course rosters",
+}
+
+
+def granted_summary(granted_scopes: str | None) -> tuple[list[str], list[str]] | None:
+    """(what the granted scopes allow, what they leave out), or None if not recorded."""
+    if granted_scopes is None:
+        return None
+    granted = set(granted_scopes.split())
+    return ([m for s, m in SCOPE_MEANINGS.items() if s in granted],
+            [m for s, m in SCOPE_MEANINGS.items() if s not in granted])
+
+
 #: OpenID claims the tool wants in launches (names for rosters, locale for the UI language).
 TOOL_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
 #: LTI substitution variables (LTI 1.3 Appendix; Canvas/Moodle expand them).
@@ -348,9 +367,11 @@ def save_registration(config: PlatformConfiguration, answer: dict[str, Any], *,
         status=status,
     ))
     platform.product = _product(config.product_family_code)
+    granted = str(answer.get("scope") or "")
+    platform.granted_scopes = " ".join(granted.split())  # the admin page and CLI show it
     db.session.commit()
     return RegistrationOutcome(platform=platform, deployment_id=deployment_id, status=status,
-                               granted_scope=str(answer.get("scope") or ""))
+                               granted_scope=granted)
 
 
 def register(openid_configuration: str, registration_token: str | None,

@@ -189,3 +189,23 @@ def test_usage_counts(console, lms):
     assert row.launches == 1 and row.learners == 1 and row.answers == 0
     page = console.client.get("/admin/usage").data
     assert row.client_id.encode() in page
+
+
+def test_platforms_page_says_what_the_lms_granted(console):
+    by_hand = make_platform(status="active")
+    registered = add_platform(PlatformInput(
+        issuer="https://moodle.example.edu", client_id="dr-1", deployment_ids=("1",),
+        auth_login_url="https://moodle.example.edu/auth",
+        token_url="https://moodle.example.edu/token",
+        jwks_url="https://moodle.example.edu/jwks"))
+    registered.granted_scopes = (
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score "
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem")
+    db.session.commit()
+    page = console.client.get("/admin/platforms").get_data(as_text=True)
+    mine = page[page.index(f'id="platform-{registered.id}"'):]
+    assert "send grades, create gradebook columns" in mine
+    assert "Not granted: read gradebook columns, read grades back, read course rosters" in mine
+    hand = page[page.index(f'id="platform-{by_hand.id}"'):page.index(
+        f'id="platform-{registered.id}"')]
+    assert "not recorded (registered by hand" in hand

@@ -63,6 +63,9 @@ def test_registration_end_to_end_then_launch(live_stack_factory, caplog):
         assert platform.auth_login_url == f"{stack.platform_url}/auth"
         assert platform.auth_token_url == f"{stack.platform_url}/token"
         assert platform.key_set_url == f"{stack.platform_url}/.well-known/jwks.json"
+        # what the LMS granted is kept for the admin (console and `platform list --json`)
+        assert set(platform.granted_scopes.split()) == set(dynamic.TOOL_SCOPES)
+        assert platform.as_dict()["granted_scopes"] == platform.granted_scopes.split()
     assert "dynamic registration attempt" in caplog.text
     assert "dynamic registration stored" in caplog.text
 
