@@ -42,6 +42,7 @@ from adaptive.policy.base import (
     Response,
     ShowPage,
     Step,
+    answered_skill,
     ask,
     count_practice,
     finish,
@@ -50,7 +51,6 @@ from adaptive.policy.base import (
     next_open_skill,
     pick_item,
     practise,
-    see_lesson,
 )
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
@@ -214,12 +214,7 @@ class AdaptivePolicy:
         correct: bool | None,
         evaluation: Any = None,
     ) -> None:
-        if isinstance(step, ShowPage):
-            see_lesson(state, step)
-            return
-        if not isinstance(step, AskItem) or correct is None:
-            return
-        ss = state["skills"].get(step.skill)
+        ss = answered_skill(state, step, correct)
         if ss is None:
             return
         if step.phase == "diagnostic" and ss["status"] == DIAGNOSTIC:

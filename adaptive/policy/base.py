@@ -345,6 +345,17 @@ def see_lesson(state: dict, step: ShowPage) -> None:
             ss["status"] = PRACTISING
 
 
+def answered_skill(state: dict, step: Step, correct: bool | None) -> dict | None:
+    """The start of every policy's ``observe``: note a page seen; for a graded answer to an
+    item, return its skill's state (None for anything else)."""
+    if isinstance(step, ShowPage):
+        see_lesson(state, step)
+        return None
+    if not isinstance(step, AskItem) or correct is None:
+        return None
+    return state["skills"].get(step.skill)
+
+
 def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> AskItem | None:
     """Ask ``item`` as practice of the skill; with no item the skill is flagged ("no items")
     and None returned, so that the caller moves on to the next skill."""
@@ -474,12 +485,7 @@ class LessonFirstPolicy:
         correct: bool | None,
         evaluation: Any = None,
     ) -> None:
-        if isinstance(step, ShowPage):
-            see_lesson(state, step)
-            return
-        if not isinstance(step, AskItem) or correct is None:
-            return
-        ss = state["skills"].get(step.skill)
+        ss = answered_skill(state, step, correct)
         if ss is None or ss["status"] != PRACTISING:
             return
         count_practice(ss, correct, self.recent_keep)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
 
 from lti_tool.launch import services, tokens
 from lti_tool.protocol import claims
-from lti_tool.protocol.errors import LaunchError
+from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError
 
 bp = Blueprint("launch", __name__)
 
@@ -84,6 +85,13 @@ def landing():
     return redirect(url_for(endpoint, t=token), code=303)
 
 
+def _error_page(exc: LaunchError):
+    body = render_template("errors/launch.html", error=exc)
+    response = make_response(body, exc.status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(LaunchError)
     def launch_error(exc: LaunchError):
@@ -91,7 +99,17 @@ def register_error_handlers(app) -> None:
             "launch refused code=%s status=%s path=%s %s", exc.code, exc.status,
             request.path, exc.log,
         )
-        body = render_template("errors/launch.html", error=exc)
-        response = make_response(body, exc.status)
-        response.headers["Cache-Control"] = "no-store"
+        return _error_page(exc)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        # The database (or the connection to it) failed mid-request. Every write is one
+        # transaction or one statement, so nothing half-done remains: say so, and that
+        # sending the same form again is safe.
+        current_app.logger.error("database unavailable path=%s: %s", request.path,
+                                 str(exc).splitlines()[0])
+        response = _error_page(DatabaseUnavailable(
+            "Nothing was saved by this request, and everything saved before it is kept. "
+            "Wait a moment, then go back and send it again."))
+        response.headers["Retry-After"] = "30"
         return response

@@ -49,6 +49,12 @@ class Replay(LaunchError):
     title = "This launch was already used"
 
 
+class DatabaseUnavailable(LaunchError):
+    status = 503
+    code = "database_unavailable"
+    title = "Branchwise cannot reach its database right now"
+
+
 class SessionExpired(LaunchError):
     status = 401
     code = "session_expired"

@@ -11,7 +11,6 @@ writes are single statements (``step_write``) or Core INSERTs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select
@@ -83,16 +82,16 @@ class RunnerLaunch:
             and self.resource_link.has_lineitem
 
 
-_LINK_COLUMNS = (_LINKS.c.id, _LINKS.c.module_id, _LINKS.c.settings, _LINKS.c.lineitem_url,
-                 _LINKS.c.lineitems_url)
-_ATTEMPT_COLUMNS = (_ATTEMPTS.c.id, _ATTEMPTS.c.module_id, _ATTEMPTS.c.state, _ATTEMPTS.c.seq)
-
 # Built once; the launch id is a parameter, so the compiled (and on PostgreSQL the
-# server-side prepared) statement is reused.
+# server-side prepared) statement is reused. Labels: three tables share column names.
 _LOAD = (
     select(_LAUNCHES.c.id, _LAUNCHES.c.user_pk, _LAUNCHES.c.resource_link_pk, _LAUNCHES.c.role,
            _LAUNCHES.c.locale, _LAUNCHES.c.return_url, _LAUNCHES.c.confirmed,
-           _LAUNCHES.c.expires_at, *_LINK_COLUMNS, *_ATTEMPT_COLUMNS)
+           _LAUNCHES.c.expires_at,
+           _LINKS.c.id.label("link_id"), _LINKS.c.module_id.label("link_module"),
+           _LINKS.c.settings, _LINKS.c.lineitem_url, _LINKS.c.lineitems_url,
+           _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.module_id.label("attempt_module"),
+           _ATTEMPTS.c.state, _ATTEMPTS.c.seq)
     .select_from(_LAUNCHES
                  .outerjoin(_LINKS, _LINKS.c.id == _LAUNCHES.c.resource_link_pk)
                  .outerjoin(_ATTEMPTS, and_(_ATTEMPTS.c.user_pk == _LAUNCHES.c.user_pk,
@@ -100,7 +99,8 @@ _LOAD = (
                                             == _LAUNCHES.c.resource_link_pk)))
     .where(_LAUNCHES.c.id == bindparam("launch_id"))
 )
-_LOAD_ATTEMPT = select(*_ATTEMPT_COLUMNS).where(
+_LOAD_ATTEMPT = select(_ATTEMPTS.c.id, _ATTEMPTS.c.module_id, _ATTEMPTS.c.state,
+                       _ATTEMPTS.c.seq).where(
     _ATTEMPTS.c.user_pk == bindparam("user_pk"),
     _ATTEMPTS.c.resource_link_pk == bindparam("link_pk"))
 
@@ -113,14 +113,17 @@ def load_launch(token: str | None, settings: Settings) -> RunnerLaunch:
     """
     launch_id = tokens.read(settings.secret_key, token, settings.launch_token_ttl)
     row = db.session.execute(_LOAD, {"launch_id": launch_id}).one_or_none()
-    if row is None or not row[6] or _expired(row[7]):
+    if row is None or not row.confirmed or row.expires_at < utcnow():
         raise SessionExpired("Your session has ended. Open the activity again from your "
                              "course.", code="session_gone")
-    link = LinkRow(*row[8:13]) if row[8] is not None else None
-    attempt = (AttemptRow(row[13], row[1], row[2], row[14], row[15], row[16], link)
-               if row[13] is not None and link is not None else None)
-    return RunnerLaunch(id=row[0], user_pk=row[1], resource_link_pk=row[2], role=row[3],
-                        locale=row[4], return_url=row[5], resource_link=link, attempt=attempt)
+    link = (LinkRow(row.link_id, row.link_module, row.settings, row.lineitem_url,
+                    row.lineitems_url) if row.link_id is not None else None)
+    attempt = (AttemptRow(row.attempt_id, row.user_pk, row.resource_link_pk,
+                          row.attempt_module, row.state, row.seq, link)
+               if row.attempt_id is not None and link is not None else None)
+    return RunnerLaunch(id=row.id, user_pk=row.user_pk, resource_link_pk=row.resource_link_pk,
+                        role=row.role, locale=row.locale, return_url=row.return_url,
+                        resource_link=link, attempt=attempt)
 
 
 def load_attempt(launch: RunnerLaunch) -> AttemptRow | None:
@@ -131,9 +134,5 @@ def load_attempt(launch: RunnerLaunch) -> AttemptRow | None:
                                              "link_pk": launch.resource_link.id}).one_or_none()
     if row is None:
         return None
-    return AttemptRow(row[0], launch.user_pk, launch.resource_link.id, row[1], row[2], row[3],
-                      launch.resource_link)
-
-
-def _expired(expires_at: datetime) -> bool:
-    return expires_at < utcnow()
+    return AttemptRow(row.id, launch.user_pk, launch.resource_link.id, row.module_id, row.state,
+                      row.seq, launch.resource_link)

@@ -71,14 +71,19 @@ def write_step(step: StepWrite) -> int | None:
 
     In a transaction the caller commits; in autocommit mode it is already durable.
     """
+    one_statement = _one_statement()
     try:
-        if _one_statement():
+        if one_statement:
             return _write_in_one_statement(step)
         return _write_in_transaction(step)
-    except (IntegrityError, OperationalError) as exc:
-        # IntegrityError: the event of this seq exists. OperationalError: SQLite's other
-        # writer held the lock too long. Both mean another request got there first.
+    except IntegrityError as exc:  # the event of this seq exists: a double submit
         db.session.rollback()
+        raise StepConflict() from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if one_statement:  # the server or the connection failed: an error, not a conflict
+            raise
+        # SQLite: another writer held the lock too long; that request got there first.
         raise StepConflict() from exc
 
 

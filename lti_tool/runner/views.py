@@ -143,6 +143,12 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
     return make_response(body, status)
 
 
+def _step_response(session: RunnerLaunch, page: services.ActivityPage):
+    # A form that answered a step which has moved on (another tab) gets 409 Conflict.
+    status = 409 if page.notice == services.STALE else 200
+    return _render("runner/activity.html", session, page, status)
+
+
 @bp.get("/activity")
 def activity():
     """The current step of the learner's attempt (resumes where they left off)."""
@@ -155,8 +161,7 @@ def answer():
     """Grade an answer and show its feedback above the next step."""
     session = _session(request.form.get("t"), step=True)
     page = services.answer_item(session, _seq(), request.form.get("item", ""), _form())
-    status = 409 if page.notice == services.STALE else 200
-    return _render("runner/activity.html", session, page, status)
+    return _step_response(session, page)
 
 
 @bp.post("/activity/page")
@@ -164,8 +169,7 @@ def page_seen():
     """The learner read the current page and continues."""
     session = _session(request.form.get("t"), step=True)
     page = services.mark_page_seen(session, _seq(), request.form.get("page", ""))
-    status = 409 if page.notice == services.STALE else 200
-    return _render("runner/activity.html", session, page, status)
+    return _step_response(session, page)
 
 
 @bp.post("/activity/hint")
@@ -173,8 +177,7 @@ def hint():
     """Reveal the next hint (keeps what the learner had entered)."""
     session = _session(request.form.get("t"), step=True)
     page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
-    status = 409 if page.notice == services.STALE else 200
-    return _render("runner/activity.html", session, page, status)
+    return _step_response(session, page)
 
 
 @bp.get("/activity/progress")

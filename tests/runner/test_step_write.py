@@ -6,8 +6,11 @@ PostgreSQL (one statement, outside a transaction after ``autocommit_steps``).
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from lti_tool.ags.passback import score_row
 from lti_tool.extensions import db
@@ -135,3 +138,44 @@ def test_outside_a_transaction_only_where_a_step_is_one_statement(attempt, datab
     assert seen == (1 if one_statement else 0)
     db.session.commit()
     assert _reread(attempt.id).seq == 1
+
+
+def test_a_lost_connection_is_an_error_not_a_conflict(attempt, database_url):
+    """On PostgreSQL a failed write (here: the server ended our connection) must not be
+    shown to the learner as "another tab moved on"; nothing is written either way."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement write is PostgreSQL's (SQLite runs it in-process)")
+    step = _step(attempt, attempt.seq)
+    db.session.remove()
+    autocommit_steps()
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    other = create_engine(database_url)
+    try:
+        with other.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        other.dispose()
+    with pytest.raises(OperationalError):
+        write_step(step)
+    db.session.remove()
+    assert _reread(attempt.id).seq == 0 and _counts()[0] == 0
+
+
+def test_an_unreachable_database_gets_a_clear_503(tmp_path):
+    """A learner's step while the database is down: a page saying nothing was saved and
+    that sending again is safe (503 + Retry-After), not a bare "Internal Server Error"."""
+    from lti_tool.launch import tokens
+    from tests.conftest import make_app
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = make_app(f"postgresql+psycopg://nobody@127.0.0.1:{port}/none", tmp_path / "down")
+    token = tokens.issue("test-secret", "some-launch")
+    response = app.test_client().post("/activity/answer", data={
+        "t": token, "seq": "0", "item": "eq-1", "answer": "2/4"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    page = response.get_data(as_text=True)
+    assert "cannot reach its database" in page and "Nothing was saved" in page
+    assert "database_unavailable" in page
