@@ -24,12 +24,14 @@ from adaptive.mastery.bkt import BKTModel
 from adaptive.modules.format import BKTParams, Module
 from adaptive.policy import get_policy
 from adaptive.policy.base import (
+    BLOCKED,
     DIAGNOSTIC,
     FLAGGED,
     KNOWN,
     LESSON,
     MASTERED,
     NOT_STARTED,
+    PASSED_STATUSES,
     PRACTISING,
     ActivitySettings,
     AskItem,
@@ -41,6 +43,7 @@ from adaptive.policy.base import (
     Response,
     ShowPage,
     Step,
+    is_blocked,
     make_model,
     settings_of,
     step_from_dict,
@@ -95,10 +98,14 @@ class SkillProgress:
 
     skill_id: str
     title: str
-    status: str  # "not_started" | "practising" | "mastered" | "known" | "flagged"
+    status: str  # "not_started" | "practising" | "mastered" | "known" | "flagged" | "blocked"
     p_mastery: float
     attempts: int
     correct: int
+    #: "blocked" only: the prerequisites it waits for ("not reached (needs X first)").
+    blocked_by: tuple[str, ...] = ()
+    #: "flagged" only: why ("practice cap", "no items").
+    flag_reason: str | None = None
 
 
 def _new_skill_state(model: BKTModel, skill_id: str) -> dict:
@@ -255,6 +262,8 @@ def next_step(
     policy.observe(ctx, new, current, response, correct, evaluation)
     if isinstance(response, ItemAnswer):
         after = {s: model.p_mastery(skills[s]["est"]) for s in before or {}}
+        for sid, p in after.items():  # what the grade may use: the estimate at an answer
+            skills[sid]["p_answered"] = p
     new["seq"] += 1
     step = policy.choose(ctx, new)
     new["current"] = step_to_dict(step)
@@ -271,7 +280,20 @@ _PROGRESS_STATUS = {
     MASTERED: "mastered",
     KNOWN: "known",
     FLAGGED: "flagged",
+    BLOCKED: "blocked",
 }
+
+
+def _blocked_by(module: Module, ss: Mapping[str, Any], skills: Mapping[str, Any]) -> tuple:
+    """The prerequisites a blocked skill waits for; for states saved before BLOCKED existed
+    (no ``blocked_by``), the prerequisites that are not passed."""
+    if "blocked_by" in ss:
+        return tuple(ss["blocked_by"])
+    return tuple(
+        p
+        for p in module.skill(ss["_id"]).prerequisites
+        if p in skills and skills[p]["status"] not in PASSED_STATUSES
+    )
 
 
 def skill_progress(
@@ -287,14 +309,20 @@ def skill_progress(
         ss = state["skills"].get(sid)
         if ss is None:
             continue
+        blocked = is_blocked(ss)
+        status = "blocked" if blocked else _PROGRESS_STATUS.get(ss["status"], "practising")
         rows.append(
             SkillProgress(
                 skill_id=sid,
                 title=module.skill(sid).title,
-                status=_PROGRESS_STATUS.get(ss["status"], "practising"),
+                status=status,
                 p_mastery=float(model.p_mastery(ss["est"])),
                 attempts=int(ss["attempts"]),
                 correct=int(ss["correct"]),
+                blocked_by=(
+                    _blocked_by(module, {**ss, "_id": sid}, state["skills"]) if blocked else ()
+                ),
+                flag_reason=ss.get("flag_reason") if status == "flagged" else None,
             )
         )
     return rows

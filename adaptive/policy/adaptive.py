@@ -1,8 +1,9 @@
 """Branchwise's default policy: diagnose, teach, practise to BKT mastery, remediate, review.
 
 Per skill, in prerequisite order (a skill is offered once its prerequisites are mastered or
-known; a skill whose prerequisite was flagged is flagged too, with reason "prerequisite
-flagged"):
+known; a skill whose prerequisite was flagged still gets its diagnostic, so that what the
+learner knows is measured, and is otherwise "blocked": not reached, needs the prerequisite
+first; never flagged, since the learner is not stuck on it):
 
 1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
    ``diagnostic``, hardest first, asked sequentially. The first wrong answer ends it. The skill
@@ -44,6 +45,7 @@ from adaptive.policy.base import (
     Step,
     answered_skill,
     ask,
+    block,
     count_practice,
     finish,
     flag,
@@ -51,6 +53,7 @@ from adaptive.policy.base import (
     next_open_skill,
     pick_item,
     practise,
+    unmet_prerequisites,
 )
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
@@ -142,8 +145,11 @@ class AdaptivePolicy:
             if item is not None and review["left"] > 0:
                 return ask(ctx, item, review["skill"], "review")
             state["review"] = None
+        def diagnose(sid: str) -> bool:
+            return self._diagnostic_length(ctx, sid) > 0
+
         while True:
-            sid = next_open_skill(ctx, state)
+            sid = next_open_skill(ctx, state, diagnose)
             if sid is None:
                 return finish(ctx, state)
             step = self._step_for_skill(ctx, state, sid)
@@ -176,6 +182,10 @@ class AdaptivePolicy:
             if n < self._diagnostic_length(ctx, sid):
                 return ask(ctx, pool[n], sid, "diagnostic")
             ss["status"] = LESSON
+        needs = unmet_prerequisites(ctx, state, sid)
+        if needs:  # only its diagnostic may run while a prerequisite is flagged
+            block(state, sid, needs)
+            return None
         page = lesson_step(ctx, ss, sid)
         if page is not None:
             return page

@@ -12,7 +12,7 @@ bookkeeping (sequence number, history, mastery estimates, counters); a policy ow
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
 
@@ -27,7 +27,12 @@ PRACTISING = "practising"
 MASTERED = "mastered"
 KNOWN = "known"
 FLAGGED = "flagged"
-DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED})
+#: Not reached: a prerequisite is flagged (or blocked) and the skill's own diagnostic, if it
+#: had one, did not show it known. ``ss["blocked_by"]`` names the unmet prerequisites. States
+#: saved before this status existed have FLAGGED with ``flag_reason`` "prerequisite flagged"
+#: instead; ``is_blocked`` reads both.
+BLOCKED = "blocked"
+DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED, BLOCKED})
 PASSED_STATUSES = frozenset({MASTERED, KNOWN})
 
 
@@ -105,10 +110,17 @@ class AskItem:
 
 @dataclass(frozen=True)
 class Finish:
-    """The module is over. ``flagged`` skills need the teacher."""
+    """The module is over for now. ``flagged`` skills need the teacher (the learner is stuck on
+    them); ``blocked`` skills were not reached because a prerequisite is flagged."""
 
     mastered: tuple[str, ...]
     flagged: tuple[str, ...]
+    blocked: tuple[str, ...] = ()
+
+    @property
+    def unresolved(self) -> bool:
+        """Whether some skill is left open (flagged or blocked): the grade is not final."""
+        return bool(self.flagged or self.blocked)
 
 
 Step = ShowPage | AskItem | Finish
@@ -153,7 +165,12 @@ def step_to_dict(step: Step) -> dict[str, Any]:
             "choice_order": list(step.choice_order),
         }
     if isinstance(step, Finish):
-        return {"type": "finish", "mastered": list(step.mastered), "flagged": list(step.flagged)}
+        return {
+            "type": "finish",
+            "mastered": list(step.mastered),
+            "flagged": list(step.flagged),
+            "blocked": list(step.blocked),
+        }
     raise TypeError(f"not a step: {step!r}")
 
 
@@ -170,7 +187,11 @@ def step_from_dict(data: Mapping[str, Any]) -> Step:
             tuple(data.get("choice_order", ())),
         )
     if kind == "finish":
-        return Finish(tuple(data.get("mastered", ())), tuple(data.get("flagged", ())))
+        return Finish(
+            tuple(data.get("mastered", ())),
+            tuple(data.get("flagged", ())),
+            tuple(data.get("blocked", ())),
+        )
     raise ValueError(f"unknown step type {kind!r}")
 
 
@@ -308,13 +329,27 @@ def ask(ctx: Context, item: Item, skill: str, phase: str) -> AskItem:
     return AskItem(item.id, skill, phase, tuple(order))
 
 
+def is_blocked(ss: Mapping[str, Any]) -> bool:
+    """Whether a skill state is "not reached": BLOCKED, or FLAGGED for its prerequisite by
+    code that predates BLOCKED (such states must still read the same way)."""
+    status = ss.get("status")
+    return status == BLOCKED or (
+        status == FLAGGED and ss.get("flag_reason") == "prerequisite flagged"
+    )
+
+
+def is_stuck(ss: Mapping[str, Any]) -> bool:
+    """Whether the learner is actually stuck on the skill (flagged after practising it)."""
+    return ss.get("status") == FLAGGED and not is_blocked(ss)
+
+
 def finish(ctx: Context, state: dict) -> Finish:
     state["finished"] = True
-    mastered = tuple(
-        sid for sid in ctx.index.order if state["skills"][sid]["status"] in PASSED_STATUSES
-    )
-    flagged = tuple(sid for sid in ctx.index.order if state["skills"][sid]["status"] == FLAGGED)
-    return Finish(mastered, flagged)
+    skills = state["skills"]
+    mastered = tuple(sid for sid in ctx.index.order if skills[sid]["status"] in PASSED_STATUSES)
+    flagged = tuple(sid for sid in ctx.index.order if is_stuck(skills[sid]))
+    blocked = tuple(sid for sid in ctx.index.order if is_blocked(skills[sid]))
+    return Finish(mastered, flagged, blocked)
 
 
 def flag(state: dict, skill_id: str, reason: str) -> None:
@@ -323,6 +358,28 @@ def flag(state: dict, skill_id: str, reason: str) -> None:
     ss["flag_reason"] = reason
     if skill_id not in state["flagged"]:
         state["flagged"].append(skill_id)
+
+
+def block(state: dict, skill_id: str, needs: list[str]) -> None:
+    """Mark a skill "not reached (needs X first)": no lesson or practice until its unmet
+    prerequisites ``needs`` are resolved. Not a flag: the learner is not stuck on it."""
+    ss = state["skills"][skill_id]
+    ss["status"] = BLOCKED
+    ss["blocked_by"] = list(needs)
+    blocked = state.setdefault("blocked", [])
+    if skill_id not in blocked:
+        blocked.append(skill_id)
+
+
+def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
+    """The skill's direct prerequisites that are flagged or blocked (so will not be passed in
+    this sitting)."""
+    skills = state["skills"]
+    return [
+        p
+        for p in ctx.module.skill(skill_id).prerequisites
+        if p in skills and skills[p]["status"] in (FLAGGED, BLOCKED)
+    ]
 
 
 def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
@@ -372,18 +429,29 @@ def count_practice(ss: dict, correct: bool, keep: int) -> None:
     ss["streak"] = ss["streak"] + 1 if correct else 0
 
 
-def next_open_skill(ctx: Context, state: dict) -> str | None:
+def next_open_skill(
+    ctx: Context, state: dict, diagnose: Callable[[str], bool] | None = None
+) -> str | None:
     """The first relevant skill (prerequisite order) that is not done and whose prerequisites
-    are all passed. A skill with a flagged prerequisite is flagged too ("prerequisite flagged"),
-    so that the module always finishes."""
+    are all passed.
+
+    A skill with a flagged (or blocked) prerequisite is *blocked* ("not reached, needs X
+    first"), never flagged: the learner is not stuck on it, and the teacher must not be told
+    so. When ``diagnose(skill)`` is true, such a skill is still returned while it has not
+    left its diagnostic, so that the policy can measure what the learner already knows
+    (a pass makes it "known"); afterwards it is blocked. The module always finishes."""
     skills = state["skills"]
     for sid in ctx.index.order:
-        if sid not in ctx.index.relevant or skills[sid]["status"] in DONE_STATUSES:
+        ss = skills[sid]
+        if sid not in ctx.index.relevant or ss["status"] in DONE_STATUSES:
+            continue
+        needs = unmet_prerequisites(ctx, state, sid)
+        if needs:
+            if diagnose is not None and ss["status"] in (NOT_STARTED, DIAGNOSTIC) and diagnose(sid):
+                return sid
+            block(state, sid, needs)
             continue
         pres = [p for p in ctx.module.skill(sid).prerequisites if p in skills]
-        if any(skills[p]["status"] == FLAGGED for p in pres):
-            flag(state, sid, "prerequisite flagged")
-            continue
         if all(skills[p]["status"] in PASSED_STATUSES for p in pres):
             return sid
     return None

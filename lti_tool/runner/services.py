@@ -431,7 +431,9 @@ def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_
     step), so no score is recorded. Returns the grade report when the attempt finished.
     Raises StepConflict when another request moved the attempt on first.
     """
-    finished = isinstance(current_step(module, new_state), Finish)
+    step = current_step(module, new_state)
+    finished = isinstance(step, Finish)
+    unresolved = finished and step.unresolved  # flagged or blocked skills: not final
     values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
                               "updated_at": utcnow()}
     report = score = None
@@ -443,7 +445,8 @@ def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_
             stamp = _score_timestamp(attempt, new_state)
             score = score_row(attempt, score=report.score,
                               score_maximum=settings_of(new_state).max_score,
-                              comment=report.comment, completed=finished, timestamp=stamp)
+                              comment=report.comment, completed=finished, timestamp=stamp,
+                              unresolved=unresolved)
     if finished:
         values.update(status="completed", completed_at=utcnow())
     score_id = write_step(StepWrite(attempt.id, expected_seq, values, event_table, event,

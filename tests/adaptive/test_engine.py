@@ -298,15 +298,48 @@ def test_small_pool_is_reused_and_practice_cap_flags_the_skill():
     assert trace[-1].state["skills"]["k"]["flag_reason"] == "practice cap"
 
 
-def test_prerequisite_gating_and_flag_propagation():
+def test_prerequisite_gating_blocks_dependents_after_their_diagnostic():
+    """A flagged prerequisite does not flag its dependents: they still get their diagnostic
+    (never a lesson or practice), then are "blocked" (not reached, needs s1 first)."""
     module = chain_module(skills=3)
     trace = run(module, always(False), settings=ActivitySettings(practice_cap=4))
-    skills_in_order = [s.skill for s in steps_of(trace) if isinstance(s, AskItem)]
-    assert set(skills_in_order) == {"s1"}  # s2 is never offered: s1 was not passed
+    asked = [s for s in steps_of(trace) if isinstance(s, AskItem)]
+    assert {s.phase for s in asked if s.skill != "s1"} == {"diagnostic"}
+    assert {s.skill for s in asked} == {"s1", "s2", "s3"}
+    pages = [s for s in steps_of(trace) if isinstance(s, ShowPage)]
+    assert {p.skill for p in pages} == {"s1"}
     final = trace[-1]
-    assert final.step == Finish((), ("s1", "s2", "s3"))
-    assert final.state["skills"]["s2"]["flag_reason"] == "prerequisite flagged"
-    assert [p.status for p in skill_progress(module, final.state)] == ["flagged"] * 3
+    assert final.step == Finish((), ("s1",), ("s2", "s3"))
+    assert final.step.unresolved
+    assert final.state["skills"]["s2"]["blocked_by"] == ["s1"]
+    assert final.state["skills"]["s3"]["blocked_by"] == ["s2"]
+    rows = skill_progress(module, final.state)
+    assert [p.status for p in rows] == ["flagged", "blocked", "blocked"]
+    assert rows[0].flag_reason == "practice cap"
+    assert rows[1].blocked_by == ("s1",)
+
+
+def test_dependent_skill_known_from_its_diagnostic_despite_a_flagged_prerequisite():
+    module = chain_module(skills=3)
+    # wrong on all of s1, right on everything else
+    trace = run(module, lambda step, n: step.skill != "s1",
+                settings=ActivitySettings(practice_cap=4))
+    final = trace[-1]
+    assert final.state["skills"]["s2"]["status"] == "known"
+    assert final.step.flagged == ("s1",)
+    assert "s2" in final.step.mastered
+
+
+def test_old_state_with_prerequisite_flag_reads_as_blocked():
+    """States saved before "blocked" existed flagged dependents with "prerequisite flagged"."""
+    module = chain_module(skills=2)
+    state = start(module).state
+    state["skills"]["s1"].update(status="flagged", flag_reason="practice cap")
+    state["skills"]["s2"].update(status="flagged", flag_reason="prerequisite flagged")
+    state["flagged"] = ["s1", "s2"]
+    rows = skill_progress(module, state)
+    assert [r.status for r in rows] == ["flagged", "blocked"]
+    assert rows[1].blocked_by == ("s1",)
 
 
 def test_gating_order_for_a_learner_who_masters():
@@ -397,7 +430,7 @@ def test_every_run_terminates_with_random_answers(policy):
 
         trace = run(module, answers, settings=settings, seed=seed, limit=bound)
         final = trace[-1].step
-        done = set(final.mastered) | set(final.flagged)
+        done = set(final.mastered) | set(final.flagged) | set(final.blocked)
         assert done == {"s1", "s2", "s3"}
 
 
