@@ -16,12 +16,13 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from adaptive.grading.answers import AnswerResult, evaluate_answer
 from adaptive.mastery.bkt import BKTModel
-from adaptive.modules.format import BKTParams, Module
+from adaptive.modules.format import BKTParams, Item, Module
+from adaptive.modules.variants import variant_item
 from adaptive.policy import get_policy
 from adaptive.policy.base import (
     BLOCKED,
@@ -63,6 +64,7 @@ __all__ = [
     "Step",
     "StepResult",
     "current_step",
+    "item_for_step",
     "make_model",
     "next_step",
     "settings_of",
@@ -128,6 +130,23 @@ def _context(module: Module, settings: ActivitySettings, model: BKTModel, seed: 
     return Context(module, settings, model, random.Random(seed + seq))
 
 
+def _numbered(module: Module, state: Mapping[str, Any], step: Step) -> Step:
+    """An item with variants is asked with its showing number: how often this learner was
+    asked it before (so each showing draws new numbers, the same ones on every resume)."""
+    if isinstance(step, AskItem) and module.item(step.item_id).variants is not None:
+        return replace(step, variant=list(state["history"]).count(step.item_id))
+    return step
+
+
+def item_for_step(module: Module, state: Mapping[str, Any], step: AskItem) -> Item:
+    """The item as this step shows it: for an item with variants, with the numbers drawn for
+    this learner and showing (``adaptive.modules.variants``); otherwise ``module.item``."""
+    item = module.item(step.item_id)
+    if item.variants is None or step.variant <= 0:
+        return item
+    return variant_item(item, int(state.get("seed", 0)), step.variant)
+
+
 def start(
     module: Module,
     settings: ActivitySettings | None = None,
@@ -157,7 +176,7 @@ def start(
         "finished": False,
     }
     ctx = _context(module, settings, model, state["seed"], 0)
-    step = policy.choose(ctx, state)
+    step = _numbered(module, state, policy.choose(ctx, state))
     state["current"] = step_to_dict(step)
     return StepResult(step=step, state=state)
 
@@ -237,7 +256,8 @@ def next_step(
     after: dict[str, float] | None = None
     correct: bool | None = None
     if isinstance(response, ItemAnswer):
-        item = module.item(response.item_id)
+        assert isinstance(current, AskItem)
+        item = item_for_step(module, state, current)
         evaluation = evaluate_answer(item, response.answer)
         if not evaluation.valid:
             return StepResult(step=current, state=new, evaluation=evaluation)
@@ -265,7 +285,7 @@ def next_step(
         for sid, p in after.items():  # what the grade may use: the estimate at an answer
             skills[sid]["p_answered"] = p
     new["seq"] += 1
-    step = policy.choose(ctx, new)
+    step = _numbered(module, new, policy.choose(ctx, new))
     new["current"] = step_to_dict(step)
     return StepResult(
         step=step, state=new, evaluation=evaluation, mastery_before=before, mastery_after=after

@@ -68,6 +68,7 @@ CONFIDENT_PRIOR = 0.7  # ... or, for a learner whose diagnostic prior was at lea
 CONFIDENT_STREAK = 2  # this many
 REVIEW_ITEMS = 2
 MAX_REVIEWS = 2
+MAX_REMEDIATIONS = 2  # remediation pages per skill per sitting
 RECENT_KEEP = 6
 
 
@@ -158,14 +159,26 @@ class AdaptivePolicy:
 
     def _from_queue(self, ctx: Context, state: dict, queued: dict) -> Step | None:
         if queued["type"] == "page":
-            if queued["page_id"] in ctx.index.pages:
-                return ShowPage(queued["page_id"], queued.get("skill"), queued["reason"])
-            return None
+            if queued["page_id"] not in ctx.index.pages:
+                return None
+            ss = state["skills"].get(queued.get("skill") or "")
+            if queued["reason"] == "remediation" and ss is not None:
+                # At most MAX_REMEDIATIONS remediation pages per skill per sitting: a third
+                # reading of the same explanation teaches little; practice goes on instead.
+                if ss.get("remediations", 0) >= MAX_REMEDIATIONS:
+                    return None
+                ss["remediations"] = ss.get("remediations", 0) + 1
+            return ShowPage(queued["page_id"], queued.get("skill"), queued["reason"])
         item_id = queued["item_id"]
         if item_id not in ctx.index.item_pos:
             return None
         item = ctx.module.item(item_id)
-        return ask(ctx, item, queued.get("skill") or item.primary_skill, queued["phase"])
+        skill = queued.get("skill") or item.primary_skill
+        if item.variants is None and item_id in state["history"]:
+            # An authored "go to item" that was already shown: the closest easier item the
+            # learner has not seen (or a variant with new numbers) instead, if there is one.
+            item = pick_item(ctx, state, skill, easier_than=item.difficulty) or item
+        return ask(ctx, item, skill, queued["phase"])
 
     def _step_for_skill(self, ctx: Context, state: dict, sid: str) -> Step | None:
         ss = state["skills"][sid]

@@ -100,12 +100,15 @@ class ShowPage:
 @dataclass(frozen=True)
 class AskItem:
     """Ask an item. ``phase`` is "diagnostic", "practice" or "review"; ``choice_order`` is the
-    display order of the item's choice ids (a seeded shuffle when the item allows it)."""
+    display order of the item's choice ids (a seeded shuffle when the item allows it).
+    ``variant``: for an item with variants, which showing this is (0 = the item as written;
+    ``adaptive.engine.item_for_step`` gives the item with this showing's numbers)."""
 
     item_id: str
     skill: str
     phase: str
     choice_order: tuple[str, ...] = ()
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,13 +160,16 @@ def step_to_dict(step: Step) -> dict[str, Any]:
     if isinstance(step, ShowPage):
         return {"type": "page", "page_id": step.page_id, "skill": step.skill, "reason": step.reason}
     if isinstance(step, AskItem):
-        return {
+        data = {
             "type": "item",
             "item_id": step.item_id,
             "skill": step.skill,
             "phase": step.phase,
             "choice_order": list(step.choice_order),
         }
+        if step.variant:
+            data["variant"] = step.variant
+        return data
     if isinstance(step, Finish):
         return {
             "type": "finish",
@@ -185,6 +191,7 @@ def step_from_dict(data: Mapping[str, Any]) -> Step:
             data["skill"],
             data.get("phase", "practice"),
             tuple(data.get("choice_order", ())),
+            int(data.get("variant", 0)),
         )
     if kind == "finish":
         return Finish(
@@ -467,11 +474,15 @@ def pick_item(
 ) -> Item | None:
     """Choose an item of the skill.
 
-    Items asked in the last few turns (a window of ``min(3, pool - 1)`` of this skill's items)
-    are avoided; never-asked items are preferred, then the least recently asked ones, so a small
-    pool is reused rather than exhausted. With ``easier_than`` the closest easier item is
-    taken (or the easiest candidate when none is easier); otherwise the one closest to
-    ``target_difficulty``. Remaining ties are broken by the seeded rng.
+    No item is shown again while the skill has items the learner has not seen: never-asked
+    items come first. Once all were asked, items with variants come next (each showing draws
+    new numbers, so the question and its answer are new), the least asked first; only then is
+    a plain item reused, the least recently asked ones. Items asked in the last few turns (a
+    window of ``min(3, pool - 1)`` of this skill's items) are avoided throughout, except that a
+    variant item may come back with new numbers when nothing else is fresh. With
+    ``easier_than`` the closest easier item is taken (or the easiest candidate when none is
+    easier); otherwise the one closest to ``target_difficulty``. Remaining ties are broken by
+    the seeded rng.
     """
     pool = ctx.index.items_by_skill.get(skill_id, ())
     if not pool:
@@ -482,10 +493,17 @@ def pick_item(
     window = min(3, len(pool) - 1)
     recent = set(asked_of_skill[-window:]) if window > 0 else set()
     candidates = [i for i in pool if i.id not in recent] or list(pool)
-    # Prefer unseen, then least recently seen.
-    unseen = [i for i in candidates if i.id not in last_seen]
+    unseen = [i for i in pool if i.id not in last_seen]
+    varied = [i for i in candidates if i.variants is not None] or [
+        i for i in pool
+        if i.variants is not None and (not asked_of_skill or i.id != asked_of_skill[-1])
+    ]
     if unseen:
         candidates = unseen
+    elif varied:
+        times = {i.id: asked_of_skill.count(i.id) for i in varied}
+        fewest = min(times.values())
+        candidates = [i for i in varied if times[i.id] == fewest]
     else:
         oldest = min(last_seen[i.id] for i in candidates)
         # keep the older half so that difficulty still matters when reusing

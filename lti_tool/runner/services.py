@@ -52,6 +52,7 @@ from adaptive.engine import (
     Step,
     StepResult,
     current_step,
+    item_for_step,
     next_step,
     settings_of,
     skill_progress,
@@ -211,7 +212,7 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     page.max_score = settings_of(state).max_score
     page.progress = skill_progress(module, state, bkt_params=bkt)
     if isinstance(step, AskItem):
-        page.item = module.item(step.item_id)
+        page.item = item_for_step(module, state, step)
         page.choices = _ordered_choices(page.item, step)
         page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
     elif isinstance(step, Finish):
@@ -219,11 +220,15 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     return page
 
 
-def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
+def _feedback_of(module: Module, last: Mapping[str, Any],
+                 state: Mapping[str, Any] | None = None) -> Feedback | None:
     try:
         item = module.item(last["item_id"])
     except KeyError:
         return None
+    if last.get("variant") and state is not None:  # the numbers the learner answered
+        item = item_for_step(module, state, AskItem(item.id, item.primary_skill, "practice",
+                                                    variant=int(last["variant"])))
     index = last.get("group_index")
     if index is not None and 0 <= index < len(item.answer_groups):
         text = item.answer_groups[index].feedback
@@ -328,7 +333,8 @@ def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
     if (last and item_id and last.get("item_id") == item_id
             and last.get("seq") == posted_seq and state["seq"] == posted_seq + 1):
         # A double-clicked submit: the first click was recorded; show its feedback again.
-        page_extra = {"notice": ALREADY_RECORDED, "feedback": _feedback_of(module, last)}
+        page_extra = {"notice": ALREADY_RECORDED,
+                      "feedback": _feedback_of(module, last, state)}
     return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
 
 
@@ -377,7 +383,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         return current
     attempt, module, bkt, state, step = (current.attempt, current.module, current.bkt,
                                          current.state, current.step)
-    item = module.item(item_id)
+    item = item_for_step(module, state, step)
     hints = int(_runner(state).get("hints", 0))
     try:
         raw = parse_answer(item, form)
@@ -398,6 +404,8 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
                      error=evaluation.error, draft=draft_of(item, form))
     last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
             "group_index": evaluation.group_index, "hints_used": hints}
+    if step.variant:
+        last["variant"] = step.variant
     new_state = _stamp(dict(result.state), now, last)
     preview = session.preview
     event = None if preview else dict(
@@ -414,7 +422,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
                              _ANSWER_EVENTS, event)
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
-    feedback = _feedback_of(module, last)
+    feedback = _feedback_of(module, last, new_state)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
     if report is not None:
         page.report = report
@@ -491,7 +499,7 @@ def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
     if isinstance(current, ActivityPage):
         return current
     attempt, module, bkt, state = current.attempt, current.module, current.bkt, current.state
-    item = module.item(item_id)
+    item = item_for_step(module, state, current.step)
     runner = _runner(state)
     hints = int(runner.get("hints", 0))
     if hints < len(item.hints):

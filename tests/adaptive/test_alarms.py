@@ -12,7 +12,16 @@ from adaptive.analytics import (
     skill_summaries,
     suggest,
 )
-from adaptive.engine import Finish, ItemAnswer, PageSeen, ShowPage, next_step, skill_progress, start
+from adaptive.engine import (
+    Finish,
+    ItemAnswer,
+    PageSeen,
+    ShowPage,
+    item_for_step,
+    next_step,
+    skill_progress,
+    start,
+)
 from adaptive.samples import load_sample
 from adaptive.simulation.runner import wrong_answer
 
@@ -23,7 +32,8 @@ def all_wrong(module, rng):
     while not isinstance(result.step, Finish):
         step = result.step
         response = (PageSeen(step.page_id) if isinstance(step, ShowPage)
-                    else ItemAnswer(step.item_id, wrong_answer(module.item(step.item_id), rng)))
+                    else ItemAnswer(step.item_id,
+                                 wrong_answer(item_for_step(module, result.state, step), rng)))
         result = next_step(module, result.state, response)
     return result.state
 

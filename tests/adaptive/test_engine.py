@@ -262,20 +262,39 @@ def _choice_item(iid, difficulty=0.0, wrong_dest=NEXT, skills=("k",), diagnostic
     )
 
 
+def _to_item(module, item_id):
+    result = start(module, seed=0)
+    # no diagnostic items: straight to practice (no lesson page either)
+    while result.step.item_id != item_id:
+        result = next_step(module, result.state, ItemAnswer(result.step.item_id, "a"))
+        assert not isinstance(result.step, Finish)
+    return result
+
+
 def test_item_destination_is_honoured():
     items = [
         _choice_item("hard", 1.0, Destination("item", "easy-2")),
-        _choice_item("easy-1", -1.0),
         _choice_item("easy-2", -0.5),
     ]
     module = _one_skill_module(items)
-    result = start(module, seed=0)
-    # no diagnostic items: straight to practice (no lesson page either)
-    while result.step.item_id != "hard":
-        result = next_step(module, result.state, ItemAnswer(result.step.item_id, "a"))
-        assert not isinstance(result.step, Finish)
-    result = next_step(module, result.state, ItemAnswer("hard", "b"))
+    result = next_step(module, _to_item(module, "hard").state, ItemAnswer("hard", "b"))
     assert result.step.item_id == "easy-2"
+
+
+def test_item_destination_already_seen_gives_way_to_an_unseen_item():
+    """No item is shown again while the skill has items the learner has not seen."""
+    items = [
+        _choice_item("hard", 1.0, Destination("item", "easy-2")),
+        _choice_item("easy-2", -0.5),
+        _choice_item("easy-1", -1.0),
+        _choice_item("mid", 0.5),
+    ]
+    module = _one_skill_module(items)
+    result = _to_item(module, "hard")
+    history = result.state["history"]
+    assert "easy-2" in history  # asked first (closest to the starting difficulty)
+    result = next_step(module, result.state, ItemAnswer("hard", "b"))
+    assert result.step.item_id not in history + ["hard"]
 
 
 def test_hint_makes_a_correct_answer_count_as_wrong_for_mastery():

@@ -14,6 +14,7 @@ from adaptive.engine import (
     ItemAnswer,
     PageSeen,
     ShowPage,
+    item_for_step,
     next_step,
     start,
 )
@@ -53,7 +54,7 @@ def play(module: Module, answer, settings: ActivitySettings | None = None, seed:
             response = PageSeen(step.page_id)
         else:
             assert isinstance(step, AskItem)
-            response = ItemAnswer(step.item_id, answer(module.item(step.item_id)))
+            response = ItemAnswer(step.item_id, answer(item_for_step(module, result.state, step)))
         result = next_step(module, result.state, response)
     raise AssertionError("the engine did not finish")
 
