@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adaptive.engine import current_step, item_for_step
 from lti_tool.extensions import db
 from lti_tool.models import Attempt, ScoreSubmission
 from lti_tool.modules.library import get_module
@@ -12,6 +13,11 @@ from lti_tool.runner.answers import correct_form
 
 from .conftest import Learner, launch_token
 from .test_activity import AGS
+
+
+def _text(html: str) -> str:
+    """Digits only: the drawn numbers, in order, whatever the markup (MathML) around them."""
+    return "".join(ch for ch in html if ch.isdigit())
 
 
 def always_wrong_form(item) -> dict:
@@ -35,15 +41,24 @@ def always_wrong_form(item) -> dict:
 def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
     learner = Learner(client, launch_token(client, lms, **AGS)).open()
     module = get_module("fractions")
+    shown = []
     for _ in range(300):
         if learner.kind == "finish":
             break
         if learner.kind == "page":
             learner.continue_page()
         else:
-            learner.answer(always_wrong_form(module.item(learner.item_id)))
+            state = db.session.scalars(select(Attempt)).one().state
+            step = current_step(module, state)
+            item = item_for_step(module, state, step)  # the numbers on the page
+            shown.append((step.item_id, step.variant))
+            if step.variant:
+                assert _text(item.prompt) in _text(learner.html)
+            learner.answer(always_wrong_form(item))
+            db.session.expire_all()
         assert learner.status == 200
     assert learner.kind == "finish"
+    assert len(set(shown)) == len(shown) and any(v for _, v in shown)  # variants were shown
     html = learner.html
     assert "You have finished what you can do for now" in html
     assert "Not reached yet" in html and "needs Equivalent fractions first" in html
