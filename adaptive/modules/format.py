@@ -195,6 +195,10 @@ class ModuleSettings:
     practice_cap: int = 12  # items per skill before it is flagged "needs the teacher"
     diagnostic_items: int = 2  # items in a skill's pre-test
     bkt: BKTParams = field(default_factory=BKTParams)
+    #: Time-based forgetting: P(known) halves every this many days without practice
+    #: (0 = never forget). Drives the review at the start of a later sitting; see
+    #: ``adaptive.forgetting`` and docs/engine.md.
+    half_life_days: float = 30.0
 
 
 @dataclass(frozen=True)

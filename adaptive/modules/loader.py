@@ -346,6 +346,7 @@ class _Builder:
             practice_cap=_int(data, "practice_cap", defaults.practice_cap),
             diagnostic_items=_int(data, "diagnostic_items", defaults.diagnostic_items),
             bkt=bkt,
+            half_life_days=_num(data, "half_life_days", defaults.half_life_days),
         )
 
     def skill(self, raw: object, path: str, settings: ModuleSettings) -> Skill:
@@ -700,6 +701,7 @@ def module_to_dict(module: Module) -> dict[str, Any]:
         "practice_cap": module.settings.practice_cap,
         "diagnostic_items": module.settings.diagnostic_items,
         "bkt": module.settings.bkt.to_dict(),
+        "half_life_days": module.settings.half_life_days,
     }
     # Keys starting with "_" are the module's own lookup caches, not authored data.
     metadata = {k: v for k, v in module.metadata.items() if not k.startswith("_")}

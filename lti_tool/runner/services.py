@@ -54,6 +54,7 @@ from adaptive.engine import (
     current_step,
     item_for_step,
     next_step,
+    resume,
     settings_of,
     skill_progress,
     start,
@@ -273,7 +274,7 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptR
     bkt = _bkt(module.id)
     settings = activity_settings(module, link.settings)
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
-                   bkt_params=bkt)
+                   bkt_params=bkt, now=now)
     state = _stamp(dict(result.state), now)
     stamp = next_timestamp(session.user_pk, link.id) if session.sends_grades else None
     if stamp is not None:  # the first score; the next ones follow it (``_score_timestamp``)
@@ -318,8 +319,35 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
     else:
         attempt = _open_attempt(session, module, now)
     module = _attempt_module(attempt)
-    state = dict(attempt.state)
-    return _page(session, attempt, module, state, _bkt(module.id))
+    bkt = _bkt(module.id)
+    state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
+    return _page(session, attempt, module, state, bkt)
+
+
+def _new_sitting(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dict,
+                 bkt: Mapping[str, BKTParams], now: float) -> dict:
+    """The state to show on (re)opening: after a break, with the estimates decayed and, if
+    a mastered skill fell below the threshold, a short review first (``engine.resume``).
+
+    Saved with a compare-and-set like a step, but no score is recorded: time alone never
+    changes the grade (docs/grades.md). A reopened finished attempt is in progress again.
+    """
+    result = resume(module, state, now, bkt_params=bkt)
+    if result.state is state:
+        return state  # the same sitting: nothing changed, nothing to write
+    new_state = _stamp(dict(result.state), now)
+    values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
+                              "updated_at": utcnow()}
+    if not new_state.get("finished") and attempt.state.get("finished"):
+        values.update(status="in_progress")
+    try:
+        write_step(StepWrite(attempt.id, attempt.seq, values))
+        _commit()
+    except StepConflict:  # another tab opened it first: show what it saved
+        db.session.rollback()
+        fresh = load_attempt(session)
+        return dict(fresh.state) if fresh is not None else state
+    return new_state
 
 
 def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
@@ -394,7 +422,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     try:
         result: StepResult = next_step(
             module, state, ItemAnswer(item_id, raw, hints_used=hints, seconds=seconds,
-                                      seq=posted_seq), bkt_params=bkt)
+                                      seq=posted_seq), bkt_params=bkt, now=now)
     except StaleResponse:
         return _stale_page(session, attempt, posted_seq, item_id)
     evaluation = result.evaluation
@@ -419,7 +447,8 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     )
     try:
         report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
-                             _ANSWER_EVENTS, event)
+                             _ANSWER_EVENTS, event,
+                             graded=_changes_grade(module, state, new_state, step, bkt))
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last, new_state)
@@ -427,6 +456,18 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     if report is not None:
         page.report = report
     return page
+
+
+def _changes_grade(module: Module, state: dict, new_state: dict, step: AskItem,
+                   bkt: Mapping[str, BKTParams]) -> bool:
+    """Whether an answer may change the LMS grade. Every answer may, except one of the review
+    that opens a later sitting which leaves the grade as it was: re-sending an unchanged grade
+    as "in progress" would make an LMS that keeps only final grades (Moodle) drop the one it
+    shows. When the review ends, the finished activity sends its grade again as before."""
+    if step.phase != "review" or not state.get("refresh"):
+        return True
+    return grade(module, new_state, bkt_params=bkt).score != grade(
+        module, state, bkt_params=bkt).score
 
 
 def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_state: dict,
@@ -476,7 +517,8 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
                                          current.state, current.step)
     seconds = _seconds(state, now)
     try:
-        result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt)
+        result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt,
+                           now=now)
     except StaleResponse:
         return _stale_page(session, attempt, posted_seq, None)
     new_state = _stamp(dict(result.state), now)
