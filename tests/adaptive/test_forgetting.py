@@ -128,3 +128,47 @@ def test_the_engine_reads_no_clock():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if "simulation" not in p.parts and clock.search(p.read_text())]
     assert offenders == []
+
+
+def test_remediation_page_at_most_twice_per_skill_per_sitting():
+    from adaptive.engine import ActivitySettings
+    from adaptive.modules.format import (
+        AnswerGroup,
+        Choice,
+        Destination,
+        Item,
+        ItemType,
+        Match,
+        Module,
+        Page,
+        Skill,
+    )
+
+    items = tuple(
+        Item(id=f"i{n}", type=ItemType.SINGLE_CHOICE, skills=("k",), prompt=f"Q{n}",
+             choices=(Choice("a", "A"), Choice("b", "B")),
+             answer_groups=(AnswerGroup(Match(choice="a"), True),
+                            AnswerGroup(Match(choice="b"), False,
+                                        destination=Destination("page", "fix"))))
+        for n in range(8))
+    mod = Module(id="m", title="M", skills=(Skill("k", "K"),),
+                 pages=(Page("fix", "Fix", "Read me.", skill="k", kind="remediation"),),
+                 items=items)
+    settings = ActivitySettings(diagnostic_items=0, practice_cap=8)
+    result = start(mod, settings, now=T0)
+    pages = 0
+    t = T0
+    for _ in range(6):  # six wrong answers, each asking for the remediation page
+        while isinstance(result.step, ShowPage):
+            pages += 1
+            result = next_step(mod, result.state, PageSeen(result.step.page_id), now=t)
+        t += 10
+        result = next_step(mod, result.state, ItemAnswer(result.step.item_id, "b"), now=t)
+    while isinstance(result.step, ShowPage):
+        pages += 1
+        result = next_step(mod, result.state, PageSeen(result.step.page_id), now=t)
+    assert pages == 2
+    assert result.state["skills"]["k"]["remediations"] == 2
+    later = resume(mod, result.state, t + 2 * 3600)  # a new sitting: the limit starts again
+    assert later.state["skills"]["k"]["remediations"] == 0
+    assert later.state["sitting"] == 1

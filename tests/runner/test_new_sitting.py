@@ -45,6 +45,7 @@ def test_relaunch_after_days_reviews_then_resends_the_same_final_grade(client, l
 
     again = Learner(client, launch_token(client, lms, **AGS)).open()
     assert again.kind == "item", again.html[:500]
+    assert "Welcome back" in again.html
     reopened = _attempt()
     assert reopened.status == "in_progress" and reopened.state["sitting"] == 1
     assert current_step(module, reopened.state).phase == "review"
