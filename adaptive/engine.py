@@ -16,20 +16,31 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from adaptive.forgetting import (
+    NEW_SITTING_SECONDS,
+    forget,
+    is_refresh_answer,
+    observe_refresh,
+    refresh_step,
+    start_sitting,
+)
 from adaptive.grading.answers import AnswerResult, evaluate_answer
 from adaptive.mastery.bkt import BKTModel
-from adaptive.modules.format import BKTParams, Module
+from adaptive.modules.format import BKTParams, Item, Module
+from adaptive.modules.variants import variant_item
 from adaptive.policy import get_policy
 from adaptive.policy.base import (
+    BLOCKED,
     DIAGNOSTIC,
     FLAGGED,
     KNOWN,
     LESSON,
     MASTERED,
     NOT_STARTED,
+    PASSED_STATUSES,
     PRACTISING,
     ActivitySettings,
     AskItem,
@@ -41,6 +52,7 @@ from adaptive.policy.base import (
     Response,
     ShowPage,
     Step,
+    is_blocked,
     make_model,
     settings_of,
     step_from_dict,
@@ -59,9 +71,12 @@ __all__ = [
     "StaleResponse",
     "Step",
     "StepResult",
+    "NEW_SITTING_SECONDS",
     "current_step",
+    "item_for_step",
     "make_model",
     "next_step",
+    "resume",
     "settings_of",
     "skill_progress",
     "start",
@@ -95,10 +110,14 @@ class SkillProgress:
 
     skill_id: str
     title: str
-    status: str  # "not_started" | "practising" | "mastered" | "known" | "flagged"
+    status: str  # "not_started" | "practising" | "mastered" | "known" | "flagged" | "blocked"
     p_mastery: float
     attempts: int
     correct: int
+    #: "blocked" only: the prerequisites it waits for ("not reached (needs X first)").
+    blocked_by: tuple[str, ...] = ()
+    #: "flagged" only: why ("practice cap", "no items").
+    flag_reason: str | None = None
 
 
 def _new_skill_state(model: BKTModel, skill_id: str) -> dict:
@@ -121,14 +140,33 @@ def _context(module: Module, settings: ActivitySettings, model: BKTModel, seed: 
     return Context(module, settings, model, random.Random(seed + seq))
 
 
+def _numbered(module: Module, state: Mapping[str, Any], step: Step) -> Step:
+    """An item with variants is asked with its showing number: how often this learner was
+    asked it before (so each showing draws new numbers, the same ones on every resume)."""
+    if isinstance(step, AskItem) and module.item(step.item_id).variants is not None:
+        return replace(step, variant=list(state["history"]).count(step.item_id))
+    return step
+
+
+def item_for_step(module: Module, state: Mapping[str, Any], step: AskItem) -> Item:
+    """The item as this step shows it: for an item with variants, with the numbers drawn for
+    this learner and showing (``adaptive.modules.variants``); otherwise ``module.item``."""
+    item = module.item(step.item_id)
+    if item.variants is None or step.variant <= 0:
+        return item
+    return variant_item(item, int(state.get("seed", 0)), step.variant)
+
+
 def start(
     module: Module,
     settings: ActivitySettings | None = None,
     *,
     seed: int = 0,
     bkt_params: Mapping[str, BKTParams] | None = None,
+    now: float | None = None,
 ) -> StepResult:
-    """A fresh state for one learner and the first step."""
+    """A fresh state for one learner and the first step. ``now`` (seconds, from the caller's
+    clock) starts the state's clock for time-based forgetting (``adaptive.forgetting``)."""
     settings = settings or ActivitySettings.from_module(module)
     policy = get_policy(settings.policy)  # fail early on an unknown name
     model = make_model(module, bkt_params)
@@ -148,9 +186,12 @@ def start(
         "diag_taken": 0,
         "diag_passed": 0,
         "finished": False,
+        "clock": None if now is None else float(now),  # the last moment seen (forgetting)
+        "sitting": 0,
+        "refresh": [],  # the review of decayed skills that opens a later sitting
     }
     ctx = _context(module, settings, model, state["seed"], 0)
-    step = policy.choose(ctx, state)
+    step = _choose(module, policy, ctx, state)
     state["current"] = step_to_dict(step)
     return StepResult(step=step, state=state)
 
@@ -207,8 +248,12 @@ def next_step(
     response: PageSeen | ItemAnswer,
     *,
     bkt_params: Mapping[str, BKTParams] | None = None,
+    now: float | None = None,
 ) -> StepResult:
     """Record ``response`` to the current step and choose the next one.
+
+    ``now`` (seconds, from the caller's clock; the engine reads none) lets estimates decay
+    since the last step and dates the practice (``adaptive.forgetting``).
 
     Pure: ``state`` is not mutated; the new state is in the result. Raises ``StaleResponse``
     when the response does not answer the current step. An answer that cannot be read
@@ -224,13 +269,16 @@ def next_step(
     model = make_model(module, bkt_params)
     new = _copy_state(state)
     skills = new["skills"]
+    ctx = _context(module, settings, model, new["seed"], new["seq"] + 1)
+    forget(ctx, new, now)
 
     evaluation: AnswerResult | None = None
     before: dict[str, float] | None = None
     after: dict[str, float] | None = None
     correct: bool | None = None
     if isinstance(response, ItemAnswer):
-        item = module.item(response.item_id)
+        assert isinstance(current, AskItem)
+        item = item_for_step(module, state, current)
         evaluation = evaluate_answer(item, response.answer)
         if not evaluation.valid:
             return StepResult(step=current, state=new, evaluation=evaluation)
@@ -240,6 +288,8 @@ def next_step(
         before = {s: model.p_mastery(skills[s]["est"]) for s in tagged}
         for sid in tagged:
             skills[sid]["est"] = model.update(sid, skills[sid]["est"], correct)
+            if now is not None:
+                skills[sid]["practised_at"] = float(now)
         primary = skills.get(item.primary_skill)
         if primary is not None:
             primary["attempts"] += 1
@@ -251,16 +301,68 @@ def next_step(
             ss = skills[page.skill]
             ss["est"] = model.after_lesson(page.skill, ss["est"])
 
-    ctx = _context(module, settings, model, new["seed"], new["seq"] + 1)
-    policy.observe(ctx, new, current, response, correct, evaluation)
+    if correct is not None and is_refresh_answer(new, current):
+        assert isinstance(current, AskItem)
+        observe_refresh(ctx, new, current, correct)
+    else:
+        policy.observe(ctx, new, current, response, correct, evaluation)
     if isinstance(response, ItemAnswer):
         after = {s: model.p_mastery(skills[s]["est"]) for s in before or {}}
+        for sid, p in after.items():  # what the grade may use: the estimate at an answer
+            skills[sid]["p_answered"] = p
     new["seq"] += 1
-    step = policy.choose(ctx, new)
+    step = _choose(module, policy, ctx, new)
     new["current"] = step_to_dict(step)
     return StepResult(
         step=step, state=new, evaluation=evaluation, mastery_before=before, mastery_after=after
     )
+
+
+def _choose(module: Module, policy: Any, ctx: Context, state: dict) -> Step:
+    """The sitting's review of decayed skills first (any policy), then the policy's step."""
+    step = refresh_step(ctx, state) if state.get("refresh") else None
+    if step is None:
+        step = policy.choose(ctx, state)
+    return _numbered(module, state, step)
+
+
+def resume(
+    module: Module,
+    state: Mapping[str, Any],
+    now: float,
+    *,
+    bkt_params: Mapping[str, BKTParams] | None = None,
+) -> StepResult:
+    """Open the activity again at ``now`` (a launch). Pure, like ``next_step``.
+
+    Within a sitting (less than ``NEW_SITTING_SECONDS`` since the last step) nothing
+    changes: the same state and step come back (``result.state is state``: nothing to save).
+    After a longer break the estimates decay for the time away, the per-sitting limits
+    start again, and when a mastered or known skill fell below the threshold the activity
+    (even a finished one) opens with a short review of it; ``seq`` then moves on, so a form
+    from before the break is stale. Grades are not touched (see ``adaptive.forgetting``).
+    """
+    last = state.get("clock")
+    if last is not None and float(now) - float(last) < NEW_SITTING_SECONDS:
+        return StepResult(step=current_step(module, state), state=state)  # type: ignore[arg-type]
+    if state.get("version") != STATE_VERSION:
+        raise ValueError(f"unsupported state version {state.get('version')!r}")
+    settings = settings_of(state)
+    policy = get_policy(settings.policy)
+    model = make_model(module, bkt_params)
+    new = _copy_state(state)
+    new.setdefault("refresh", [])
+    ctx = _context(module, settings, model, new["seed"], new["seq"] + 1)
+    forget(ctx, new, now)
+    if last is None:  # a state from before the clock: start it, nothing else is known
+        return StepResult(step=current_step(module, new), state=new)
+    if start_sitting(ctx, new):
+        new["seq"] += 1
+        new["finished"] = False
+        step = _choose(module, policy, ctx, new)
+        new["current"] = step_to_dict(step)
+        return StepResult(step=step, state=new)
+    return StepResult(step=current_step(module, new), state=new)
 
 
 _PROGRESS_STATUS = {
@@ -271,7 +373,20 @@ _PROGRESS_STATUS = {
     MASTERED: "mastered",
     KNOWN: "known",
     FLAGGED: "flagged",
+    BLOCKED: "blocked",
 }
+
+
+def _blocked_by(module: Module, ss: Mapping[str, Any], skills: Mapping[str, Any]) -> tuple:
+    """The prerequisites a blocked skill waits for; for states saved before BLOCKED existed
+    (no ``blocked_by``), the prerequisites that are not passed."""
+    if "blocked_by" in ss:
+        return tuple(ss["blocked_by"])
+    return tuple(
+        p
+        for p in module.skill(ss["_id"]).prerequisites
+        if p in skills and skills[p]["status"] not in PASSED_STATUSES
+    )
 
 
 def skill_progress(
@@ -287,14 +402,20 @@ def skill_progress(
         ss = state["skills"].get(sid)
         if ss is None:
             continue
+        blocked = is_blocked(ss)
+        status = "blocked" if blocked else _PROGRESS_STATUS.get(ss["status"], "practising")
         rows.append(
             SkillProgress(
                 skill_id=sid,
                 title=module.skill(sid).title,
-                status=_PROGRESS_STATUS.get(ss["status"], "practising"),
+                status=status,
                 p_mastery=float(model.p_mastery(ss["est"])),
                 attempts=int(ss["attempts"]),
                 correct=int(ss["correct"]),
+                blocked_by=(
+                    _blocked_by(module, {**ss, "_id": sid}, state["skills"]) if blocked else ()
+                ),
+                flag_reason=ss.get("flag_reason") if status == "flagged" else None,
             )
         )
     return rows

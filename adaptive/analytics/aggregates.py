@@ -47,11 +47,13 @@ class SkillSummary:
     # misconceptions shown on this skill by the flagged learners: (tag, number of learners)
     flagged_misconceptions: tuple[tuple[str, int], ...]
     struggle: float  # 0 (no trouble) .. about 2 (everyone stuck); used to rank skills
+    #: learners who did not reach the skill because a prerequisite is flagged (not stuck on it)
+    blocked: int = 0
 
     @property
     def started(self) -> int:
-        """Learners who have begun the skill in any way."""
-        return self.n_learners - self.not_started
+        """Learners who have begun the skill (blocked learners never got its lesson or practice)."""
+        return self.n_learners - self.not_started - self.blocked
 
     @property
     def has_skill(self) -> int:
@@ -191,7 +193,7 @@ def skill_summaries(skills: Sequence[SkillInfo], learners: Sequence[str],
             st = index.get((learner, skill.id))
             status = st.status if st else "not_started"
             counts[status] += 1
-            if st and status != "not_started":
+            if st and status not in ("not_started", "blocked"):
                 p_values.append(st.p_mastery)
             if st and status == "mastered":
                 to_mastery.append(st.attempts)
@@ -219,7 +221,7 @@ def skill_summaries(skills: Sequence[SkillInfo], learners: Sequence[str],
             flagged_learners=tuple(flagged),
             flagged_misconceptions=tuple(sorted(tag_learners.items(),
                                                 key=lambda kv: (-kv[1], kv[0]))),
-            struggle=round(struggle, 4),
+            struggle=round(struggle, 4), blocked=counts["blocked"],
         ))
     return out
 

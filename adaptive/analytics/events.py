@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Statuses of a learner on a skill, as ``adaptive.engine.skill_progress`` reports them.
-STATUSES = ("not_started", "practising", "mastered", "known", "flagged")
+#: "flagged": stuck after practising it (needs the teacher); "blocked": not reached because a
+#: prerequisite is flagged (the learner never practised it, so it is no alarm).
+STATUSES = ("not_started", "practising", "mastered", "known", "flagged", "blocked")
 #: Statuses that count as "has the skill" (mastered by practice, or shown as known up front).
 HAS_SKILL = frozenset({"mastered", "known"})
 

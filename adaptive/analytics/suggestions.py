@@ -88,6 +88,9 @@ def _learners(n: int) -> str:
 
 def _stuck(skills: Sequence[SkillSummary], rules: Rules, names: Names,
            practice_cap: int) -> list[Suggestion]:
+    """One alarm per skill that some learner is actually stuck on (flagged after practising
+    it). Skills a learner never saw, or did not reach because a prerequisite is flagged
+    ("blocked"), raise none: the alarm belongs to the prerequisite."""
     out = []
     for s in skills:
         if s.flagged < rules.min_stuck:

@@ -1,14 +1,33 @@
-"""The LMS grade of one learner's state: mastery-based, per skill.
+"""The LMS grade of one learner's state: mastery-based, per skill, and only from evidence.
 
-    credit(skill) = 1                                   if mastered or known (diagnostic)
-                  = min(P(mastery), PARTIAL_CAP * threshold)   if practising or flagged
-                  = 0                                   if not started
+    credit(skill) = 1          if mastered (practice) or known (its diagnostic was passed)
+                  = 0          if never answered, blocked (a prerequisite is flagged), or no
+                               recent answer of the skill was right
+                  = min(P_answered, P_evidence, PARTIAL_CAP * threshold)   otherwise
     score = mean of credit over the graded skills       (0 when there are none)
     score_given = score * max_score
 
-Partial credit is the calibrated BKT estimate, capped strictly below the mastery credit so that
-only a mastered skill earns a full point: a learner who stopped at P = 0.94 gets 0.855, not 0.94,
-for a threshold of 0.95. Skills never reached earn nothing (their prior is not evidence).
+In one sentence (the finish page and docs/grades.md say the same): *the grade is the share of
+the graded skills you showed you master, with partial credit for a skill in progress only as
+far as your own recent answers show more than guessing.*
+
+Why each part:
+
+- A prior is not evidence, and neither is a lesson page: BKT's estimate starts at the skill's
+  prior and rises after a lesson (and after every answer, through the learning rate), so a
+  learner who never answered, only read, or answered everything wrong still has P(mastery)
+  around 0.2–0.3. None of that earns credit.
+- ``P_answered`` is the BKT estimate right after the learner's last answer of the skill
+  (``ss["p_answered"]``), not the current one: time-based forgetting lowers the current
+  estimate between sittings to drive review, but a grade already sent is not lowered without
+  new evidence (docs/grades.md, docs/engine.md).
+- ``P_evidence`` asks how strongly the skill's latest answers (the last practice answers kept
+  in ``ss["recent"]``, else the diagnostic's) speak for "knows it" against "guesses": BKT's
+  observation step from an even prior with the skill's guess and slip and no learning. A
+  learner answering at the guess rate keeps it near 0; four right out of six is ≈ 0.9.
+- The cap keeps partial credit strictly below the mastery credit: for a threshold of 0.95 a
+  skill in progress earns at most 0.855.
+
 Graded skills are ``settings.graded_skills`` or, when None, the skills with ``graded=True``.
 """
 
@@ -18,17 +37,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adaptive.mastery.bkt import BKTModel, bkt_observe
 from adaptive.modules.format import BKTParams, Module
 from adaptive.policy.base import (
-    FLAGGED,
     NOT_STARTED,
     PASSED_STATUSES,
     ActivitySettings,
+    is_blocked,
+    is_stuck,
     make_model,
     settings_of,
 )
 
-__all__ = ["PARTIAL_CAP", "GradeReport", "SkillGrade", "grade"]
+__all__ = ["GRADE_MEANING", "PARTIAL_CAP", "GradeReport", "SkillGrade", "evidence", "grade"]
+
+#: The grade's meaning in one sentence (shown on the finish page; docs/grades.md).
+GRADE_MEANING = (
+    "Your grade is the share of the graded skills you showed you master, with partial credit "
+    "for a skill in progress only as far as your own recent answers show more than guessing."
+)
 
 PARTIAL_CAP = 0.9
 
@@ -39,8 +66,9 @@ class SkillGrade:
     title: str
     p_mastery: float
     mastered: bool  # mastered by practice or known from the diagnostic
-    flagged: bool
+    flagged: bool  # stuck: flagged for the teacher after practising it
     credit: float
+    blocked: bool = False  # not reached: a prerequisite is flagged
 
 
 @dataclass(frozen=True)
@@ -50,14 +78,31 @@ class GradeReport:
     per_skill: list[SkillGrade]
     comment: str
     completed: bool
+    #: Some graded skill is flagged or blocked, or not yet passed: the grade is not final.
+    unresolved: bool = False
 
 
-def _credit(status: str, p: float, threshold: float) -> float:
+def evidence(params: BKTParams, answers: list[bool]) -> float:
+    """P(knows the skill | these answers) from an even prior, with no learning between them:
+    how much the answers say beyond guessing (0.5 with no answers)."""
+    k, u = 0.5, 0.5
+    for correct in answers:
+        k, u = bkt_observe(params, k, u, bool(correct))
+    return k / (k + u) if k + u > 0 else 0.0
+
+
+def _credit(model: BKTModel, skill_id: str, ss: Mapping[str, Any], threshold: float) -> float:
+    status = ss["status"]
     if status in PASSED_STATUSES:
         return 1.0
-    if status == NOT_STARTED:
+    if status == NOT_STARTED or is_blocked(ss) or not ss.get("attempts"):
         return 0.0
-    return max(0.0, min(p, PARTIAL_CAP * threshold))
+    latest = list(ss.get("recent") or ss.get("diag") or [])
+    if not any(latest):
+        return 0.0
+    p_answered = float(ss.get("p_answered", model.p_mastery(ss["est"])))
+    p_evidence = evidence(model.params_for(skill_id), latest)
+    return max(0.0, min(p_answered, p_evidence, PARTIAL_CAP * threshold))
 
 
 def grade(
@@ -89,8 +134,9 @@ def grade(
                 title=skill.title,
                 p_mastery=p,
                 mastered=status in PASSED_STATUSES,
-                flagged=status == FLAGGED,
-                credit=_credit(status, p, threshold),
+                flagged=is_stuck(ss),
+                credit=_credit(model, skill.id, ss, threshold),
+                blocked=is_blocked(ss),
             )
         )
     score = sum(r.credit for r in rows) / len(rows) if rows else 0.0
@@ -101,6 +147,7 @@ def grade(
         per_skill=rows,
         comment=_comment(rows),
         completed=bool(state.get("finished")),
+        unresolved=any(not r.mastered for r in rows),
     )
 
 
@@ -113,6 +160,8 @@ def _comment(rows: list[SkillGrade]) -> str:
             parts.append(f"{r.title} ✓")
         elif r.flagged:
             parts.append(f"{r.title} ⚑ needs the teacher")
+        elif r.blocked:
+            parts.append(f"{r.title} not reached")
         else:
             parts.append(f"{r.title} {round(100 * r.p_mastery)} %")
     mastered = sum(r.mastered for r in rows)

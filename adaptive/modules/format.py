@@ -121,6 +121,39 @@ class Match:
     mode: str = "normalised"
     pattern: str | None = None
     order: tuple[str, ...] = ()
+    #: Items with variants only: (field, expression) pairs computed from the drawn values,
+    #: for the numeric fields ``value``, ``tolerance``, ``low`` and ``high``.
+    exprs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of an item's variants: a number drawn from ``low``..``high`` in ``step``s,
+    or one of ``values``. ``default`` (else the first value / ``low``) makes the item as
+    written."""
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    step: float = 1
+    values: tuple[float, ...] = ()
+    default: float | None = None
+
+
+@dataclass(frozen=True)
+class Variants:
+    """Parameterised versions of an item (``adaptive.modules.variants``).
+
+    ``derived`` are (name, expression) pairs computed in order from the parameters; ``where``
+    are conditions every draw must satisfy. ``template`` is the item as written, with
+    ``{{name}}`` placeholders and answer expressions; the loaded ``Item`` is its instance at
+    the defaults.
+    """
+
+    params: tuple[Param, ...]
+    derived: tuple[tuple[str, str], ...] = ()
+    where: tuple[str, ...] = ()
+    template: Item | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -147,6 +180,7 @@ class Item:
     difficulty: float = 0.0  # logit scale: negative easier, positive harder
     diagnostic: bool = False  # may be used in the per-skill diagnostic (pre-test)
     shuffle: bool = True  # shuffle choices when shown (not for ordering's answer)
+    variants: Variants | None = None  # parameterised versions (numbers drawn per learner)
 
     @property
     def primary_skill(self) -> str:
@@ -161,6 +195,10 @@ class ModuleSettings:
     practice_cap: int = 12  # items per skill before it is flagged "needs the teacher"
     diagnostic_items: int = 2  # items in a skill's pre-test
     bkt: BKTParams = field(default_factory=BKTParams)
+    #: Time-based forgetting: P(known) halves every this many days without practice
+    #: (0 = never forget). Drives the review at the start of a later sitting; see
+    #: ``adaptive.forgetting`` and docs/engine.md.
+    half_life_days: float = 30.0
 
 
 @dataclass(frozen=True)

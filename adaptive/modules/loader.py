@@ -19,6 +19,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from adaptive.modules.format import (
     Module,
     ModuleSettings,
     Page,
+    Param,
     Skill,
+    Variants,
 )
 from adaptive.modules.problems import ModuleError, Problem
 from adaptive.modules.validate import (
@@ -343,6 +346,7 @@ class _Builder:
             practice_cap=_int(data, "practice_cap", defaults.practice_cap),
             diagnostic_items=_int(data, "diagnostic_items", defaults.diagnostic_items),
             bkt=bkt,
+            half_life_days=_num(data, "half_life_days", defaults.half_life_days),
         )
 
     def skill(self, raw: object, path: str, settings: ModuleSettings) -> Skill:
@@ -384,7 +388,14 @@ class _Builder:
     @staticmethod
     def match(raw: object) -> Match:
         data = _mapping(raw)
+        # An item with variants may compute its numbers: a string is an expression.
+        exprs = tuple(
+            (name, data[name])
+            for name in ("value", "tolerance", "low", "high")
+            if isinstance(data.get(name), str)
+        )
         return Match(
+            exprs=exprs,
             choice=_opt_str(data, "choice"),
             choices=_strs(data.get("choices")),
             value=_opt_num(data, "value"),
@@ -397,7 +408,45 @@ class _Builder:
             order=_strs(data.get("order")),
         )
 
-    def item(self, raw: object) -> Item:
+    @staticmethod
+    def variants(raw: object) -> Variants | None:
+        if raw is None:
+            return None
+        data = _mapping(raw)
+        params = []
+        for name, spec in _mapping(data.get("params")).items():
+            spec = _mapping(spec)
+            params.append(Param(
+                name=str(name),
+                low=_opt_num(spec, "min"),
+                high=_opt_num(spec, "max"),
+                step=_num(spec, "step", 1),
+                values=tuple(v for v in _list(spec.get("values")) if _is_number(v)),
+                default=_opt_num(spec, "default"),
+            ))
+        derived = tuple(
+            (str(k), v) for k, v in _mapping(data.get("derived")).items() if isinstance(v, str)
+        )
+        return Variants(params=tuple(params), derived=derived, where=_strs(data.get("where")))
+
+    def item(self, raw: object, path: str = "items") -> Item:
+        item = self._item(raw)
+        variants = self.variants(_mapping(raw).get("variants"))
+        if variants is None:
+            return item
+        from adaptive.modules.variants import VariantError, default_values, instantiate
+
+        variants = replace(variants, template=item)
+        try:
+            concrete = instantiate(item, default_values(variants))
+        except VariantError as exc:
+            where = _join(path, "variants")
+            self.problems.append(Problem(self.filename, line_for(self.lines, where), where,
+                                         "variant-invalid", str(exc)))
+            concrete = item
+        return replace(concrete, variants=variants)
+
+    def _item(self, raw: object) -> Item:
         data = _mapping(raw)
         type_name = _str(data, "type")
         try:
@@ -447,7 +496,9 @@ class _Builder:
                 for i, s in enumerate(_list(data.get("skills")))
             ),
             pages=tuple(self.page(p) for p in _list(data.get("pages"))),
-            items=tuple(self.item(i) for i in _list(data.get("items"))),
+            items=tuple(
+                self.item(i, _join("items", n)) for n, i in enumerate(_list(data.get("items")))
+            ),
             description=_str(data, "description"),
             estimated_minutes=_int(data, "estimated_minutes", 0) or None,
             language=_str(data, "language", "en"),
@@ -528,6 +579,13 @@ def _match_to_data(item_type: object, match: Match) -> dict[str, Any]:
     if item_type == ItemType.ORDERING:
         return {"order": list(match.order)}
     if item_type == ItemType.NUMERIC:
+        if match.exprs:  # an item with variants: expressions win over (absent) numbers
+            exprs = dict(match.exprs)
+            out = {k: exprs.get(k, getattr(match, k)) for k in ("value", "low", "high")}
+            out = {k: v for k, v in out.items() if v is not None}
+            if "value" in out:
+                out["tolerance"] = exprs.get("tolerance", match.tolerance)
+            return out
         if match.value is not None:
             return {"value": match.value, "tolerance": match.tolerance}
         return {k: v for k, v in (("low", match.low), ("high", match.high)) if v is not None}
@@ -551,7 +609,33 @@ def _group_to_data(item_type: object, group: AnswerGroup) -> dict[str, Any]:
     return data
 
 
+def _variants_to_data(variants: Variants) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for p in variants.params:
+        spec: dict[str, Any] = {}
+        if p.values:
+            spec["values"] = list(p.values)
+        else:
+            spec.update({"min": p.low, "max": p.high})
+            if p.step != 1:
+                spec["step"] = p.step
+        if p.default is not None:
+            spec["default"] = p.default
+        params[p.name] = spec
+    data: dict[str, Any] = {"params": params}
+    if variants.derived:
+        data["derived"] = dict(variants.derived)
+    if variants.where:
+        data["where"] = list(variants.where)
+    return data
+
+
 def _item_to_data(item: Item) -> dict[str, Any]:
+    if item.variants is not None and item.variants.template is not None:
+        # The item as written (placeholders, expressions), not its instance at the defaults.
+        data = _item_to_data(replace(item.variants.template, variants=None))
+        data["variants"] = _variants_to_data(item.variants)
+        return data
     data: dict[str, Any] = {
         "id": item.id,
         "type": str(item.type),
@@ -617,6 +701,7 @@ def module_to_dict(module: Module) -> dict[str, Any]:
         "practice_cap": module.settings.practice_cap,
         "diagnostic_items": module.settings.diagnostic_items,
         "bkt": module.settings.bkt.to_dict(),
+        "half_life_days": module.settings.half_life_days,
     }
     # Keys starting with "_" are the module's own lookup caches, not authored data.
     metadata = {k: v for k, v in module.metadata.items() if not k.startswith("_")}

@@ -19,6 +19,7 @@ import jsonschema
 
 from adaptive.modules.format import SCHEMA_VERSION, Destination, Item, ItemType, Module
 from adaptive.modules.problems import ERROR, WARNING, Problem
+from adaptive.modules.validate_variants import check_variants
 
 __all__ = [
     "SCHEMA_ID",
@@ -193,6 +194,7 @@ class _Checker:
         self.check_pages()
         for index, item in enumerate(self.module.items):
             self.check_item(item, f"items[{index}]")
+            check_variants(item, f"items[{index}]", self.report)
         self.check_coverage()
         self.check_reachability()
         return self.problems

@@ -1,8 +1,9 @@
 """Branchwise's default policy: diagnose, teach, practise to BKT mastery, remediate, review.
 
 Per skill, in prerequisite order (a skill is offered once its prerequisites are mastered or
-known; a skill whose prerequisite was flagged is flagged too, with reason "prerequisite
-flagged"):
+known; a skill whose prerequisite was flagged still gets its diagnostic, so that what the
+learner knows is measured, and is otherwise "blocked": not reached, needs the prerequisite
+first; never flagged, since the learner is not stuck on it):
 
 1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
    ``diagnostic``, hardest first, asked sequentially. The first wrong answer ends it. The skill
@@ -44,6 +45,7 @@ from adaptive.policy.base import (
     Step,
     answered_skill,
     ask,
+    block,
     count_practice,
     finish,
     flag,
@@ -51,6 +53,7 @@ from adaptive.policy.base import (
     next_open_skill,
     pick_item,
     practise,
+    unmet_prerequisites,
 )
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
@@ -65,6 +68,7 @@ CONFIDENT_PRIOR = 0.7  # ... or, for a learner whose diagnostic prior was at lea
 CONFIDENT_STREAK = 2  # this many
 REVIEW_ITEMS = 2
 MAX_REVIEWS = 2
+MAX_REMEDIATIONS = 2  # remediation pages per skill per sitting
 RECENT_KEEP = 6
 
 
@@ -142,8 +146,11 @@ class AdaptivePolicy:
             if item is not None and review["left"] > 0:
                 return ask(ctx, item, review["skill"], "review")
             state["review"] = None
+        def diagnose(sid: str) -> bool:
+            return self._diagnostic_length(ctx, sid) > 0
+
         while True:
-            sid = next_open_skill(ctx, state)
+            sid = next_open_skill(ctx, state, diagnose)
             if sid is None:
                 return finish(ctx, state)
             step = self._step_for_skill(ctx, state, sid)
@@ -152,14 +159,26 @@ class AdaptivePolicy:
 
     def _from_queue(self, ctx: Context, state: dict, queued: dict) -> Step | None:
         if queued["type"] == "page":
-            if queued["page_id"] in ctx.index.pages:
-                return ShowPage(queued["page_id"], queued.get("skill"), queued["reason"])
-            return None
+            if queued["page_id"] not in ctx.index.pages:
+                return None
+            ss = state["skills"].get(queued.get("skill") or "")
+            if queued["reason"] == "remediation" and ss is not None:
+                # At most MAX_REMEDIATIONS remediation pages per skill per sitting: a third
+                # reading of the same explanation teaches little; practice goes on instead.
+                if ss.get("remediations", 0) >= MAX_REMEDIATIONS:
+                    return None
+                ss["remediations"] = ss.get("remediations", 0) + 1
+            return ShowPage(queued["page_id"], queued.get("skill"), queued["reason"])
         item_id = queued["item_id"]
         if item_id not in ctx.index.item_pos:
             return None
         item = ctx.module.item(item_id)
-        return ask(ctx, item, queued.get("skill") or item.primary_skill, queued["phase"])
+        skill = queued.get("skill") or item.primary_skill
+        if item.variants is None and item_id in state["history"]:
+            # An authored "go to item" that was already shown: the closest easier item the
+            # learner has not seen (or a variant with new numbers) instead, if there is one.
+            item = pick_item(ctx, state, skill, easier_than=item.difficulty) or item
+        return ask(ctx, item, skill, queued["phase"])
 
     def _step_for_skill(self, ctx: Context, state: dict, sid: str) -> Step | None:
         ss = state["skills"][sid]
@@ -176,6 +195,10 @@ class AdaptivePolicy:
             if n < self._diagnostic_length(ctx, sid):
                 return ask(ctx, pool[n], sid, "diagnostic")
             ss["status"] = LESSON
+        needs = unmet_prerequisites(ctx, state, sid)
+        if needs:  # only its diagnostic may run while a prerequisite is flagged
+            block(state, sid, needs)
+            return None
         page = lesson_step(ctx, ss, sid)
         if page is not None:
             return page

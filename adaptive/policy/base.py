@@ -12,7 +12,7 @@ bookkeeping (sequence number, history, mastery estimates, counters); a policy ow
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
 
@@ -27,7 +27,12 @@ PRACTISING = "practising"
 MASTERED = "mastered"
 KNOWN = "known"
 FLAGGED = "flagged"
-DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED})
+#: Not reached: a prerequisite is flagged (or blocked) and the skill's own diagnostic, if it
+#: had one, did not show it known. ``ss["blocked_by"]`` names the unmet prerequisites. States
+#: saved before this status existed have FLAGGED with ``flag_reason`` "prerequisite flagged"
+#: instead; ``is_blocked`` reads both.
+BLOCKED = "blocked"
+DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED, BLOCKED})
 PASSED_STATUSES = frozenset({MASTERED, KNOWN})
 
 
@@ -95,20 +100,30 @@ class ShowPage:
 @dataclass(frozen=True)
 class AskItem:
     """Ask an item. ``phase`` is "diagnostic", "practice" or "review"; ``choice_order`` is the
-    display order of the item's choice ids (a seeded shuffle when the item allows it)."""
+    display order of the item's choice ids (a seeded shuffle when the item allows it).
+    ``variant``: for an item with variants, which showing this is (0 = the item as written;
+    ``adaptive.engine.item_for_step`` gives the item with this showing's numbers)."""
 
     item_id: str
     skill: str
     phase: str
     choice_order: tuple[str, ...] = ()
+    variant: int = 0
 
 
 @dataclass(frozen=True)
 class Finish:
-    """The module is over. ``flagged`` skills need the teacher."""
+    """The module is over for now. ``flagged`` skills need the teacher (the learner is stuck on
+    them); ``blocked`` skills were not reached because a prerequisite is flagged."""
 
     mastered: tuple[str, ...]
     flagged: tuple[str, ...]
+    blocked: tuple[str, ...] = ()
+
+    @property
+    def unresolved(self) -> bool:
+        """Whether some skill is left open (flagged or blocked): the grade is not final."""
+        return bool(self.flagged or self.blocked)
 
 
 Step = ShowPage | AskItem | Finish
@@ -145,15 +160,23 @@ def step_to_dict(step: Step) -> dict[str, Any]:
     if isinstance(step, ShowPage):
         return {"type": "page", "page_id": step.page_id, "skill": step.skill, "reason": step.reason}
     if isinstance(step, AskItem):
-        return {
+        data = {
             "type": "item",
             "item_id": step.item_id,
             "skill": step.skill,
             "phase": step.phase,
             "choice_order": list(step.choice_order),
         }
+        if step.variant:
+            data["variant"] = step.variant
+        return data
     if isinstance(step, Finish):
-        return {"type": "finish", "mastered": list(step.mastered), "flagged": list(step.flagged)}
+        return {
+            "type": "finish",
+            "mastered": list(step.mastered),
+            "flagged": list(step.flagged),
+            "blocked": list(step.blocked),
+        }
     raise TypeError(f"not a step: {step!r}")
 
 
@@ -168,9 +191,14 @@ def step_from_dict(data: Mapping[str, Any]) -> Step:
             data["skill"],
             data.get("phase", "practice"),
             tuple(data.get("choice_order", ())),
+            int(data.get("variant", 0)),
         )
     if kind == "finish":
-        return Finish(tuple(data.get("mastered", ())), tuple(data.get("flagged", ())))
+        return Finish(
+            tuple(data.get("mastered", ())),
+            tuple(data.get("flagged", ())),
+            tuple(data.get("blocked", ())),
+        )
     raise ValueError(f"unknown step type {kind!r}")
 
 
@@ -308,13 +336,27 @@ def ask(ctx: Context, item: Item, skill: str, phase: str) -> AskItem:
     return AskItem(item.id, skill, phase, tuple(order))
 
 
+def is_blocked(ss: Mapping[str, Any]) -> bool:
+    """Whether a skill state is "not reached": BLOCKED, or FLAGGED for its prerequisite by
+    code that predates BLOCKED (such states must still read the same way)."""
+    status = ss.get("status")
+    return status == BLOCKED or (
+        status == FLAGGED and ss.get("flag_reason") == "prerequisite flagged"
+    )
+
+
+def is_stuck(ss: Mapping[str, Any]) -> bool:
+    """Whether the learner is actually stuck on the skill (flagged after practising it)."""
+    return ss.get("status") == FLAGGED and not is_blocked(ss)
+
+
 def finish(ctx: Context, state: dict) -> Finish:
     state["finished"] = True
-    mastered = tuple(
-        sid for sid in ctx.index.order if state["skills"][sid]["status"] in PASSED_STATUSES
-    )
-    flagged = tuple(sid for sid in ctx.index.order if state["skills"][sid]["status"] == FLAGGED)
-    return Finish(mastered, flagged)
+    skills = state["skills"]
+    mastered = tuple(sid for sid in ctx.index.order if skills[sid]["status"] in PASSED_STATUSES)
+    flagged = tuple(sid for sid in ctx.index.order if is_stuck(skills[sid]))
+    blocked = tuple(sid for sid in ctx.index.order if is_blocked(skills[sid]))
+    return Finish(mastered, flagged, blocked)
 
 
 def flag(state: dict, skill_id: str, reason: str) -> None:
@@ -323,6 +365,28 @@ def flag(state: dict, skill_id: str, reason: str) -> None:
     ss["flag_reason"] = reason
     if skill_id not in state["flagged"]:
         state["flagged"].append(skill_id)
+
+
+def block(state: dict, skill_id: str, needs: list[str]) -> None:
+    """Mark a skill "not reached (needs X first)": no lesson or practice until its unmet
+    prerequisites ``needs`` are resolved. Not a flag: the learner is not stuck on it."""
+    ss = state["skills"][skill_id]
+    ss["status"] = BLOCKED
+    ss["blocked_by"] = list(needs)
+    blocked = state.setdefault("blocked", [])
+    if skill_id not in blocked:
+        blocked.append(skill_id)
+
+
+def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
+    """The skill's direct prerequisites that are flagged or blocked (so will not be passed in
+    this sitting)."""
+    skills = state["skills"]
+    return [
+        p
+        for p in ctx.module.skill(skill_id).prerequisites
+        if p in skills and skills[p]["status"] in (FLAGGED, BLOCKED)
+    ]
 
 
 def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
@@ -372,18 +436,29 @@ def count_practice(ss: dict, correct: bool, keep: int) -> None:
     ss["streak"] = ss["streak"] + 1 if correct else 0
 
 
-def next_open_skill(ctx: Context, state: dict) -> str | None:
+def next_open_skill(
+    ctx: Context, state: dict, diagnose: Callable[[str], bool] | None = None
+) -> str | None:
     """The first relevant skill (prerequisite order) that is not done and whose prerequisites
-    are all passed. A skill with a flagged prerequisite is flagged too ("prerequisite flagged"),
-    so that the module always finishes."""
+    are all passed.
+
+    A skill with a flagged (or blocked) prerequisite is *blocked* ("not reached, needs X
+    first"), never flagged: the learner is not stuck on it, and the teacher must not be told
+    so. When ``diagnose(skill)`` is true, such a skill is still returned while it has not
+    left its diagnostic, so that the policy can measure what the learner already knows
+    (a pass makes it "known"); afterwards it is blocked. The module always finishes."""
     skills = state["skills"]
     for sid in ctx.index.order:
-        if sid not in ctx.index.relevant or skills[sid]["status"] in DONE_STATUSES:
+        ss = skills[sid]
+        if sid not in ctx.index.relevant or ss["status"] in DONE_STATUSES:
+            continue
+        needs = unmet_prerequisites(ctx, state, sid)
+        if needs:
+            if diagnose is not None and ss["status"] in (NOT_STARTED, DIAGNOSTIC) and diagnose(sid):
+                return sid
+            block(state, sid, needs)
             continue
         pres = [p for p in ctx.module.skill(sid).prerequisites if p in skills]
-        if any(skills[p]["status"] == FLAGGED for p in pres):
-            flag(state, sid, "prerequisite flagged")
-            continue
         if all(skills[p]["status"] in PASSED_STATUSES for p in pres):
             return sid
     return None
@@ -399,11 +474,15 @@ def pick_item(
 ) -> Item | None:
     """Choose an item of the skill.
 
-    Items asked in the last few turns (a window of ``min(3, pool - 1)`` of this skill's items)
-    are avoided; never-asked items are preferred, then the least recently asked ones, so a small
-    pool is reused rather than exhausted. With ``easier_than`` the closest easier item is
-    taken (or the easiest candidate when none is easier); otherwise the one closest to
-    ``target_difficulty``. Remaining ties are broken by the seeded rng.
+    No item is shown again while the skill has items the learner has not seen: never-asked
+    items come first. Once all were asked, items with variants come next (each showing draws
+    new numbers, so the question and its answer are new), the least asked first; only then is
+    a plain item reused, the least recently asked ones. Items asked in the last few turns (a
+    window of ``min(3, pool - 1)`` of this skill's items) are avoided throughout, except that a
+    variant item may come back with new numbers when nothing else is fresh. With
+    ``easier_than`` the closest easier item is taken (or the easiest candidate when none is
+    easier); otherwise the one closest to ``target_difficulty``. Remaining ties are broken by
+    the seeded rng.
     """
     pool = ctx.index.items_by_skill.get(skill_id, ())
     if not pool:
@@ -414,10 +493,17 @@ def pick_item(
     window = min(3, len(pool) - 1)
     recent = set(asked_of_skill[-window:]) if window > 0 else set()
     candidates = [i for i in pool if i.id not in recent] or list(pool)
-    # Prefer unseen, then least recently seen.
-    unseen = [i for i in candidates if i.id not in last_seen]
+    unseen = [i for i in pool if i.id not in last_seen]
+    varied = [i for i in candidates if i.variants is not None] or [
+        i for i in pool
+        if i.variants is not None and (not asked_of_skill or i.id != asked_of_skill[-1])
+    ]
     if unseen:
         candidates = unseen
+    elif varied:
+        times = {i.id: asked_of_skill.count(i.id) for i in varied}
+        fewest = min(times.values())
+        candidates = [i for i in varied if times[i.id] == fewest]
     else:
         oldest = min(last_seen[i.id] for i in candidates)
         # keep the older half so that difficulty still matters when reusing

@@ -22,6 +22,7 @@ from adaptive.engine import (
     ItemAnswer,
     PageSeen,
     ShowPage,
+    item_for_step,
     next_step,
     start,
 )
@@ -134,7 +135,7 @@ def run_learner(
             response: PageSeen | ItemAnswer = PageSeen(step.page_id)
         else:
             assert isinstance(step, AskItem)
-            item = module.item(step.item_id)
+            item = item_for_step(module, state, step)  # with this showing's numbers
             skill = item.primary_skill
             guess, slip = truth.get(item.id, (0.2, 0.1))
             so = outcome[skill]

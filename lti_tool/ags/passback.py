@@ -51,25 +51,44 @@ def timestamp_after(last: datetime | None) -> datetime:
 _INSERT_SCORE = insert(ScoreSubmission.__table__).returning(ScoreSubmission.__table__.c.id)
 
 
+def progress_values(*, completed: bool, started: bool = False,
+                    unresolved: bool = False) -> tuple[str, str]:
+    """(activityProgress, gradingProgress) of a score, told honestly (docs/grades.md).
+
+    - first launch: ``Started`` / ``NotReady`` (no score yet);
+    - while the learner works: ``InProgress`` / ``Pending``;
+    - the learner has done all they can, but some skill is unresolved (flagged for the
+      teacher, or not reached because a prerequisite is flagged): ``Submitted`` /
+      ``PendingManual``: the grade is not final and needs a person;
+    - every skill resolved (mastered or known): ``Completed`` / ``FullyGraded``, the only
+      pair an LMS treats as final (Moodle shows only those in its gradebook).
+    """
+    if started:
+        return "Started", "NotReady"
+    if completed and unresolved:
+        return "Submitted", "PendingManual"
+    if completed:
+        return "Completed", "FullyGraded"
+    return "InProgress", "Pending"
+
+
 def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, comment: str,
               completed: bool, started: bool = False,
-              timestamp: datetime | None = None) -> dict | None:
+              timestamp: datetime | None = None, unresolved: bool = False) -> dict | None:
     """The ScoreSubmission columns (but ``attempt_pk``) of the attempt's current grade.
 
     None when the resource link has no line item to send to. ``started`` marks the
-    first launch (activityProgress Started, no score yet). ``timestamp``: one the caller
-    already made with :func:`timestamp_after` (it must be later than every score recorded
-    for this learner and link); default :func:`next_timestamp`.
+    first launch (activityProgress Started, no score yet). ``unresolved``: the finished
+    attempt left skills flagged or blocked (see :func:`progress_values`). ``timestamp``:
+    one the caller already made with :func:`timestamp_after` (it must be later than every
+    score recorded for this learner and link); default :func:`next_timestamp`.
     """
     link = attempt.resource_link
     if not (link.lineitem_url or link.lineitems_url):
         return None
-    if started:
-        activity, grading, given = "Started", "NotReady", None
-    elif completed:
-        activity, grading, given = "Completed", "FullyGraded", score
-    else:
-        activity, grading, given = "InProgress", "Pending", score
+    activity, grading = progress_values(completed=completed, started=started,
+                                        unresolved=unresolved)
+    given = None if started else score
     return dict(
         user_pk=attempt.user_pk, resource_link_pk=attempt.resource_link_pk,
         score_given=None if given is None else round(given * score_maximum, 4),
@@ -82,7 +101,7 @@ def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, co
 
 def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
                     comment: str, completed: bool, started: bool = False,
-                    timestamp: datetime | None = None) -> int | None:
+                    timestamp: datetime | None = None, unresolved: bool = False) -> int | None:
     """Record the attempt's current grade for delivery; the caller commits.
 
     Arguments as :func:`score_row`. Returns the new row's id, or None when the resource
@@ -94,7 +113,8 @@ def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: flo
     after-commit enqueue needs.
     """
     row = score_row(attempt, score=score, score_maximum=score_maximum, comment=comment,
-                    completed=completed, started=started, timestamp=timestamp)
+                    completed=completed, started=started, timestamp=timestamp,
+                    unresolved=unresolved)
     if row is None:
         return None
     submission_id = db.session.execute(_INSERT_SCORE, {**row, "attempt_pk": attempt.id}

@@ -29,9 +29,10 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "known": ("#56B4E9", "K", "already known"),
     "practising": ("#E69F00", "P", "practising"),
     "flagged": ("#D55E00", "!", "needs the teacher"),
+    "blocked": ("#E0E0E0", "N", "not reached (a prerequisite is flagged)"),
     "not_started": ("#FFFFFF", "–", "not started"),
 }
-STATUS_ORDER = ("mastered", "known", "practising", "flagged", "not_started")
+STATUS_ORDER = ("mastered", "known", "practising", "flagged", "blocked", "not_started")
 PATTERNED = {"flagged": "hatch", "known": "dots"}
 
 

@@ -81,7 +81,8 @@ def index():
         "skills": charts.status_bars(
             "skills", [(s.title, {"mastered": s.mastered, "known": s.known,
                                   "practising": s.practising, "flagged": s.flagged,
-                                  "not_started": s.not_started}) for s in d.skills],
+                                  "blocked": s.blocked, "not_started": s.not_started})
+                       for s in d.skills],
             title="Learners per state, by skill"),
         "items": charts.percent_bars(
             "items", [(i.item_id, i.p_first_correct,

@@ -52,7 +52,9 @@ from adaptive.engine import (
     Step,
     StepResult,
     current_step,
+    item_for_step,
     next_step,
+    resume,
     settings_of,
     skill_progress,
     start,
@@ -211,7 +213,7 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     page.max_score = settings_of(state).max_score
     page.progress = skill_progress(module, state, bkt_params=bkt)
     if isinstance(step, AskItem):
-        page.item = module.item(step.item_id)
+        page.item = item_for_step(module, state, step)
         page.choices = _ordered_choices(page.item, step)
         page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
     elif isinstance(step, Finish):
@@ -219,11 +221,15 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     return page
 
 
-def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
+def _feedback_of(module: Module, last: Mapping[str, Any],
+                 state: Mapping[str, Any] | None = None) -> Feedback | None:
     try:
         item = module.item(last["item_id"])
     except KeyError:
         return None
+    if last.get("variant") and state is not None:  # the numbers the learner answered
+        item = item_for_step(module, state, AskItem(item.id, item.primary_skill, "practice",
+                                                    variant=int(last["variant"])))
     index = last.get("group_index")
     if index is not None and 0 <= index < len(item.answer_groups):
         text = item.answer_groups[index].feedback
@@ -268,7 +274,7 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptR
     bkt = _bkt(module.id)
     settings = activity_settings(module, link.settings)
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
-                   bkt_params=bkt)
+                   bkt_params=bkt, now=now)
     state = _stamp(dict(result.state), now)
     stamp = next_timestamp(session.user_pk, link.id) if session.sends_grades else None
     if stamp is not None:  # the first score; the next ones follow it (``_score_timestamp``)
@@ -313,8 +319,35 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
     else:
         attempt = _open_attempt(session, module, now)
     module = _attempt_module(attempt)
-    state = dict(attempt.state)
-    return _page(session, attempt, module, state, _bkt(module.id))
+    bkt = _bkt(module.id)
+    state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
+    return _page(session, attempt, module, state, bkt)
+
+
+def _new_sitting(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dict,
+                 bkt: Mapping[str, BKTParams], now: float) -> dict:
+    """The state to show on (re)opening: after a break, with the estimates decayed and, if
+    a mastered skill fell below the threshold, a short review first (``engine.resume``).
+
+    Saved with a compare-and-set like a step, but no score is recorded: time alone never
+    changes the grade (docs/grades.md). A reopened finished attempt is in progress again.
+    """
+    result = resume(module, state, now, bkt_params=bkt)
+    if result.state is state:
+        return state  # the same sitting: nothing changed, nothing to write
+    new_state = _stamp(dict(result.state), now)
+    values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
+                              "updated_at": utcnow()}
+    if not new_state.get("finished") and attempt.state.get("finished"):
+        values.update(status="in_progress")
+    try:
+        write_step(StepWrite(attempt.id, attempt.seq, values))
+        _commit()
+    except StepConflict:  # another tab opened it first: show what it saved
+        db.session.rollback()
+        fresh = load_attempt(session)
+        return dict(fresh.state) if fresh is not None else state
+    return new_state
 
 
 def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
@@ -328,7 +361,8 @@ def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
     if (last and item_id and last.get("item_id") == item_id
             and last.get("seq") == posted_seq and state["seq"] == posted_seq + 1):
         # A double-clicked submit: the first click was recorded; show its feedback again.
-        page_extra = {"notice": ALREADY_RECORDED, "feedback": _feedback_of(module, last)}
+        page_extra = {"notice": ALREADY_RECORDED,
+                      "feedback": _feedback_of(module, last, state)}
     return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
 
 
@@ -377,7 +411,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         return current
     attempt, module, bkt, state, step = (current.attempt, current.module, current.bkt,
                                          current.state, current.step)
-    item = module.item(item_id)
+    item = item_for_step(module, state, step)
     hints = int(_runner(state).get("hints", 0))
     try:
         raw = parse_answer(item, form)
@@ -388,7 +422,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     try:
         result: StepResult = next_step(
             module, state, ItemAnswer(item_id, raw, hints_used=hints, seconds=seconds,
-                                      seq=posted_seq), bkt_params=bkt)
+                                      seq=posted_seq), bkt_params=bkt, now=now)
     except StaleResponse:
         return _stale_page(session, attempt, posted_seq, item_id)
     evaluation = result.evaluation
@@ -398,6 +432,8 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
                      error=evaluation.error, draft=draft_of(item, form))
     last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
             "group_index": evaluation.group_index, "hints_used": hints}
+    if step.variant:
+        last["variant"] = step.variant
     new_state = _stamp(dict(result.state), now, last)
     preview = session.preview
     event = None if preview else dict(
@@ -411,14 +447,27 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     )
     try:
         report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
-                             _ANSWER_EVENTS, event)
+                             _ANSWER_EVENTS, event,
+                             graded=_changes_grade(module, state, new_state, step, bkt))
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
-    feedback = _feedback_of(module, last)
+    feedback = _feedback_of(module, last, new_state)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
     if report is not None:
         page.report = report
     return page
+
+
+def _changes_grade(module: Module, state: dict, new_state: dict, step: AskItem,
+                   bkt: Mapping[str, BKTParams]) -> bool:
+    """Whether an answer may change the LMS grade. Every answer may, except one of the review
+    that opens a later sitting which leaves the grade as it was: re-sending an unchanged grade
+    as "in progress" would make an LMS that keeps only final grades (Moodle) drop the one it
+    shows. When the review ends, the finished activity sends its grade again as before."""
+    if step.phase != "review" or not state.get("refresh"):
+        return True
+    return grade(module, new_state, bkt_params=bkt).score != grade(
+        module, state, bkt_params=bkt).score
 
 
 def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_state: dict,
@@ -431,7 +480,9 @@ def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_
     step), so no score is recorded. Returns the grade report when the attempt finished.
     Raises StepConflict when another request moved the attempt on first.
     """
-    finished = isinstance(current_step(module, new_state), Finish)
+    step = current_step(module, new_state)
+    finished = isinstance(step, Finish)
+    unresolved = finished and step.unresolved  # flagged or blocked skills: not final
     values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
                               "updated_at": utcnow()}
     report = score = None
@@ -443,7 +494,8 @@ def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_
             stamp = _score_timestamp(attempt, new_state)
             score = score_row(attempt, score=report.score,
                               score_maximum=settings_of(new_state).max_score,
-                              comment=report.comment, completed=finished, timestamp=stamp)
+                              comment=report.comment, completed=finished, timestamp=stamp,
+                              unresolved=unresolved)
     if finished:
         values.update(status="completed", completed_at=utcnow())
     score_id = write_step(StepWrite(attempt.id, expected_seq, values, event_table, event,
@@ -465,7 +517,8 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
                                          current.state, current.step)
     seconds = _seconds(state, now)
     try:
-        result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt)
+        result = next_step(module, state, PageSeen(page_id, seq=posted_seq), bkt_params=bkt,
+                           now=now)
     except StaleResponse:
         return _stale_page(session, attempt, posted_seq, None)
     new_state = _stamp(dict(result.state), now)
@@ -488,7 +541,7 @@ def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
     if isinstance(current, ActivityPage):
         return current
     attempt, module, bkt, state = current.attempt, current.module, current.bkt, current.state
-    item = module.item(item_id)
+    item = item_for_step(module, state, current.step)
     runner = _runner(state)
     hints = int(runner.get("hints", 0))
     if hints < len(item.hints):

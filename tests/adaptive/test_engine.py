@@ -262,20 +262,39 @@ def _choice_item(iid, difficulty=0.0, wrong_dest=NEXT, skills=("k",), diagnostic
     )
 
 
+def _to_item(module, item_id):
+    result = start(module, seed=0)
+    # no diagnostic items: straight to practice (no lesson page either)
+    while result.step.item_id != item_id:
+        result = next_step(module, result.state, ItemAnswer(result.step.item_id, "a"))
+        assert not isinstance(result.step, Finish)
+    return result
+
+
 def test_item_destination_is_honoured():
     items = [
         _choice_item("hard", 1.0, Destination("item", "easy-2")),
-        _choice_item("easy-1", -1.0),
         _choice_item("easy-2", -0.5),
     ]
     module = _one_skill_module(items)
-    result = start(module, seed=0)
-    # no diagnostic items: straight to practice (no lesson page either)
-    while result.step.item_id != "hard":
-        result = next_step(module, result.state, ItemAnswer(result.step.item_id, "a"))
-        assert not isinstance(result.step, Finish)
-    result = next_step(module, result.state, ItemAnswer("hard", "b"))
+    result = next_step(module, _to_item(module, "hard").state, ItemAnswer("hard", "b"))
     assert result.step.item_id == "easy-2"
+
+
+def test_item_destination_already_seen_gives_way_to_an_unseen_item():
+    """No item is shown again while the skill has items the learner has not seen."""
+    items = [
+        _choice_item("hard", 1.0, Destination("item", "easy-2")),
+        _choice_item("easy-2", -0.5),
+        _choice_item("easy-1", -1.0),
+        _choice_item("mid", 0.5),
+    ]
+    module = _one_skill_module(items)
+    result = _to_item(module, "hard")
+    history = result.state["history"]
+    assert "easy-2" in history  # asked first (closest to the starting difficulty)
+    result = next_step(module, result.state, ItemAnswer("hard", "b"))
+    assert result.step.item_id not in history + ["hard"]
 
 
 def test_hint_makes_a_correct_answer_count_as_wrong_for_mastery():
@@ -298,15 +317,48 @@ def test_small_pool_is_reused_and_practice_cap_flags_the_skill():
     assert trace[-1].state["skills"]["k"]["flag_reason"] == "practice cap"
 
 
-def test_prerequisite_gating_and_flag_propagation():
+def test_prerequisite_gating_blocks_dependents_after_their_diagnostic():
+    """A flagged prerequisite does not flag its dependents: they still get their diagnostic
+    (never a lesson or practice), then are "blocked" (not reached, needs s1 first)."""
     module = chain_module(skills=3)
     trace = run(module, always(False), settings=ActivitySettings(practice_cap=4))
-    skills_in_order = [s.skill for s in steps_of(trace) if isinstance(s, AskItem)]
-    assert set(skills_in_order) == {"s1"}  # s2 is never offered: s1 was not passed
+    asked = [s for s in steps_of(trace) if isinstance(s, AskItem)]
+    assert {s.phase for s in asked if s.skill != "s1"} == {"diagnostic"}
+    assert {s.skill for s in asked} == {"s1", "s2", "s3"}
+    pages = [s for s in steps_of(trace) if isinstance(s, ShowPage)]
+    assert {p.skill for p in pages} == {"s1"}
     final = trace[-1]
-    assert final.step == Finish((), ("s1", "s2", "s3"))
-    assert final.state["skills"]["s2"]["flag_reason"] == "prerequisite flagged"
-    assert [p.status for p in skill_progress(module, final.state)] == ["flagged"] * 3
+    assert final.step == Finish((), ("s1",), ("s2", "s3"))
+    assert final.step.unresolved
+    assert final.state["skills"]["s2"]["blocked_by"] == ["s1"]
+    assert final.state["skills"]["s3"]["blocked_by"] == ["s2"]
+    rows = skill_progress(module, final.state)
+    assert [p.status for p in rows] == ["flagged", "blocked", "blocked"]
+    assert rows[0].flag_reason == "practice cap"
+    assert rows[1].blocked_by == ("s1",)
+
+
+def test_dependent_skill_known_from_its_diagnostic_despite_a_flagged_prerequisite():
+    module = chain_module(skills=3)
+    # wrong on all of s1, right on everything else
+    trace = run(module, lambda step, n: step.skill != "s1",
+                settings=ActivitySettings(practice_cap=4))
+    final = trace[-1]
+    assert final.state["skills"]["s2"]["status"] == "known"
+    assert final.step.flagged == ("s1",)
+    assert "s2" in final.step.mastered
+
+
+def test_old_state_with_prerequisite_flag_reads_as_blocked():
+    """States saved before "blocked" existed flagged dependents with "prerequisite flagged"."""
+    module = chain_module(skills=2)
+    state = start(module).state
+    state["skills"]["s1"].update(status="flagged", flag_reason="practice cap")
+    state["skills"]["s2"].update(status="flagged", flag_reason="prerequisite flagged")
+    state["flagged"] = ["s1", "s2"]
+    rows = skill_progress(module, state)
+    assert [r.status for r in rows] == ["flagged", "blocked"]
+    assert rows[1].blocked_by == ("s1",)
 
 
 def test_gating_order_for_a_learner_who_masters():
@@ -397,7 +449,7 @@ def test_every_run_terminates_with_random_answers(policy):
 
         trace = run(module, answers, settings=settings, seed=seed, limit=bound)
         final = trace[-1].step
-        done = set(final.mastered) | set(final.flagged)
+        done = set(final.mastered) | set(final.flagged) | set(final.blocked)
         assert done == {"s1", "s2", "s3"}
 
 

@@ -81,8 +81,9 @@ def test_streak_cap_flags_and_gates_dependents():
     mod = module(skills=2, chain=True)
     steps, state = drive(mod, ActivitySettings(policy="streak", practice_cap=4), [False] * 4)
     assert sum(isinstance(s, AskItem) for s in steps) == 4
-    assert steps[-1] == Finish((), ("s1", "s2"))
-    assert state["skills"]["s2"]["flag_reason"] == "prerequisite flagged"
+    assert steps[-1] == Finish((), ("s1",), ("s2",))
+    assert state["skills"]["s2"]["status"] == "blocked"  # not reached, not stuck
+    assert state["skills"]["s2"]["blocked_by"] == ["s1"]
 
 
 def test_diagnostic_prior_follows_the_learners_record():

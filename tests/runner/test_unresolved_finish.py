@@ -1,0 +1,77 @@
+"""Issue 12.1/12.2 over HTTP: an all-wrong learner earns 0, is told what is left and why, and
+the LMS is told the grade is not final (Submitted / PendingManual)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from adaptive.engine import current_step, item_for_step
+from lti_tool.extensions import db
+from lti_tool.models import Attempt, ScoreSubmission
+from lti_tool.modules.library import get_module
+from lti_tool.runner.answers import correct_form
+
+from .conftest import Learner, launch_token
+from .test_activity import AGS
+
+
+def _text(html: str) -> str:
+    """Digits only: the drawn numbers, in order, whatever the markup (MathML) around them."""
+    return "".join(ch for ch in html if ch.isdigit())
+
+
+def always_wrong_form(item) -> dict:
+    """A readable answer that no correct group accepts."""
+    right = correct_form(item)
+    kind = item.type.value
+    if kind == "single_choice":
+        return {"answer": [next(c.id for c in item.choices if c.id != right["answer"][0])]}
+    if kind == "multiple_choice":
+        wrong = [c.id for c in item.choices if c.id not in right["answer"]][:1]
+        return {"answer": wrong or [item.choices[0].id]}
+    if kind == "ordering":
+        order = [cid for cid, _ in sorted(right.items(), key=lambda kv: kv[1][0])]
+        order.reverse()
+        return {k: [str(i + 1)] for i, k in enumerate(order)}
+    if kind == "numeric":
+        return {"answer": ["987654"]}
+    return {"answer": ["zzz no such answer"]}
+
+
+def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
+    learner = Learner(client, launch_token(client, lms, **AGS)).open()
+    module = get_module("fractions")
+    shown = []
+    for _ in range(300):
+        if learner.kind == "finish":
+            break
+        if learner.kind == "page":
+            learner.continue_page()
+        else:
+            state = db.session.scalars(select(Attempt)).one().state
+            step = current_step(module, state)
+            item = item_for_step(module, state, step)  # the numbers on the page
+            shown.append((step.item_id, step.variant))
+            if step.variant:
+                assert _text(item.prompt) in _text(learner.html)
+            learner.answer(always_wrong_form(item))
+            db.session.expire_all()
+        assert learner.status == 200
+    assert learner.kind == "finish"
+    assert len(set(shown)) == len(shown) and any(v for _, v in shown)  # variants were shown
+    html = learner.html
+    assert "You have finished what you can do for now" in html
+    assert "Not reached yet" in html and "needs Equivalent fractions first" in html
+    assert "Flagged for your teacher" in html
+    assert "only as far as your own recent answers show more than guessing" in html
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.score == 0.0
+    state = attempt.state
+    assert state["skills"]["equivalent"]["flag_reason"] == "practice cap"
+    # the dependents were measured (their diagnostic), never taught
+    assert state["skills"]["simplifying"]["status"] == "blocked"
+    assert state["skills"]["simplifying"]["diag"], "its diagnostic was offered"
+    final = db.session.scalars(select(ScoreSubmission).order_by(ScoreSubmission.id)).all()[-1]
+    assert (final.activity_progress, final.grading_progress) == ("Submitted", "PendingManual")
+    assert final.score_given == 0.0
+    assert "not reached" in final.comment
