@@ -16,6 +16,7 @@ validator can refuse them: a module must not depend on which engine runs it.
 from __future__ import annotations
 
 import functools
+import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 from typing import Any
