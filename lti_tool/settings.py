@@ -39,6 +39,7 @@ class Settings:
     max_id_token_bytes: int
     jwks_cache_seconds: int
     http_timeout: float
+    outbound_allow_private: bool
     require_registration_approval: bool
     log_level: str
     queue_path: str

@@ -8,8 +8,9 @@ deployment it hands back.
 
 The URL is public, so everything a platform sends is treated as hostile input:
 the configuration URL must be https (plain http only to the loopback host while
-the tool itself runs on http, i.e. in development and tests), redirects are not
-followed, bodies are size-capped, and error messages never echo the response.
+the tool itself runs on http, i.e. in development and tests), and every call
+goes through ``lti_tool.outbound`` (no private addresses, no redirect to another
+host, size cap, total deadline); error messages never echo the response.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lti_tool import outbound
 from lti_tool.extensions import db
 from lti_tool.models import Platform
 from lti_tool.registration import services
@@ -75,7 +77,7 @@ TOOL_DESCRIPTION = (
     "Adaptive branching modules: finds out what a learner knows, skips what they have "
     "mastered, teaches where they struggle and sends a mastery-based grade."
 )
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = 256 * 1024  # a configuration is a few KiB; the guard stops at 1 MiB
 LOOPBACK_HOSTS = {"localhost"}
 
 
@@ -183,14 +185,15 @@ def _get_json(response: requests.Response, what: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------- configuration
 def fetch_platform_configuration(url: str, registration_token: str | None, *,
-                                 timeout: float, allow_http_loopback: bool) -> dict[str, Any]:
+                                 http: requests.Session,
+                                 allow_http_loopback: bool) -> dict[str, Any]:
     """GET the platform's openid-configuration (Bearer token: Canvas requires it)."""
     check_url(url, "openid_configuration URL", allow_http_loopback=allow_http_loopback)
     headers = {"Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.get(url, headers=headers, timeout=timeout, allow_redirects=False)
+        response = http.get(url, headers=headers)
     except requests.RequestException as exc:
         raise DynamicRegistrationError(
             "The platform's configuration could not be fetched. Check that the LMS is "
@@ -308,14 +311,13 @@ def tool_client_configuration(base_url: str, scopes: list[str] | None = None) ->
 
 
 def post_registration(config: PlatformConfiguration, registration_token: str | None,
-                      body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
+                      body: dict[str, Any], *, http: requests.Session) -> dict[str, Any]:
     """POST our configuration; the platform answers with the client it created."""
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.post(config.registration_endpoint, json=body, headers=headers,
-                                 timeout=timeout, allow_redirects=False)
+        response = http.post(config.registration_endpoint, json=body, headers=headers)
     except requests.RequestException as exc:
         raise DynamicRegistrationError(
             "The platform's registration endpoint could not be reached.",
@@ -384,13 +386,15 @@ def register(openid_configuration: str, registration_token: str | None,
             "directly.", code="missing_openid_configuration")
     # Loopback over http only while the tool itself is a development instance.
     dev = not settings.base_url.startswith("https://")
+    # One guarded session (lti_tool.outbound): no private addresses, no redirect to
+    # another host, 1 MiB bodies, a total deadline per call.
+    http = outbound.session(settings, max_bytes=outbound.MAX_DOCUMENT_BYTES)
     raw = fetch_platform_configuration(openid_configuration, registration_token,
-                                       timeout=settings.http_timeout, allow_http_loopback=dev)
+                                       http=http, allow_http_loopback=dev)
     config = validate_platform_configuration(raw, openid_configuration,
                                              allow_http_loopback=dev)
     body = tool_client_configuration(settings.base_url, requested_scopes(config))
-    answer = post_registration(config, registration_token, body,
-                               timeout=settings.http_timeout)
+    answer = post_registration(config, registration_token, body, http=http)
     try:
         outcome = save_registration(config, answer,
                                     require_approval=settings.require_registration_approval)
