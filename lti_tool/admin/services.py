@@ -112,6 +112,43 @@ def set_platform_status(issuer: str, client_id: str, status: str) -> Platform:
     return platform
 
 
+def apply_pending_update(platform_id: int) -> Platform:
+    """An admin accepts what a re-registration proposed: endpoints, scopes, deployment."""
+    platform = _platform_by_id(platform_id)
+    proposal = platform.pending_update
+    if not proposal:
+        raise AdminError("this registration has no changes waiting")
+    platform.auth_login_url = str(proposal["auth_login_url"])
+    platform.auth_token_url = str(proposal["token_url"])
+    platform.key_set_url = str(proposal["jwks_url"])
+    platform.token_audience = proposal.get("token_audience") or None
+    platform.granted_scopes = proposal.get("granted_scopes")
+    platform.product = str(proposal.get("product") or platform.product)
+    if proposal.get("deployment_id"):
+        registrations.add_deployment(platform, str(proposal["deployment_id"]))
+    platform.pending_update = None
+    db.session.commit()
+    return platform
+
+
+def discard_pending_update(platform_id: int) -> Platform:
+    """An admin refuses a re-registration's changes; the registration stays as it was."""
+    platform = _platform_by_id(platform_id)
+    if not platform.pending_update:
+        raise AdminError("this registration has no changes waiting")
+    platform.pending_update = None
+    db.session.commit()
+    return platform
+
+
+def approve_platform(issuer: str, client_id: str) -> Platform:
+    """``platform approve``: apply a waiting re-registration, and accept launches."""
+    platform = _platform(issuer, client_id)
+    if platform.pending_update:
+        apply_pending_update(platform.id)
+    return set_platform_status(issuer, client_id, "active")
+
+
 def set_platform_status_by_id(platform_id: int, status: str) -> Platform:
     """Same as ``set_platform_status`` for the console, which addresses rows by id."""
     platform = _platform_by_id(platform_id)

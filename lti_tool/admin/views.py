@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     redirect,
@@ -206,6 +207,62 @@ def platforms_add_deployment(platform_id: int) -> str:
 def platforms_deployment_status(deployment_pk: int) -> str:
     d = services.set_deployment_status(deployment_pk, request.form.get("status", ""))
     return f"deployment {d.deployment_id} is now {d.status}"
+
+
+@bp.post("/platforms/<int:platform_id>/update")
+@_action("admin.platforms")
+def platforms_update(platform_id: int) -> str:
+    """Apply or discard what a re-registration proposed (nothing changes until then)."""
+    if request.form.get("decision") == "apply":
+        p = services.apply_pending_update(platform_id)
+        return f"the new addresses of {p.issuer} ({p.client_id}) are in use"
+    p = services.discard_pending_update(platform_id)
+    return f"the proposed changes to {p.issuer} ({p.client_id}) were discarded"
+
+
+def _links_page(new_link=None):
+    from lti_tool.registration import links
+
+    return render_template("admin/registration_links.html", links=links.list_links(),
+                           link_state=links.link_state, new_link=new_link,
+                           max_hours=links.MAX_HOURS,
+                           approval=current_app.config["BRANCHWISE"]
+                           .require_registration_approval)
+
+
+@bp.get("/registration-links")
+def registration_links():
+    return _links_page()
+
+
+@bp.post("/registration-links")
+def registration_links_create():
+    """Create a link and show its URL once (it is stored only as a hash)."""
+    from lti_tool.registration import links
+
+    try:
+        hours = float(request.form.get("hours", links.DEFAULT_HOURS))
+        link = links.create_link(current_app.config["BRANCHWISE"].base_url,
+                                 created_by=g.admin.username, hours=hours,
+                                 note=request.form.get("note", ""))
+    except (ValueError, links.LinkError) as exc:
+        flash(str(exc) if isinstance(exc, links.LinkError) else "hours must be a number",
+              "error")
+        return redirect(url_for("admin.registration_links"))
+    log.info("admin action by %s: registration link %s created", g.admin.username, link.id)
+    return _links_page(new_link=link)
+
+
+@bp.post("/registration-links/<int:link_id>/revoke")
+@_action("admin.registration_links")
+def registration_links_revoke(link_id: int) -> str:
+    from lti_tool.registration import links
+
+    try:
+        links.revoke(link_id)
+    except links.LinkError as exc:
+        raise services.AdminError(str(exc)) from exc
+    return f"registration link {link_id} revoked"
 
 
 @bp.get("/keys")
