@@ -35,8 +35,12 @@ def create_app(overrides: dict[str, Any] | None = None,
         **_cache_config(settings),
     )
     app.config.update(flask_config)
-    # Behind a TLS-terminating proxy the tool must still see https (cookies, URLs).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    # X-Forwarded-* only from as many proxies as the admin says are in front: otherwise any
+    # client could pick its own address and walk past rate limits and sign-in throttling.
+    if settings.proxy_count > 0:
+        hops = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     logging.getLogger("branchwise").setLevel(settings.log_level)
 
     from lti_tool.extensions import cache, db, migrate

@@ -41,6 +41,7 @@ class Settings:
     http_timeout: float
     outbound_allow_private: bool
     require_registration_approval: bool
+    proxy_count: int
     log_level: str
     queue_path: str
     queue_immediate: bool
