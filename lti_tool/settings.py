@@ -34,6 +34,7 @@ class Settings:
     database_ping_idle_seconds: float
     secret_key: str
     launch_token_ttl: int
+    launch_session_max_age: int
     clock_skew_leeway: int
     login_state_ttl: int
     max_id_token_bytes: int

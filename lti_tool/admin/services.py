@@ -60,6 +60,7 @@ def set_password(username: str, password: str) -> AdminUser:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AdminError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     admin.password_hash = generate_password_hash(password)
+    admin.session_epoch += 1  # a new password signs every console session out
     db.session.commit()
     return admin
 
@@ -76,6 +77,12 @@ def authenticate(username: str, password: str) -> AdminUser | None:
     admin.last_login_at = utcnow()
     db.session.commit()
     return admin
+
+
+def end_sessions(admin: AdminUser) -> None:
+    """Sign-out: every session cookie issued to this admin so far stops working."""
+    admin.session_epoch += 1
+    db.session.commit()
 
 
 def get_admin(admin_id: int | None) -> AdminUser | None:

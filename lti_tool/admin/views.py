@@ -78,7 +78,10 @@ def guard():
     g.admin = None
     started = session.get("admin_at", 0)
     if session.get("admin_id") and time.time() - started < SESSION_MAX_AGE:
-        g.admin = services.get_admin(session["admin_id"])
+        admin = services.get_admin(session["admin_id"])
+        # The cookie is signed but lives in the browser: the epoch ends it on the server.
+        if admin is not None and session.get("admin_epoch") == admin.session_epoch:
+            g.admin = admin
     if g.admin is None and request.endpoint not in PUBLIC_ENDPOINTS:
         session.pop("admin_id", None)
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
@@ -157,6 +160,7 @@ def login():
     g.pop("csrf_token", None)
     session["admin_id"] = admin.id
     session["admin_at"] = time.time()
+    session["admin_epoch"] = admin.session_epoch
     log.info("admin login username=%r ip=%s", admin.username, ip)
     return redirect(_safe_next(request.form.get("next")))
 
@@ -164,6 +168,7 @@ def login():
 @bp.post("/logout")
 def logout():
     log.info("admin logout username=%r", g.admin.username)
+    services.end_sessions(g.admin)
     session.clear()
     return redirect(url_for("admin.login"))
 

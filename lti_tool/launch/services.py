@@ -309,7 +309,7 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         role=map_roles(body.get(claims.ROLES) or []), claims=dict(body),
         locale=user.locale, return_url=presentation.get("return_url"),
         confirmed=confirmed, state=state, created_at=now,
-        expires_at=now + timedelta(hours=12),
+        expires_at=now + timedelta(seconds=settings.launch_session_max_age),
     )
     db.session.add(session)
     db.session.commit()

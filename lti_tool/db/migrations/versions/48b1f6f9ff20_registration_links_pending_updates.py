@@ -1,4 +1,4 @@
-"""registration links (single-use, expiring) and pending re-registration updates
+"""registration links (single-use, expiring), pending re-registration updates, admin session epochs
 
 Revision ID: 48b1f6f9ff20
 Revises: b7e4a1c9d2f3
@@ -35,9 +35,14 @@ def upgrade():
     )
     with op.batch_alter_table('platforms', schema=None) as batch_op:
         batch_op.add_column(sa.Column('pending_update', sa.JSON(), nullable=True))
+    with op.batch_alter_table('admin_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_epoch', sa.Integer(), nullable=False,
+                                      server_default='0'))
 
 
 def downgrade():
+    with op.batch_alter_table('admin_users', schema=None) as batch_op:
+        batch_op.drop_column('session_epoch')
     with op.batch_alter_table('platforms', schema=None) as batch_op:
         batch_op.drop_column('pending_update')
     op.drop_table('registration_links')
