@@ -35,6 +35,8 @@ class Settings:
     secret_key: str
     launch_token_ttl: int
     launch_session_max_age: int
+    launch_retention_days: int
+    login_rate_limit: int
     clock_skew_leeway: int
     login_state_ttl: int
     max_id_token_bytes: int
