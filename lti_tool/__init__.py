@@ -80,13 +80,9 @@ def create_app(overrides: dict[str, Any] | None = None,
         if hasattr(views, "init_app"):
             views.init_app(app)
 
-    @app.after_request
-    def security_headers(response):
-        # Pages run inside LMS iframes: allow framing (no X-Frame-Options) but keep
-        # URLs carrying launch tokens out of Referer headers.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    from lti_tool import security_headers
+
+    security_headers.init_app(app)  # CSP (frame-ancestors per platform), log escaping
 
     return app
 

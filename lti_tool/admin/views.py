@@ -91,8 +91,8 @@ def guard():
 @bp.after_request
 def console_headers(response):
     # Admin pages must never be framed (clickjacking) or cached (shared computers).
+    # (Content-Security-Policy with frame-ancestors 'none': lti_tool.security_headers.)
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -307,13 +307,27 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         resource_link_pk=resource_link.id if resource_link else None,
         message_type=body[claims.MESSAGE_TYPE], roles=list(body.get(claims.ROLES) or []),
         role=map_roles(body.get(claims.ROLES) or []), claims=dict(body),
-        locale=user.locale, return_url=presentation.get("return_url"),
+        locale=user.locale, return_url=_web_url(presentation.get("return_url")),
         confirmed=confirmed, state=state, created_at=now,
         expires_at=now + timedelta(seconds=settings.launch_session_max_age),
     )
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def _web_url(url: object) -> str | None:
+    """``url`` if it is an absolute http(s) URL: the runner links to it ("Return to
+    course"), and a ``javascript:`` or ``data:`` URL there would run in our origin."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        if url:
+            log.warning("launch_presentation.return_url refused (not http/https): %r",
+                        url[:200])
+        return None
+    return url.strip()
 
 
 def confirm_launch(launch_id: str, binding_from_storage: str) -> LaunchSession:
