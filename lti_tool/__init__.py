@@ -30,7 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
-        MAX_CONTENT_LENGTH=max(settings.max_id_token_bytes * 2, 256 * 1024),
+        MAX_CONTENT_LENGTH=max_request_bytes(settings),
         CACHE_DEFAULT_TIMEOUT=300,
         **_cache_config(settings),
     )
@@ -85,6 +85,13 @@ def create_app(overrides: dict[str, Any] | None = None,
     security_headers.init_app(app)  # CSP (frame-ancestors per platform), log escaping
 
     return app
+
+
+def max_request_bytes(settings: Settings) -> int:
+    """The request size limit, derived from the two things a request may carry: an id_token
+    and a module (uploaded file and pasted text, plus the form's small fields). One
+    number the upload page and the server agree on (``max_module_bytes``)."""
+    return max(settings.max_id_token_bytes * 2, 2 * settings.max_module_bytes + 64 * 1024)
 
 
 def _migrations_dir():

@@ -40,6 +40,7 @@ class Settings:
     clock_skew_leeway: int
     login_state_ttl: int
     max_id_token_bytes: int
+    max_module_bytes: int
     jwks_cache_seconds: int
     http_timeout: float
     outbound_allow_private: bool
