@@ -30,13 +30,17 @@ def create_app(overrides: dict[str, Any] | None = None,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
-        MAX_CONTENT_LENGTH=max(settings.max_id_token_bytes * 2, 256 * 1024),
+        MAX_CONTENT_LENGTH=max_request_bytes(settings),
         CACHE_DEFAULT_TIMEOUT=300,
         **_cache_config(settings),
     )
     app.config.update(flask_config)
-    # Behind a TLS-terminating proxy the tool must still see https (cookies, URLs).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    # X-Forwarded-* only from as many proxies as the admin says are in front: otherwise any
+    # client could pick its own address and walk past rate limits and sign-in throttling.
+    if settings.proxy_count > 0:
+        hops = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     logging.getLogger("branchwise").setLevel(settings.log_level)
 
     from lti_tool.extensions import cache, db, migrate
@@ -76,15 +80,18 @@ def create_app(overrides: dict[str, Any] | None = None,
         if hasattr(views, "init_app"):
             views.init_app(app)
 
-    @app.after_request
-    def security_headers(response):
-        # Pages run inside LMS iframes: allow framing (no X-Frame-Options) but keep
-        # URLs carrying launch tokens out of Referer headers.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    from lti_tool import security_headers
+
+    security_headers.init_app(app)  # CSP (frame-ancestors per platform), log escaping
 
     return app
+
+
+def max_request_bytes(settings: Settings) -> int:
+    """The request size limit, derived from the two things a request may carry: an id_token
+    and a module (uploaded file and pasted text, plus the form's small fields). One
+    number the upload page and the server agree on (``max_module_bytes``)."""
+    return max(settings.max_id_token_bytes * 2, 2 * settings.max_module_bytes + 64 * 1024)
 
 
 def _migrations_dir():

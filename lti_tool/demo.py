@@ -65,7 +65,9 @@ def start_demo(port: int = 5000, *, instance_path: str | None = None,
     tool_url = f"http://{tool_host}:{tool_sock.getsockname()[1]}"
     platform_url = f"http://127.0.0.1:{platform_sock.getsockname()[1]}"
 
-    overrides = {"base_url": tool_url, **(extra_settings or {})}
+    # The demo LMS is on 127.0.0.1: outbound calls to it must be allowed (docs/security.md).
+    overrides = {"base_url": tool_url, "outbound_allow_private": True,
+                 **(extra_settings or {})}
     if instance_path:
         overrides["instance_path"] = instance_path
     tool_app = create_app(overrides)

@@ -34,12 +34,18 @@ class Settings:
     database_ping_idle_seconds: float
     secret_key: str
     launch_token_ttl: int
+    launch_session_max_age: int
+    launch_retention_days: int
+    login_rate_limit: int
     clock_skew_leeway: int
     login_state_ttl: int
     max_id_token_bytes: int
+    max_module_bytes: int
     jwks_cache_seconds: int
     http_timeout: float
+    outbound_allow_private: bool
     require_registration_approval: bool
+    proxy_count: int
     log_level: str
     queue_path: str
     queue_immediate: bool

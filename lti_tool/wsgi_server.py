@@ -21,6 +21,12 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+#: gunicorn's default access line with the path only (``%(U)s``) instead of the request
+#: line (``%(r)s``), and no Referer: launch tokens travel as ``?t=`` on GET links, and an
+#: access log (often shipped to a log service) must not collect working session tokens.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(L)s'
+
+
 def run_gunicorn(host: str, port: int, workers: int) -> None:
     _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-               "timeout": 60}).run()
+               "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60}).run()

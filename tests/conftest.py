@@ -20,6 +20,10 @@ from lti_tool.extensions import db
 pytest_plugins = ["tests.support.browser"]
 
 TEST_DB_URL = os.environ.get("BRANCHWISE_TEST_DATABASE_URL", "")
+# Every LMS in the suite runs on 127.0.0.1, which the outbound guard refuses by default;
+# set in the environment so tool processes the tests start inherit it too. Tests of the
+# guard itself pass outbound_allow_private=False.
+os.environ.setdefault("BRANCHWISE_OUTBOUND_ALLOW_PRIVATE", "true")
 
 
 @pytest.fixture(scope="session")

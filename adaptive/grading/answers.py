@@ -8,7 +8,6 @@ instead of counting it as wrong.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import re
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Real
 
+from adaptive.grading.patterns import PatternError, compile_pattern
 from adaptive.modules.format import NEXT, AnswerGroup, Destination, Item, ItemType, Match
 
 __all__ = [
@@ -30,8 +30,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Long inputs are refused before any regex runs: it bounds the cost of an
-# author's badly written (backtracking) pattern on hostile input.
+# Long inputs are refused before any regex runs (patterns run on RE2, linear in
+# the input, so this bounds the cost of every match).
 MAX_TEXT_LENGTH = 1000
 
 # Punctuation ignored at both ends in "normalised" mode. An explicit list rather
@@ -134,13 +134,6 @@ def parse_number(answer: object) -> float:
     return value
 
 
-@functools.lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    # Case-insensitive by default; an author opts out with a scoped group such as
-    # "(?-i:ABC)", which Python lets override the global flag.
-    return re.compile(pattern, re.IGNORECASE)
-
-
 def _choice_ids(item: Item) -> list[str]:
     return [c.id for c in item.choices]
 
@@ -218,8 +211,9 @@ def _text_matches(match: Match, answer: str) -> bool:
         if match.pattern is None:
             return False
         try:
-            return _compile(match.pattern).fullmatch(stripped) is not None
-        except re.error:
+            # RE2 (linear time): an author's pattern cannot hang the worker.
+            return compile_pattern(match.pattern).fullmatch(stripped) is not None
+        except PatternError:
             return False  # validation reports bad patterns; here it just never matches
     if match.text is None:
         return False

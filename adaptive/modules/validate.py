@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 
+from adaptive.grading.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.format import SCHEMA_VERSION, Destination, Item, ItemType, Module
 from adaptive.modules.problems import ERROR, WARNING, Problem
 from adaptive.modules.validate_variants import check_variants
@@ -177,6 +178,25 @@ class _Checker:
     def report(self, path: str, code: str, message: str, severity: str = ERROR) -> None:
         line = line_for(self.lines, path)
         self.problems.append(Problem(self.filename, line, path, code, message, severity))
+
+    def _check_pattern(self, path: str, pattern: str) -> None:
+        """Answers are matched with RE2 (adaptive.grading.patterns): the pattern must
+        compile there, and shapes that backtrack catastrophically are refused too."""
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            self.report(path, "bad-regex", f"invalid regex: {exc}")
+            return
+        try:
+            compile_pattern(pattern)
+        except PatternError as exc:
+            self.report(path, "bad-regex", "this regex uses a feature answer matching does "
+                        f"not support (look-around, back-references): {exc}")
+            return
+        risk = backtracking_risk(pattern)
+        if risk:
+            self.report(path, "regex-backtracking",
+                        f"{risk}; rewrite it so each part can match in only one way")
 
     def run(self) -> list[Problem]:
         if self.module.schema_version != SCHEMA_VERSION:
@@ -415,10 +435,7 @@ class _Checker:
                 if match.pattern is None:
                     self.report(path, "text-rule-missing", "a regex rule needs 'pattern'")
                 else:
-                    try:
-                        re.compile(match.pattern)
-                    except re.error as exc:
-                        self.report(f"{path}.pattern", "bad-regex", f"invalid regex: {exc}")
+                    self._check_pattern(f"{path}.pattern", match.pattern)
             elif match.mode in ("exact", "normalised"):
                 if match.text is None:
                     self.report(path, "text-rule-missing", f"a {match.mode} rule needs 'text'")

@@ -120,8 +120,40 @@ def register(main: click.Group) -> None:
     @click.argument("issuer")
     @click.argument("client_id")
     def platform_approve(issuer: str, client_id: str) -> None:
-        """Accept launches from a pending (or disabled) registration."""
-        _set_status(issuer, client_id, "active")
+        """Accept launches from a pending (or disabled) registration, and apply the
+        changes a re-registration proposed, if any."""
+        from lti_tool.admin.services import approve_platform
+
+        with _app().app_context(), _admin_errors():
+            p = approve_platform(issuer, client_id)
+            click.echo(f"{p.issuer} client_id={p.client_id} status={p.status}")
+
+    @main.command("registration-link")
+    @click.option("--hours", default=24.0, show_default=True,
+                  help="How long the link stays valid (at most 168).")
+    @click.option("--note", default="", help="What it is for (shown in the console).")
+    @click.option("--json", "as_json", is_flag=True)
+    def registration_link(hours: float, note: str, as_json: bool) -> None:
+        """A single-use dynamic registration URL to paste into an LMS; a registration
+        through it is active at once (any other waits for approval)."""
+        import json
+
+        from lti_tool.registration.links import LinkError, create_link
+
+        app = _app()
+        with app.app_context():
+            try:
+                link = create_link(app.config["BRANCHWISE"].base_url, created_by="cli",
+                                   hours=hours, note=note)
+            except LinkError as exc:
+                raise click.ClickException(str(exc)) from exc
+        if as_json:
+            click.echo(json.dumps({"url": link.url, "expires_at":
+                                   link.expires_at.isoformat(timespec="seconds") + "Z"}))
+        else:
+            click.echo(link.url)
+            click.echo(f"single use, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC",
+                       err=True)
 
     @platform.command("enable")
     @click.argument("issuer")

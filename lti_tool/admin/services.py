@@ -60,6 +60,7 @@ def set_password(username: str, password: str) -> AdminUser:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AdminError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     admin.password_hash = generate_password_hash(password)
+    admin.session_epoch += 1  # a new password signs every console session out
     db.session.commit()
     return admin
 
@@ -76,6 +77,12 @@ def authenticate(username: str, password: str) -> AdminUser | None:
     admin.last_login_at = utcnow()
     db.session.commit()
     return admin
+
+
+def end_sessions(admin: AdminUser) -> None:
+    """Sign-out: every session cookie issued to this admin so far stops working."""
+    admin.session_epoch += 1
+    db.session.commit()
 
 
 def get_admin(admin_id: int | None) -> AdminUser | None:
@@ -110,6 +117,43 @@ def set_platform_status(issuer: str, client_id: str, status: str) -> Platform:
     platform.status = status
     db.session.commit()
     return platform
+
+
+def apply_pending_update(platform_id: int) -> Platform:
+    """An admin accepts what a re-registration proposed: endpoints, scopes, deployment."""
+    platform = _platform_by_id(platform_id)
+    proposal = platform.pending_update
+    if not proposal:
+        raise AdminError("this registration has no changes waiting")
+    platform.auth_login_url = str(proposal["auth_login_url"])
+    platform.auth_token_url = str(proposal["token_url"])
+    platform.key_set_url = str(proposal["jwks_url"])
+    platform.token_audience = proposal.get("token_audience") or None
+    platform.granted_scopes = proposal.get("granted_scopes")
+    platform.product = str(proposal.get("product") or platform.product)
+    if proposal.get("deployment_id"):
+        registrations.add_deployment(platform, str(proposal["deployment_id"]))
+    platform.pending_update = None
+    db.session.commit()
+    return platform
+
+
+def discard_pending_update(platform_id: int) -> Platform:
+    """An admin refuses a re-registration's changes; the registration stays as it was."""
+    platform = _platform_by_id(platform_id)
+    if not platform.pending_update:
+        raise AdminError("this registration has no changes waiting")
+    platform.pending_update = None
+    db.session.commit()
+    return platform
+
+
+def approve_platform(issuer: str, client_id: str) -> Platform:
+    """``platform approve``: apply a waiting re-registration, and accept launches."""
+    platform = _platform(issuer, client_id)
+    if platform.pending_update:
+        apply_pending_update(platform.id)
+    return set_platform_status(issuer, client_id, "active")
 
 
 def set_platform_status_by_id(platform_id: int, status: str) -> Platform:

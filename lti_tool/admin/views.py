@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     redirect,
@@ -77,7 +78,10 @@ def guard():
     g.admin = None
     started = session.get("admin_at", 0)
     if session.get("admin_id") and time.time() - started < SESSION_MAX_AGE:
-        g.admin = services.get_admin(session["admin_id"])
+        admin = services.get_admin(session["admin_id"])
+        # The cookie is signed but lives in the browser: the epoch ends it on the server.
+        if admin is not None and session.get("admin_epoch") == admin.session_epoch:
+            g.admin = admin
     if g.admin is None and request.endpoint not in PUBLIC_ENDPOINTS:
         session.pop("admin_id", None)
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
@@ -87,8 +91,8 @@ def guard():
 @bp.after_request
 def console_headers(response):
     # Admin pages must never be framed (clickjacking) or cached (shared computers).
+    # (Content-Security-Policy with frame-ancestors 'none': lti_tool.security_headers.)
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -156,6 +160,7 @@ def login():
     g.pop("csrf_token", None)
     session["admin_id"] = admin.id
     session["admin_at"] = time.time()
+    session["admin_epoch"] = admin.session_epoch
     log.info("admin login username=%r ip=%s", admin.username, ip)
     return redirect(_safe_next(request.form.get("next")))
 
@@ -163,6 +168,7 @@ def login():
 @bp.post("/logout")
 def logout():
     log.info("admin logout username=%r", g.admin.username)
+    services.end_sessions(g.admin)
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -206,6 +212,62 @@ def platforms_add_deployment(platform_id: int) -> str:
 def platforms_deployment_status(deployment_pk: int) -> str:
     d = services.set_deployment_status(deployment_pk, request.form.get("status", ""))
     return f"deployment {d.deployment_id} is now {d.status}"
+
+
+@bp.post("/platforms/<int:platform_id>/update")
+@_action("admin.platforms")
+def platforms_update(platform_id: int) -> str:
+    """Apply or discard what a re-registration proposed (nothing changes until then)."""
+    if request.form.get("decision") == "apply":
+        p = services.apply_pending_update(platform_id)
+        return f"the new addresses of {p.issuer} ({p.client_id}) are in use"
+    p = services.discard_pending_update(platform_id)
+    return f"the proposed changes to {p.issuer} ({p.client_id}) were discarded"
+
+
+def _links_page(new_link=None):
+    from lti_tool.registration import links
+
+    return render_template("admin/registration_links.html", links=links.list_links(),
+                           link_state=links.link_state, new_link=new_link,
+                           max_hours=links.MAX_HOURS,
+                           approval=current_app.config["BRANCHWISE"]
+                           .require_registration_approval)
+
+
+@bp.get("/registration-links")
+def registration_links():
+    return _links_page()
+
+
+@bp.post("/registration-links")
+def registration_links_create():
+    """Create a link and show its URL once (it is stored only as a hash)."""
+    from lti_tool.registration import links
+
+    try:
+        hours = float(request.form.get("hours", links.DEFAULT_HOURS))
+        link = links.create_link(current_app.config["BRANCHWISE"].base_url,
+                                 created_by=g.admin.username, hours=hours,
+                                 note=request.form.get("note", ""))
+    except (ValueError, links.LinkError) as exc:
+        flash(str(exc) if isinstance(exc, links.LinkError) else "hours must be a number",
+              "error")
+        return redirect(url_for("admin.registration_links"))
+    log.info("admin action by %s: registration link %s created", g.admin.username, link.id)
+    return _links_page(new_link=link)
+
+
+@bp.post("/registration-links/<int:link_id>/revoke")
+@_action("admin.registration_links")
+def registration_links_revoke(link_id: int) -> str:
+    from lti_tool.registration import links
+
+    try:
+        links.revoke(link_id)
+    except links.LinkError as exc:
+        raise services.AdminError(str(exc)) from exc
+    return f"registration link {link_id} revoked"
 
 
 @bp.get("/keys")

@@ -23,6 +23,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import jwt
 import requests
 
+from lti_tool import outbound
+
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
@@ -252,7 +254,7 @@ class AgsClient:
         self.scopes = tuple(sorted(set(scopes)))
         self.cache = cache
         self.timeout = timeout
-        self.http = http or requests.Session()
+        self.http = http or outbound.service_session()
 
     def token(self) -> str:
         return get_token(self.creds, self.scopes, cache=self.cache, http=self.http,

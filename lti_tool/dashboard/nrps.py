@@ -4,7 +4,8 @@ The dashboard must show learners who have not opened the activity yet, and only
 the LMS knows them. A roster is fetched with the platform's access token (the
 grade client's shared token cache when present), paged by ``Link: rel="next"``
 ourselves (PyLTI1p3 lower-cases the Link header, which breaks case-sensitive
-page URLs) and cached per course for ``ROSTER_TTL`` seconds, so opening the
+page URLs), through the outbound guard and only on the platform's own hosts,
+and cached per course for ``ROSTER_TTL`` seconds, so opening the
 dashboard does not call the LMS every time. When NRPS is missing or fails, the
 caller falls back to the learners seen and says so.
 """
@@ -17,8 +18,10 @@ from typing import Any
 
 import requests
 
+from lti_tool import outbound
 from lti_tool.extensions import cache
 from lti_tool.models import Context, Platform
+from lti_tool.registration.hosts import on_platform_hosts
 
 log = logging.getLogger("branchwise.dashboard")
 
@@ -79,7 +82,7 @@ def _token(platform: Platform, timeout: float) -> str:
     creds = ags.ToolCredentials(client_id=platform.client_id, token_url=platform.auth_token_url,
                                 private_key_pem=key.private_pem, kid=key.kid,
                                 audience=platform.token_audience or None)
-    with requests.Session() as http:
+    with outbound.service_session() as http:
         return ags.get_token(creds, [SCOPE_NRPS], cache=cache, http=http, timeout=timeout)
 
 
@@ -92,9 +95,15 @@ def fetch_members(platform: Platform, memberships_url: str, timeout: float) -> l
     members: list[Member] = []
     url: str | None = memberships_url
     pages = 0
-    with requests.Session() as http:
+    with outbound.service_session() as http:
         while url and pages < MAX_PAGES:
             pages += 1
+            if not on_platform_hosts(url, platform):
+                # A launch (or a next-page link) pointing elsewhere would get our token.
+                log.warning("nrps url refused (not on the platform's hosts) iss=%s url=%r",
+                            platform.issuer, url[:300])
+                raise RosterUnavailable("the LMS named a roster address outside its own "
+                                        "site")
             try:
                 resp = http.get(url, timeout=timeout, headers={
                     "Authorization": f"Bearer {token}", "Accept": MT_MEMBERSHIPS})

@@ -19,8 +19,7 @@ from lti_tool.extensions import db
 from lti_tool.models import CustomModule
 from lti_tool.models.base import utcnow
 from lti_tool.modules import library
-
-MAX_BYTES = 512 * 1024  # far above any real module; keeps a paste from filling the DB
+from lti_tool.settings import read_defaults
 
 
 @dataclass(frozen=True)
@@ -33,12 +32,19 @@ class SaveResult:
 
 
 def save_module(text: str, *, owner_user_pk: int | None,
-                filename: str = "module.yaml") -> SaveResult:
-    """Validate ``text`` and create or update the teacher's module."""
+                filename: str = "module.yaml", max_bytes: int | None = None) -> SaveResult:
+    """Validate ``text`` and create or update the teacher's module.
+
+    ``max_bytes``: the ``max_module_bytes`` setting (far above any real module; keeps
+    a paste from filling the database); its default when not given.
+    """
+    if max_bytes is None:
+        max_bytes = int(read_defaults()["max_module_bytes"])
     if not text.strip():
         return SaveResult(None, error="Paste a module or choose a file.")
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        return SaveResult(None, error=f"The module is larger than {MAX_BYTES // 1024} KB.")
+    if len(text.encode("utf-8")) > max_bytes:
+        return SaveResult(None, error=f"The module is larger than {max_bytes // 1024} KB, "
+                                      "the most this server accepts.")
     problems = validate_text(text, filename)
     if any(p.is_error for p in problems):
         return SaveResult(None, problems=problems)

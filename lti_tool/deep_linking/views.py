@@ -172,6 +172,20 @@ def respond() -> Response:
                                      picks=picks))
 
 
+@bp.errorhandler(413)
+def too_large(_exc) -> Response:
+    """A request over the server's limit (``lti_tool.max_request_bytes``) never reaches the
+    form, so the page cannot be shown again; say what the limit is, as the form does."""
+    from lti_tool.protocol.errors import LaunchError
+
+    limit_kb = _settings().max_module_bytes // 1024
+    error = LaunchError(f"The module is larger than {limit_kb} KB, the most this server "
+                        "accepts. Go back and choose a smaller file.", code="too_large",
+                        status=413)
+    error.title = "This upload is too large"
+    return _no_store(render_template("errors/launch.html", error=error), 413)
+
+
 @bp.route("/author", methods=["GET", "POST"])
 def author() -> Response:
     """Upload or paste a module (YAML); every problem is listed with its line number."""
@@ -180,17 +194,21 @@ def author() -> Response:
     text = ""
     problems: list = []
     error: str | None = None
+    limit = _settings().max_module_bytes  # the same number the page states
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             try:
-                text = upload.read(authoring.MAX_BYTES + 1).decode("utf-8")
+                text = upload.read(limit + 1).decode("utf-8")
             except UnicodeDecodeError:
                 error = "The file is not UTF-8 text."
+            finally:
+                upload.close()  # a large upload is spooled to a temporary file
         else:
             text = request.form.get("source", "")
         if error is None:
             result = authoring.save_module(text, owner_user_pk=session.user_pk,
+                                           max_bytes=limit,
                                            filename=(upload.filename if upload is not None
                                                      and upload.filename else "module.yaml"))
             if result.saved is not None:
@@ -198,5 +216,5 @@ def author() -> Response:
                                         saved=result.saved.module_id), code=303)
             problems, error = result.problems, result.error
     body = render_template("deep_linking/author.html", token=token, source=text,
-                           problems=problems, error=error, max_kb=authoring.MAX_BYTES // 1024)
+                           problems=problems, error=error, max_kb=limit // 1024)
     return _no_store(body, 400 if request.method == "POST" else 200)

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from huey import crontab
 from huey.api import TaskWrapper
 
+from lti_tool.jobs import housekeeping
 from lti_tool.jobs.queue import get_queue
 
 EXTENSION_KEY = "branchwise_tasks"
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> Tasks:
         with app.app_context():
             sweep(app, overdue_only=True)
 
+    housekeeping.register(huey, app)  # pruning of logins and launches (every 10 min)
     tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores)
     app.extensions[EXTENSION_KEY] = tasks
     return tasks

@@ -16,6 +16,7 @@ import requests
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 
+from lti_tool import outbound
 from lti_tool.extensions import cache
 from lti_tool.models import LoginState
 from lti_tool.protocol import claims
@@ -24,12 +25,14 @@ from lti_tool.protocol.errors import InvalidToken, LaunchError, StateMismatch
 
 class BranchwiseMessageLaunch(FlaskMessageLaunch):
     def __init__(self, request: FlaskRequest, tool_config, login_state: LoginState, *,
-                 leeway: int, jwks_ttl: int, http_timeout: float) -> None:
+                 leeway: int, jwks_ttl: int, http_timeout: float,
+                 allow_private: bool = False) -> None:
         super().__init__(request, tool_config)
         self._login_state = login_state
         self._leeway = leeway
         self._jwks_ttl = jwks_ttl
         self._http_timeout = http_timeout
+        self._allow_private = allow_private
         self._jwks_refetched = False
 
     # -- state and nonce: checked against the LoginState row -----------------
@@ -53,8 +56,13 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
         cached = cache.get(cache_key)
         if cached and not self._jwks_refetched:
             return cached
+        # Through the outbound guard: no private addresses, 1 MiB, a total deadline.
+        http = outbound.GuardedSession(allow_private=self._allow_private,
+                                       deadline=self._http_timeout,
+                                       max_bytes=outbound.MAX_DOCUMENT_BYTES)
         try:
-            resp = requests.get(key_set_url, timeout=self._http_timeout)
+            with http:
+                resp = http.get(key_set_url)
             resp.raise_for_status()
             keys = resp.json()
         except (requests.RequestException, ValueError) as exc:

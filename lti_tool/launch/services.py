@@ -49,6 +49,7 @@ from lti_tool.protocol.errors import (
     UnknownPlatform,
 )
 from lti_tool.protocol.roles import map_roles
+from lti_tool.registration import hosts
 from lti_tool.registration import services as registrations
 from lti_tool.registration.tool_config import DbToolConf
 from lti_tool.settings import Settings
@@ -185,6 +186,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     launch = BranchwiseMessageLaunch(
         request, DbToolConf(), login_state, leeway=settings.clock_skew_leeway,
         jwks_ttl=settings.jwks_cache_seconds, http_timeout=settings.http_timeout,
+        allow_private=settings.outbound_allow_private,
     )
     try:
         launch.validate()
@@ -270,8 +272,9 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         context.title = ctx_claim.get("title") or context.title or ""
         context.label = ctx_claim.get("label") or context.label or ""
         nrps = body.get(claims.NRPS) or {}
-        if nrps.get("context_memberships_url"):
-            context.memberships_url = nrps["context_memberships_url"]
+        memberships = hosts.service_url(nrps.get("context_memberships_url"), platform, "nrps")
+        if memberships:
+            context.memberships_url = memberships
         db.session.flush()
     rl_claim = body.get(claims.RESOURCE_LINK) or {}
     if context is not None and rl_claim.get("id"):
@@ -284,8 +287,13 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         resource_link.title = rl_claim.get("title") or resource_link.title or ""
         ags = body.get(claims.AGS_ENDPOINT) or {}
         if ags:
-            resource_link.lineitem_url = ags.get("lineitem") or resource_link.lineitem_url
-            resource_link.lineitems_url = ags.get("lineitems") or resource_link.lineitems_url
+            # Service URLs only on the platform's own hosts (registration.hosts).
+            resource_link.lineitem_url = (hosts.service_url(ags.get("lineitem"), platform,
+                                                            "ags lineitem")
+                                          or resource_link.lineitem_url)
+            resource_link.lineitems_url = (hosts.service_url(ags.get("lineitems"), platform,
+                                                             "ags lineitems")
+                                           or resource_link.lineitems_url)
             resource_link.ags_scopes = list(ags.get("scope") or [])
         custom = body.get(claims.CUSTOM) or {}
         if custom.get("module") and not resource_link.module_id:
@@ -299,13 +307,27 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
         resource_link_pk=resource_link.id if resource_link else None,
         message_type=body[claims.MESSAGE_TYPE], roles=list(body.get(claims.ROLES) or []),
         role=map_roles(body.get(claims.ROLES) or []), claims=dict(body),
-        locale=user.locale, return_url=presentation.get("return_url"),
+        locale=user.locale, return_url=_web_url(presentation.get("return_url")),
         confirmed=confirmed, state=state, created_at=now,
-        expires_at=now + timedelta(hours=12),
+        expires_at=now + timedelta(seconds=settings.launch_session_max_age),
     )
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def _web_url(url: object) -> str | None:
+    """``url`` if it is an absolute http(s) URL: the runner links to it ("Return to
+    course"), and a ``javascript:`` or ``data:`` URL there would run in our origin."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        if url:
+            log.warning("launch_presentation.return_url refused (not http/https): %r",
+                        url[:200])
+        return None
+    return url.strip()
 
 
 def confirm_launch(launch_id: str, binding_from_storage: str) -> LaunchSession:

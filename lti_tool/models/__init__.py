@@ -13,10 +13,11 @@ from lti_tool.models.keys import ToolKey
 from lti_tool.models.launches import LaunchSession, LoginState, UsedNonce
 from lti_tool.models.people import Context, ResourceLink, User
 from lti_tool.models.platforms import Deployment, Platform
+from lti_tool.models.registration_links import RegistrationLink
 
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
     "PageEvent", "ScoreSubmission",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
-    "ToolKey", "UsedNonce", "User",
+    "RegistrationLink", "ToolKey", "UsedNonce", "User",
 ]

@@ -59,3 +59,6 @@ class AdminUser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The console's session cookie carries this number; signing out (or a new password)
+    # increments it, so a copied or replayed cookie is dead on the server side too.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -35,6 +35,9 @@ class Platform(db.Model):
     # The OAuth scopes the platform granted at dynamic registration (space-separated, as
     # it answered); None when registered by hand (then only its launches tell).
     granted_scopes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A re-registration of this issuer + client_id waiting for an admin: the endpoints
+    # and scopes it proposed (JSON). The row itself changes only on approval.
+    pending_update: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deployments: Mapped[list[Deployment]] = relationship(
@@ -55,6 +58,7 @@ class Platform(db.Model):
             "granted_scopes": self.granted_scopes.split() if self.granted_scopes is not None
             else None,
             "deployments": [d.deployment_id for d in self.deployments],
+            "pending_update": self.pending_update,
         }
 
 

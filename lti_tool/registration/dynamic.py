@@ -8,8 +8,9 @@ deployment it hands back.
 
 The URL is public, so everything a platform sends is treated as hostile input:
 the configuration URL must be https (plain http only to the loopback host while
-the tool itself runs on http, i.e. in development and tests), redirects are not
-followed, bodies are size-capped, and error messages never echo the response.
+the tool itself runs on http, i.e. in development and tests), and every call
+goes through ``lti_tool.outbound`` (no private addresses, no redirect to another
+host, size cap, total deadline); error messages never echo the response.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from urllib.parse import urlsplit
 
 import requests
 
+from lti_tool import outbound
 from lti_tool.extensions import db
 from lti_tool.models import Platform
+from lti_tool.models.base import utcnow
 from lti_tool.registration import services
 from lti_tool.settings import Settings
 from lti_tool.tool_urls import tool_urls
@@ -75,7 +78,7 @@ TOOL_DESCRIPTION = (
     "Adaptive branching modules: finds out what a learner knows, skips what they have "
     "mastered, teaches where they struggle and sends a mastery-based grade."
 )
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = 256 * 1024  # a configuration is a few KiB; the guard stops at 1 MiB
 LOOPBACK_HOSTS = {"localhost"}
 
 
@@ -183,14 +186,15 @@ def _get_json(response: requests.Response, what: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------- configuration
 def fetch_platform_configuration(url: str, registration_token: str | None, *,
-                                 timeout: float, allow_http_loopback: bool) -> dict[str, Any]:
+                                 http: requests.Session,
+                                 allow_http_loopback: bool) -> dict[str, Any]:
     """GET the platform's openid-configuration (Bearer token: Canvas requires it)."""
     check_url(url, "openid_configuration URL", allow_http_loopback=allow_http_loopback)
     headers = {"Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.get(url, headers=headers, timeout=timeout, allow_redirects=False)
+        response = http.get(url, headers=headers)
     except requests.RequestException as exc:
         raise DynamicRegistrationError(
             "The platform's configuration could not be fetched. Check that the LMS is "
@@ -308,14 +312,13 @@ def tool_client_configuration(base_url: str, scopes: list[str] | None = None) ->
 
 
 def post_registration(config: PlatformConfiguration, registration_token: str | None,
-                      body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
+                      body: dict[str, Any], *, http: requests.Session) -> dict[str, Any]:
     """POST our configuration; the platform answers with the client it created."""
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.post(config.registration_endpoint, json=body, headers=headers,
-                                 timeout=timeout, allow_redirects=False)
+        response = http.post(config.registration_endpoint, json=body, headers=headers)
     except requests.RequestException as exc:
         raise DynamicRegistrationError(
             "The platform's registration endpoint could not be reached.",
@@ -347,17 +350,48 @@ def save_registration(config: PlatformConfiguration, answer: dict[str, Any], *,
 
     Without a deployment_id in the answer (Canvas, unconfirmed) only the
     platform is recorded; an admin adds the deployment (CLI or console) once
-    the LMS shows it.
+    the LMS shows it. An issuer + client_id already registered is never
+    rewritten here: what the platform proposes is kept as ``pending_update``
+    until an admin approves it (``admin.services.approve_platform``).
     """
     tool_conf = answer.get(TOOL_CONFIGURATION)
     deployment_id = tool_conf.get("deployment_id") if isinstance(tool_conf, dict) else None
     deployment_id = str(deployment_id) if deployment_id not in (None, "") else None
+    client_id = str(answer["client_id"])
+    granted = str(answer.get("scope") or "")
+    existing = services.find_platform(config.issuer, client_id)
+    if existing is not None:
+        proposal = {
+            "auth_login_url": config.authorization_endpoint,
+            "token_url": config.token_endpoint,
+            "jwks_url": config.jwks_uri,
+            "token_audience": config.authorization_server,
+            "granted_scopes": " ".join(granted.split()),
+            "deployment_id": deployment_id,
+            "product": _product(config.product_family_code),
+        }
+        known = {d.deployment_id for d in existing.deployments}
+        unchanged = (proposal["auth_login_url"] == existing.auth_login_url
+                     and proposal["token_url"] == existing.auth_token_url
+                     and proposal["jwks_url"] == existing.key_set_url
+                     and (proposal["token_audience"] or None) == (existing.token_audience
+                                                                  or None)
+                     and proposal["granted_scopes"] == (existing.granted_scopes or "")
+                     and (deployment_id is None or deployment_id in known))
+        status = existing.status
+        if not unchanged:
+            existing.pending_update = {**proposal,
+                                       "received_at": utcnow().isoformat(timespec="seconds")}
+            status = "update_pending"
+        db.session.commit()
+        return RegistrationOutcome(platform=existing, deployment_id=deployment_id,
+                                   status=status, granted_scope=granted)
     status = "pending" if require_approval else "active"
     host = urlsplit(config.issuer).hostname or config.issuer
     label = config.product_family_code or "LMS"
     platform = services.add_platform(services.PlatformInput(
         issuer=config.issuer,
-        client_id=str(answer["client_id"]),
+        client_id=client_id,
         deployment_ids=(deployment_id,) if deployment_id else (),
         auth_login_url=config.authorization_endpoint,
         token_url=config.token_endpoint,
@@ -367,7 +401,6 @@ def save_registration(config: PlatformConfiguration, answer: dict[str, Any], *,
         status=status,
     ))
     platform.product = _product(config.product_family_code)
-    granted = str(answer.get("scope") or "")
     platform.granted_scopes = " ".join(granted.split())  # the admin page and CLI show it
     db.session.commit()
     return RegistrationOutcome(platform=platform, deployment_id=deployment_id, status=status,
@@ -375,8 +408,12 @@ def save_registration(config: PlatformConfiguration, answer: dict[str, Any], *,
 
 
 def register(openid_configuration: str, registration_token: str | None,
-             settings: Settings) -> RegistrationOutcome:
-    """The whole registration: fetch and check, POST, store. Raises DynamicRegistrationError."""
+             settings: Settings, *, pre_approved: bool = False) -> RegistrationOutcome:
+    """The whole registration: fetch and check, POST, store. Raises DynamicRegistrationError.
+
+    ``pre_approved``: it came through an admin's registration link (``links``), so a
+    new registration is active at once even when approval is required.
+    """
     if not openid_configuration:
         raise DynamicRegistrationError(
             "This is Branchwise's registration URL: paste it into your LMS's \"register a "
@@ -384,16 +421,19 @@ def register(openid_configuration: str, registration_token: str | None,
             "directly.", code="missing_openid_configuration")
     # Loopback over http only while the tool itself is a development instance.
     dev = not settings.base_url.startswith("https://")
+    # One guarded session (lti_tool.outbound): no private addresses, no redirect to
+    # another host, 1 MiB bodies, a total deadline per call.
+    http = outbound.session(settings, max_bytes=outbound.MAX_DOCUMENT_BYTES)
     raw = fetch_platform_configuration(openid_configuration, registration_token,
-                                       timeout=settings.http_timeout, allow_http_loopback=dev)
+                                       http=http, allow_http_loopback=dev)
     config = validate_platform_configuration(raw, openid_configuration,
                                              allow_http_loopback=dev)
     body = tool_client_configuration(settings.base_url, requested_scopes(config))
-    answer = post_registration(config, registration_token, body,
-                               timeout=settings.http_timeout)
+    answer = post_registration(config, registration_token, body, http=http)
     try:
-        outcome = save_registration(config, answer,
-                                    require_approval=settings.require_registration_approval)
+        outcome = save_registration(
+            config, answer,
+            require_approval=settings.require_registration_approval and not pre_approved)
     except services.RegistrationError as exc:
         raise DynamicRegistrationError(f"The registration could not be stored: {exc}",
                                        code="config_invalid") from exc

@@ -4,6 +4,8 @@ and the pages fit a 320 px wide screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lti_tool.demo_platform.harness import serve_in_thread
@@ -13,8 +15,9 @@ from .conftest import PASSWORD
 from .test_console import make_platform
 
 pytestmark = pytest.mark.browser
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "admin-registration-links.png"
 
-NAV = ["Overview", "Platforms", "Keys", "Grade queue", "Usage"]
+NAV = ["Overview", "Platforms", "Registration links", "Keys", "Grade queue", "Usage"]
 
 
 def _fits(page, width: int) -> bool:
@@ -61,7 +64,17 @@ def test_console_in_chromium(app, admin_user, browser, axe_source):
         assert page.locator("tbody tr").count() == keys_before + 1
         assert axe_violations(page, axe_source) == []
 
-        page.get_by_role("link", name="Platforms").click()
+        page.get_by_role("link", name="Registration links").click()
+        page.get_by_label("Note (which LMS it is for)").fill("Moodle")
+        page.get_by_role("button", name="Create link").click()
+        assert "/lti/register/" in page.get_by_label("Registration URL").input_value()
+        assert axe_violations(page, axe_source) == []
+        assert _fits(page, 320), "the new link scrolls sideways at 320 px"
+        page.set_viewport_size({"width": 1000, "height": 800})
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+        page.get_by_role("navigation", name="Console").get_by_role("link",
+                                                                   name="Platforms").click()
         assert page.locator("h2 .badge-pending").count() == 1
         page.get_by_role("button", name="Approve").click()
         page.get_by_role("status").wait_for()

@@ -64,3 +64,22 @@ def test_new_presets_are_offered(cli):
     sakai = cli("platform", "add", "--preset", "sakai", "--issuer", "https://s.example",
                 "--client-id", "c")
     assert sakai.exit_code != 0 and "token_url" in sakai.output
+
+
+def test_registration_link_prints_a_single_use_url(cli, tmp_path):
+    made = cli("registration-link", "--hours", "1", "--note", "Moodle", "--json")
+    assert made.exit_code == 0, made.output
+    url = json.loads(made.output)["url"]
+    assert url.startswith("https://t.example/lti/register/")
+    assert cli("registration-link", "--hours", "1000").exit_code != 0  # at most a week
+
+    from lti_tool import create_app
+    from lti_tool.extensions import db
+    from lti_tool.registration.links import claim
+
+    app = create_app({"instance_path": str(tmp_path), "database_url": ""})
+    with app.app_context():
+        token = url.rsplit("/", 1)[1]
+        assert claim(token) is not None
+        assert claim(token) is None  # single use
+        db.engine.dispose()

@@ -35,7 +35,7 @@ def test_sample_ids_and_other_owners_are_refused(app):
 
 def test_empty_and_oversized_text(app):
     assert authoring.save_module("  ", owner_user_pk=None).error
-    big = "# " + "x" * (authoring.MAX_BYTES + 1)
+    big = "# " + "x" * (app.config["BRANCHWISE"].max_module_bytes + 1)
     assert "KB" in authoring.save_module(big, owner_user_pk=None).error
 
 

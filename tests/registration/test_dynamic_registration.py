@@ -16,19 +16,28 @@ from .conftest import LiveStack
 TOOL_CONF = dynamic.TOOL_CONFIGURATION
 
 
-def register(stack: LiveStack, **params: str) -> requests.Response:
+def register(stack: LiveStack, url: str | None = None, **params: str) -> requests.Response:
     """What the LMS's registration iframe does: GET our URL with its parameters."""
     query = stack.registration_params()
     query.update(params)
-    return requests.get(f"{stack.tool_url}/lti/register", params=query, timeout=30)
+    return requests.get(url or f"{stack.tool_url}/lti/register", params=query, timeout=30)
+
+
+def new_link(stack: LiveStack, hours: float = 24) -> str:
+    """An admin's single-use registration URL (what the console and the CLI hand out)."""
+    from lti_tool.registration.links import create_link
+
+    with stack.tool_app.app_context():
+        return create_link(stack.tool_url, created_by="test", hours=hours).url
 
 
 def test_registration_end_to_end_then_launch(live_stack_factory, caplog):
-    """The platform receives a valid registration; the tool stores platform + deployment;
-    the close message is sent; a launch from the new client succeeds."""
+    """Through an admin's registration link: the platform receives a valid registration;
+    the tool stores platform + deployment, active at once; the close message is sent; a
+    launch from the new client succeeds."""
     stack = live_stack_factory()
     with caplog.at_level(logging.INFO, logger="branchwise.registration"):
-        response = register(stack)
+        response = register(stack, new_link(stack))
     assert response.status_code == 200, response.text[:500]
     assert "registration_close.js" in response.text
     assert "Branchwise is registered" in response.text
@@ -87,9 +96,9 @@ def test_registration_token_is_single_use(live_stack_factory):
 
 
 def test_approval_gate_refuses_launches_until_approved(live_stack_factory):
-    """With approval required the registration is pending: launches are refused with
-    platform_inactive; once an admin approves, the same launch works."""
-    stack = live_stack_factory(require_registration_approval=True)
+    """By default a registration through the public URL is pending: launches are refused
+    with platform_inactive; once an admin approves, the same launch works."""
+    stack = live_stack_factory()
     response = register(stack)
     assert response.status_code == 200
     assert "Waiting for approval" in response.text
