@@ -61,20 +61,20 @@ from adaptive.policy.base import (
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
 PRIOR_PSEUDO = 0.5  # pseudo pass/fail counts of the learner-level diagnostic prior
-PRIOR_LOW = 0.2
+PRIOR_LOW = 0.35  # floor: even after failed diagnostics three right answers can skip
 PRIOR_HIGH = 0.75  # cap of the carried prior (issue 12: 0.9 let one lucky answer skip a skill)
 MIN_DIAGNOSTIC_CORRECT = 2  # correct diagnostic answers needed before a skill can be skipped
 MIN_PRACTICE_STREAK = 2  # the final streak of practice is never shorter than this
 #: Practice ends only when a pure guesser would produce the final streak with at most this
 #: probability (the product of the streak's guess rates), divided by the number of streaks
 #: the learner has started on the skill (every wrong answer starts a new one, and each is a
-#: new chance of a lucky run): three right on four-choice items (1/64) ends a clean practice,
-#: after three wrong answers it takes five.
-STREAK_CHANCE = 0.02
+#: new chance of a lucky run): two right on four-choice items (1/16) end a clean practice,
+#: three are needed on three-choice items or after a wrong answer, four after three wrong.
+STREAK_CHANCE = 0.07
 DIAGNOSTIC_EXTRA = 2  # items a sequential diagnostic may add to settings.diagnostic_items
 DIAGNOSTIC_MARGIN = 0.002  # the diagnostic posterior must reach threshold + margin
-PRACTICE_MARGIN = 0.01  # practice P(mastery) must reach threshold + margin (capped at 0.999)
-MIN_FINAL_STREAK = 3  # correct answers in a row that must end practice ...
+PRACTICE_MARGIN = 0.0  # practice P(mastery) must reach threshold + margin (capped at 0.999)
+MIN_FINAL_STREAK = 2  # correct answers in a row that must end practice ...
 CONFIDENT_PRIOR = 0.7  # ... or, for a learner whose diagnostic prior was at least this,
 CONFIDENT_STREAK = 2  # this many
 REVIEW_ITEMS = 2

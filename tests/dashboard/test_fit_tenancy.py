@@ -63,6 +63,10 @@ def test_one_tenants_learners_never_change_another_tenants_engine(app, client, l
     assert set(fitted_a) == {"equivalent"}
     assert fitted_params_for_link("fractions", link_b.id) == {}
     assert fitted_params("fractions") == {}  # no course, no fit
+    # what the activity runner hands the engine on each link
+    from lti_tool.runner.services import _bkt
+
+    assert _bkt("fractions", link_a.id) == fitted_a and _bkt("fractions", link_b.id) == {}
     before = _params(link_a.context_pk)
 
     # B's learners answer very differently; fitting every course keeps A's result unchanged.
