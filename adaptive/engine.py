@@ -287,7 +287,7 @@ def next_step(
         tagged = [s for s in item.skills if s in skills]
         before = {s: model.p_mastery(skills[s]["est"]) for s in tagged}
         for sid in tagged:
-            skills[sid]["est"] = model.update(sid, skills[sid]["est"], correct)
+            skills[sid]["est"] = model.update(sid, skills[sid]["est"], correct, item_id=item.id)
             if now is not None:
                 skills[sid]["practised_at"] = float(now)
         primary = skills.get(item.primary_skill)

@@ -10,6 +10,13 @@ from the saved predictions, with the same code for every model.
     .venv/bin/python bench/kt_benchmark.py                  # all models, markdown table
     .venv/bin/python bench/kt_benchmark.py --models bkt ema # a subset
     .venv/bin/python bench/kt_benchmark.py --json out.json
+    .venv/bin/python bench/kt_benchmark.py --resplit 3      # pooled, re-split by student
+
+``--resplit N`` pools train and test, splits the students 80/20 with seeds 0..N-1 and runs
+EMA, BKT, BKT+forgets and the production fit (BKT+forgets as MAP with 10 pseudo-answers at
+the default parameters, ``lti_tool/dashboard/fitting.py``) in this process; ``--sample F``
+keeps a share F of the students to make it shorter. The published split alone favours EMA;
+the model with the best mean AUC over the re-splits is the one production fits.
 
 pyBKT runs from ``bench/.venv-pybkt`` (see docs/benchmarks.md) when it exists.
 """
@@ -35,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from kt_data import DEFAULT_DATA, Answers, load_split  # noqa: E402
 
-OURS = ["global-rate", "skill-rate", "ema", "streak", "bkt", "bkt-forgets"]
+OURS = ["global-rate", "skill-rate", "ema", "streak", "bkt", "bkt-forgets", "bkt-forgets-map"]
+RESPLIT_MODELS = ["ema", "bkt", "bkt-forgets", "bkt-forgets-map"]
 PYBKT = ["pybkt", "pybkt-forgets"]
 PYBKT_PYTHON = HERE / ".venv-pybkt" / "bin" / "python"
 LABELS = {
@@ -45,6 +53,7 @@ LABELS = {
     "streak": "3-in-a-row streak as a score",
     "bkt": "Branchwise BKT (numpy EM)",
     "bkt-forgets": "Branchwise BKT + forgets (numpy EM)",
+    "bkt-forgets-map": "Branchwise BKT + forgets, MAP toward defaults (production fit)",
     "pybkt": "pyBKT BKT (C++)",
     "pybkt-forgets": "pyBKT BKT + forgets (C++)",
 }
@@ -131,10 +140,16 @@ def run_ours(name: str, train: Answers, test: Answers) -> tuple[np.ndarray, floa
         streak = streak_before(_pair_key(test), test.correct)
         capped = np.minimum(streak, model.n)
         return (capped + 1) / (model.n + 2), time.perf_counter() - t0
-    if name in ("bkt", "bkt-forgets"):
+    if name in ("bkt", "bkt-forgets", "bkt-forgets-map"):
+        extra = {}
+        if name == "bkt-forgets-map":
+            from adaptive.mastery.fit_check import DEFAULT_STRENGTH
+
+            # no anchor given per skill: every skill is shrunk toward BKTParams()'s defaults
+            extra = {"anchors": {}, "strength": DEFAULT_STRENGTH}
         fits = fit_skill_arrays(
-            train.student, train.skill, train.correct, forgets=name == "bkt-forgets", seed=0,
-            jobs=FIT_JOBS,
+            train.student, train.skill, train.correct, forgets=name != "bkt", seed=0,
+            jobs=FIT_JOBS, **extra,
         )
         fit_s = time.perf_counter() - t0
         pred = np.full(len(test), global_rate)
@@ -219,6 +234,49 @@ def markdown(rows: list[dict], n_test: int) -> str:
     return "\n".join(lines)
 
 
+def resplit(data: Path, seeds: int, sample: float, models: list[str]) -> str:
+    """Pool train+test, re-split by student 80/20 per seed; a markdown table of AUCs."""
+    train, test = load_split(data)
+    offset = int(train.student.max()) + 1
+    pooled = Answers(np.concatenate([train.student, test.student + offset]),
+                     np.concatenate([train.skill, test.skill]),
+                     np.concatenate([train.correct, test.correct]))
+    students = np.unique(pooled.student)
+    aucs: dict[str, list[float]] = {m: [] for m in models}
+    secs: dict[str, list[float]] = {m: [] for m in models}
+    sizes = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        chosen = rng.permutation(students)[: max(2, int(round(sample * students.size)))]
+        cut = int(round(0.8 * chosen.size))
+        in_train = np.isin(pooled.student, chosen[:cut])
+        in_test = np.isin(pooled.student, chosen[cut:])
+
+        def part(mask: np.ndarray) -> Answers:
+            return Answers(pooled.student[mask], pooled.skill[mask], pooled.correct[mask])
+
+        tr, te = part(in_train), part(in_test)
+        sizes.append((cut, chosen.size - cut, len(tr), len(te)))
+        for name in models:
+            t0 = time.perf_counter()
+            pred, _ = run_ours(name, tr, te)
+            secs[name].append(time.perf_counter() - t0)
+            aucs[name].append(_metrics(te.correct, pred)["auc"])
+            print(f"seed {seed} {name}: AUC {aucs[name][-1]:.4f}", file=sys.stderr, flush=True)
+    lines = ["| model | " + " | ".join(f"seed {s}" for s in range(seeds))
+             + " | mean | s per fit+predict |", "|---" * (seeds + 3) + "|"]
+    best = max(models, key=lambda m: float(np.mean(aucs[m])))
+    for name in models:
+        mark = " **(best)**" if name == best else ""
+        lines.append(f"| {LABELS[name]}{mark} | " + " | ".join(f"{a:.4f}" for a in aucs[name])
+                     + f" | {np.mean(aucs[name]):.4f} | {np.mean(secs[name]):.1f} |")
+    tr_s, te_s, tr_a, te_a = sizes[0]
+    lines.append(f"\nPooled train+test, re-split 80/20 by student, seeds 0-{seeds - 1}, "
+                 f"{sample:.0%} of the students ({tr_s:,} train / {te_s:,} test students, "
+                 f"{tr_a:,} / {te_a:,} answers on seed 0). Recommended: {LABELS[best]}.")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -226,11 +284,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--models", nargs="+", default=None, choices=OURS + PYBKT)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--resplit", type=int, default=0, metavar="N",
+                        help="pool train+test and re-split by student with N seeds")
+    parser.add_argument("--sample", type=float, default=1.0,
+                        help="with --resplit: the share of students kept (shorter runs)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.data, args.out)
+        return
+    if args.resplit:
+        print(resplit(args.data, args.resplit, args.sample, args.models or RESPLIT_MODELS))
         return
     models = args.models or (OURS + (PYBKT if PYBKT_PYTHON.exists() else []))
     _, test = load_split(args.data)

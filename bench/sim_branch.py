@@ -6,7 +6,14 @@ item; 30 % experts / 50 % intermediates / 20 % novices knowing each skill with p
 p = 0.3; practice cap 12). Every policy runs through the real engine (``adaptive.engine``) and
 the real answer evaluation. Results: mean ± sd over seeds.
 
-    .venv/bin/python bench/sim_branch.py                      # seeds 0-19, 2,000 learners
+Held-out learner models (issue 12, ``adaptive/simulation/scenarios.py``): the policy was tuned
+on ``default`` only; ``guess-slip``, ``slow``, ``independent``, ``difficulty`` and ``all``
+change the hidden truth, never the module the engine sees. Goals in every scenario: false
+mastery <= 3 % overall and <= 5 % for the slowest quarter, experts' waste <= 50 % of the fixed
+course in the same scenario.
+
+    .venv/bin/python bench/sim_branch.py                      # default, seeds 0-19, 2,000
+    .venv/bin/python bench/sim_branch.py --scenarios all --seeds 5 --learners 1000
     .venv/bin/python bench/sim_branch.py --seeds 2 --learners 500 --jobs 2
 """
 
@@ -25,9 +32,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adaptive.simulation.learners import make_learners, slowest_quarter  # noqa: E402
+from adaptive.simulation.learners import slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import run_population, summarise  # noqa: E402
-from adaptive.simulation.synthetic import synthetic_module  # noqa: E402
+from adaptive.simulation.scenarios import SCENARIOS  # noqa: E402
 
 POLICIES = {"fixed": "linear", "3row": "streak", "branchwise": "adaptive"}
 COLUMNS = [
@@ -57,11 +64,10 @@ def baseline_op_ns(repeat: int = 2000) -> float:
     return float(median(times))
 
 
-def run_one(args: tuple[str, int, int, bool]) -> tuple[str, int, dict]:
-    name, seed, n, timed = args
+def run_one(args: tuple[str, int, int, bool, str]) -> tuple[str, int, dict]:
+    name, seed, n, timed, scenario = args
     rng = np.random.default_rng(seed)
-    module, truth = synthetic_module(rng)
-    learners = make_learners(n, [s.id for s in module.skills], rng)
+    module, truth, learners = SCENARIOS[scenario].build(rng, n)
     slow = slowest_quarter(learners)
     # The same learners (same hidden states) for every policy: the seed fixes them.
     outcomes = run_population(
@@ -80,12 +86,61 @@ def run_one(args: tuple[str, int, int, bool]) -> tuple[str, int, dict]:
     return name, seed, summary
 
 
+GOALS = {"false_mastery": 0.03, "false_mastery_slowest_q": 0.05, "waste_ratio": 0.50}
+SCENARIO_COLUMNS = [
+    ("false_mastery", "false mastery"),
+    ("false_mastery_slowest_q", "slowest 25 %"),
+    ("expert_wasted", "experts' waste (items+pages)"),
+    ("waste_ratio", "waste ÷ fixed"),
+    ("known_at_end", "known at end"),
+    ("missed_mastery", "missed mastery"),
+    ("items_per_skill", "items/skill"),
+]
+
+
+def _mean(rows: list[dict], key: str) -> float:
+    return float(np.mean([r[key] for r in rows]))
+
+
+def scenario_table(results: dict[str, dict[str, list[dict]]], names: list[str]) -> str:
+    """One row per scenario and policy; the goals checked for Branchwise in each scenario."""
+    lines = ["| scenario | policy | " + " | ".join(label for _, label in SCENARIO_COLUMNS)
+             + " | goals |", "|---" * (len(SCENARIO_COLUMNS) + 3) + "|"]
+    for scen, by_policy in results.items():
+        fixed = by_policy.get("fixed")
+        fixed_waste = _mean(fixed, "expert_wasted") if fixed else float("nan")
+        for name in names:
+            rows = by_policy[name]
+            for r in rows:
+                r["waste_ratio"] = r["expert_wasted"] / fixed_waste if fixed else float("nan")
+            cells = []
+            for key, _ in SCENARIO_COLUMNS:
+                vals = np.array([r[key] for r in rows], dtype=float)
+                pct = key in ("false_mastery", "false_mastery_slowest_q", "waste_ratio",
+                              "missed_mastery")
+                cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if pct
+                             else f"{vals.mean():.2f} ± {vals.std():.2f}")
+            verdict = ""
+            if name == "branchwise":
+                missed = [label for key, label in (
+                    ("false_mastery", "false mastery"),
+                    ("false_mastery_slowest_q", "slowest 25 %"),
+                    ("waste_ratio", "waste")) if _mean(rows, key) > GOALS[key]]
+                verdict = "all met" if not missed else "**missed: " + ", ".join(missed) + "**"
+            tag = " (tuned on)" if SCENARIOS[scen].tuned_on else ""
+            lines.append(f"| {scen}{tag} | {name} | " + " | ".join(cells) + f" | {verdict} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--learners", type=int, default=2000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--policies", default=",".join(POLICIES))
+    ap.add_argument("--scenarios", default="default",
+                    help="comma-separated learner models, or 'all' for every one: "
+                    + ", ".join(SCENARIOS))
     ap.add_argument(
         "--timing-learners",
         type=int,
@@ -96,7 +151,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write all per-seed results here")
     args = ap.parse_args(argv)
     names = [p for p in args.policies.split(",") if p]
-    tasks = [(name, seed, args.learners, False) for name in names for seed in range(args.seeds)]
+    scenarios = list(SCENARIOS) if args.scenarios == "all" else [
+        s for s in args.scenarios.split(",") if s]
+    unknown = [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        ap.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
+    if scenarios != ["default"]:
+        return run_scenarios(args, names, scenarios)
+    tasks = [(name, seed, args.learners, False, "default")
+             for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, tasks))
@@ -106,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         by_policy[name].append(summary)
     timing_keys = ("decision_ms_median", "decision_ms_p99", "decision_ratio")
     for name in names:
-        _, _, timed = run_one((name, 0, args.timing_learners, True))
+        _, _, timed = run_one((name, 0, args.timing_learners, True, "default"))
         for row in by_policy[name]:
             for key in timing_keys:
                 row[key] = timed[key]
@@ -131,14 +194,15 @@ def main(argv: list[str] | None = None) -> int:
         print()
         checks = [
             (
-                "experts' waste <= 40 % of fixed",
-                ours["expert_wasted"] <= 0.4 * fixed["expert_wasted"],
+                "experts' waste <= 50 % of fixed",
+                ours["expert_wasted"] <= GOALS["waste_ratio"] * fixed["expert_wasted"],
                 f"{ours['expert_wasted'] / fixed['expert_wasted']:.1%}",
             ),
-            ("false mastery <= 2 %", ours["false_mastery"] <= 0.02, f"{ours['false_mastery']:.2%}"),
+            ("false mastery <= 3 %", ours["false_mastery"] <= GOALS["false_mastery"],
+             f"{ours['false_mastery']:.2%}"),
             (
-                "false mastery slowest 25 % <= 4 %",
-                ours["false_mastery_slowest_q"] <= 0.04,
+                "false mastery slowest 25 % <= 5 %",
+                ours["false_mastery_slowest_q"] <= GOALS["false_mastery_slowest_q"],
                 f"{ours['false_mastery_slowest_q']:.2%}",
             ),
             (
@@ -156,6 +220,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {'PASS' if ok else 'FAIL'} {label}: {value}")
     if args.json:
         args.json.write_text(json.dumps({n: by_policy[n] for n in names}, indent=1))
+    return 0
+
+
+def run_scenarios(args: argparse.Namespace, names: list[str], scenarios: list[str]) -> int:
+    """The robustness table: every scenario x policy, seeds in parallel jobs."""
+    tasks = [(name, seed, args.learners, False, scen)
+             for scen in scenarios for name in names for seed in range(args.seeds)]
+    t0 = time.time()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        flat = list(pool.map(run_one, tasks))
+    results: dict[str, dict[str, list[dict]]] = {
+        scen: {name: [] for name in names} for scen in scenarios}
+    for (name, _seed, _n, _t, scen), (_, _, summary) in zip(tasks, flat, strict=True):
+        results[scen][name].append(summary)
+    print(f"sim-branch robustness: {args.seeds} seeds x {args.learners} learners x 6 skills per "
+          f"scenario, {time.time() - t0:.0f} s wall, {args.jobs} jobs. Goals for branchwise: "
+          "false mastery <= 3 %, slowest 25 % <= 5 %, experts' waste <= 50 % of fixed.")
+    for scen in scenarios:
+        print(f"- {scen}: {SCENARIOS[scen].description}")
+    print()
+    print(scenario_table(results, names))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from adaptive.mastery.chance import with_guess_floor
 from adaptive.modules.format import BKTParams
 
 DEFAULT_PARAMS = BKTParams()
@@ -86,6 +87,9 @@ class BKTModel:
     unknown skill to known (a lesson is an opportunity without an observation).
     ``floor`` bounds P(known) and P(unknown) from below after every update so that
     a learner who starts failing is always noticed (see the module docstring).
+    ``item_guess`` maps an item id to the smallest guess used for an answer to it (its
+    chance rate, ``adaptive.mastery.chance``): a lucky click on a three-choice item is not
+    taken as the evidence a typed answer would be.
     """
 
     params: Mapping[str, BKTParams] = field(default_factory=dict)
@@ -93,18 +97,27 @@ class BKTModel:
     lesson_learn: float = 0.3
     name: str = "bkt"
     floor: float = STATE_FLOOR
+    item_guess: Mapping[str, float] = field(default_factory=dict)
 
-    def params_for(self, skill_id: str) -> BKTParams:
-        """The fitted parameters of a skill, or the default ones."""
-        return self.params.get(skill_id, self.default)
+    def params_for(self, skill_id: str, item_id: str | None = None) -> BKTParams:
+        """The fitted parameters of a skill, or the default ones; for an answer to
+        ``item_id`` the guess is at least that item's chance rate."""
+        params = self.params.get(skill_id, self.default)
+        if item_id is not None:
+            floor = self.item_guess.get(item_id, 0.0)
+            if floor > params.guess:
+                return with_guess_floor(params, floor)
+        return params
 
     def initial(self, skill_id: str) -> dict:
         prior = self.params_for(skill_id).prior
         return {"k": prior, "u": 1.0 - prior, "n": 0}
 
-    def update(self, skill_id: str, estimate: dict, correct: bool) -> dict:
+    def update(
+        self, skill_id: str, estimate: dict, correct: bool, item_id: str | None = None
+    ) -> dict:
         k, u = bkt_update(
-            self.params_for(skill_id), estimate["k"], estimate["u"], correct, self.floor
+            self.params_for(skill_id, item_id), estimate["k"], estimate["u"], correct, self.floor
         )
         return {"k": k, "u": u, "n": estimate.get("n", 0) + 1}
 

@@ -28,7 +28,7 @@ answers of each student in time order).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -42,6 +42,8 @@ from adaptive.modules.format import BKTParams
 PARAM_EPS = 1e-6
 #: Default upper bound of guess and slip (BKTParams requires < 0.5).
 MAX_GUESS_SLIP = 0.45
+#: Floor of the normalised forward/backward quantities (its square is still a normal float).
+_TINY = 1e-150
 
 
 class FlatSequences(NamedTuple):
@@ -185,6 +187,11 @@ def _forward(
         c = np.add(ak, au, out=c_all[a:b])
         ak /= c
         au /= c
+        # One-way histories (500 right, then 500 wrong) drive one state to exactly 0.0 in
+        # float64; a floor far below any probability that matters keeps every later ratio
+        # (here, in the backward pass and in the E-step) away from 0/0.
+        np.maximum(ak, _TINY, out=ak)
+        np.maximum(au, _TINY, out=au)
         pk = ak * stay_k[:n]
         pk += au * learn[:n]
         pu = au * stay_u[:n]
@@ -240,8 +247,8 @@ def _backward(
         if xku_all is not None:
             np.divide(ak * forget[:n] * wu, z, out=xku_all[a : a + n])
         s = bk + bu
-        np.divide(bk, s, out=bk_all[a : a + n])
-        np.divide(bu, s, out=bu_all[a : a + n])
+        np.maximum(np.divide(bk, s, out=bk_all[a : a + n]), _TINY, out=bk_all[a : a + n])
+        np.maximum(np.divide(bu, s, out=bu_all[a : a + n]), _TINY, out=bu_all[a : a + n])
     return bk_all, bu_all, xuk_all, xku_all
 
 
@@ -294,16 +301,26 @@ def _ratio(num: np.ndarray, den: np.ndarray, fallback: np.ndarray) -> np.ndarray
 def _m_step(
     stats: dict[str, np.ndarray], old: dict[str, np.ndarray], forgets: bool, max_gs: float
 ) -> dict[str, np.ndarray]:
+    """Maximum-likelihood update, or with an anchor (``old["anchor_w"] > 0``) the MAP update
+    under Beta priors centred on the anchor: ``(expected count + w * anchor) / (expected
+    total + w)``, i.e. ``w`` pseudo-observations at the module's parameters. That shrinks a
+    skill with little data toward the module, and no denominator is ever 0."""
     hi = 1.0 - PARAM_EPS
+    w = old.get("anchor_w")
+
+    def update(name: str, num: str, den: str) -> np.ndarray:
+        if w is None:
+            return _ratio(stats[num], stats[den], old[name])
+        return _ratio(stats[num] + w * old["anchor_" + name], stats[den] + w, old[name])
+
     new = {
-        "prior": np.clip(_ratio(stats["first_k"], stats["n_seq"], old["prior"]), PARAM_EPS, hi),
-        "learn": np.clip(_ratio(stats["uk"], stats["u_from"], old["learn"]), PARAM_EPS, hi),
-        "guess": np.clip(_ratio(stats["u_right"], stats["u"], old["guess"]), PARAM_EPS, max_gs),
-        "slip": np.clip(_ratio(stats["k_wrong"], stats["k"], old["slip"]), PARAM_EPS, max_gs),
+        "prior": np.clip(update("prior", "first_k", "n_seq"), PARAM_EPS, hi),
+        "learn": np.clip(update("learn", "uk", "u_from"), PARAM_EPS, hi),
+        "guess": np.clip(update("guess", "u_right", "u"), PARAM_EPS, max_gs),
+        "slip": np.clip(update("slip", "k_wrong", "k"), PARAM_EPS, max_gs),
     }
     if forgets:
-        forget = _ratio(stats["ku"], stats["k_from"], old["forget"])
-        new["forget"] = np.clip(forget, PARAM_EPS, hi)
+        new["forget"] = np.clip(update("forget", "ku", "k_from"), PARAM_EPS, hi)
     else:
         new["forget"] = np.zeros_like(old["forget"])
     return new
@@ -400,8 +417,14 @@ def _fit_many(
     seed: int | None = 0,
     max_guess_slip: float = MAX_GUESS_SLIP,
     jobs: int = 1,
+    anchor: BKTParams | Sequence[BKTParams] | None = None,
+    strength: float = 0.0,
 ) -> list[FitResult]:
     """Fit one BKT per group of sequences, all groups in one vectorised run.
+
+    With ``anchor`` (one BKTParams for all groups, or one per group) and ``strength`` > 0
+    every M-step is a MAP step with ``strength`` pseudo-observations at the anchor (see
+    :func:`_m_step`): regularisation and shrinkage toward the module's parameters.
 
     With ``jobs > 1`` the groups are split into that many chunks of about equal
     answer counts, fitted in worker processes. Groups are independent problems
@@ -414,9 +437,19 @@ def _fit_many(
         raise ValueError("restarts must be >= 1")
     if jobs < 1:
         raise ValueError("jobs must be >= 1")
+    if strength < 0:
+        raise ValueError("strength must be >= 0")
     rng = np.random.default_rng(seed)
     n = len(groups)
     starts = _random_starts(n, restarts, forgets, rng, max_guess_slip)
+    if anchor is not None and strength > 0:
+        anchors = [anchor] * n if isinstance(anchor, BKTParams) else list(anchor)
+        if len(anchors) != n:
+            raise ValueError("one anchor per group of sequences")
+        for name in _NAMES:
+            values = np.array([getattr(a, name) for a in anchors], dtype=float)
+            starts["anchor_" + name] = np.repeat(values, restarts)
+        starts["anchor_w"] = np.full(n * restarts, float(strength))
     options = {"forgets": forgets, "restarts": restarts, "warmup": warmup,
                "max_iter": max_iter, "tol": tol, "max_guess_slip": max_guess_slip}
     if jobs == 1 or n < 2:
@@ -490,7 +523,9 @@ def _fit_chunk(
             warm_it.append(w_iters)
         best = np.argmax(np.stack(warm_ll, axis=1), axis=1)
         rows = np.arange(n)
+        anchors = {k: v.reshape(n, restarts)[:, 0] for k, v in starts.items() if k not in _NAMES}
         starts = {k: np.stack([w[k] for w in warm_params], axis=1)[rows, best] for k in _NAMES}
+        starts.update(anchors)
         warm_iters = np.stack(warm_it, axis=1)[rows, best]
     params, ll, iters, converged = _run_em(
         seqs,
@@ -531,13 +566,16 @@ def fit_bkt(
     tol: float = 1e-5,
     seed: int | None = 0,
     max_guess_slip: float = MAX_GUESS_SLIP,
+    anchor: BKTParams | None = None,
+    strength: float = 0.0,
 ) -> FitResult:
     """Fit the BKT parameters of one skill by EM.
 
     ``sequences``: one 0/1 array per learner in time order, or :class:`FlatSequences`.
     ``restarts`` random starts each run ``warmup`` iterations; the best continues
     until the relative log-likelihood gain is below ``tol`` or ``max_iter``
-    iterations in all. Without ``forgets`` the forget rate is fixed at 0.
+    iterations in all. Without ``forgets`` the forget rate is fixed at 0. ``anchor`` and
+    ``strength``: MAP fitting with ``strength`` pseudo-observations at ``anchor``.
     """
     return _fit_many(
         [_as_sequences(sequences)],
@@ -548,6 +586,8 @@ def fit_bkt(
         tol=tol,
         seed=seed,
         max_guess_slip=max_guess_slip,
+        anchor=anchor,
+        strength=strength,
     )[0]
 
 
@@ -596,11 +636,20 @@ def group_arrays(
 
 
 def fit_skill_arrays(
-    learner: np.ndarray, skill: np.ndarray, correct: np.ndarray, **kw: Any
+    learner: np.ndarray,
+    skill: np.ndarray,
+    correct: np.ndarray,
+    anchors: Mapping[Any, BKTParams] | None = None,
+    **kw: Any,
 ) -> dict[Any, FitResult]:
-    """:func:`fit_skills` for three parallel arrays (answers in time order)."""
+    """:func:`fit_skills` for three parallel arrays (answers in time order).
+
+    ``anchors``: skill -> the parameters to shrink toward (with ``strength`` in ``kw``); a
+    skill missing from it is anchored at the default BKTParams."""
     grouped = group_arrays(learner, skill, correct)
     skills = list(grouped)
+    if anchors is not None:
+        kw["anchor"] = [anchors.get(s, BKTParams()) for s in skills]
     results = _fit_many([grouped[s] for s in skills], **kw)
     return dict(zip(skills, results, strict=True))
 

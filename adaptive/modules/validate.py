@@ -217,6 +217,7 @@ class _Checker:
             check_variants(item, f"items[{index}]", self.report)
         self.check_coverage()
         self.check_reachability()
+        self.check_guess_floor()
         return self.problems
 
     def check_settings(self) -> None:
@@ -247,6 +248,37 @@ class _Checker:
             for name in ("guess", "slip"):
                 if getattr(bkt, name) >= 0.5:  # only reachable for hand-built objects
                     self.report(f"{path}.{name}", "bkt-guess-slip", f"BKT {name} must be < 0.5")
+
+    def check_guess_floor(self) -> None:
+        """Warn when a BKT guess is below the chance rate of a choice item it applies to.
+
+        The engine raises the guess to the item's chance rate anyway (1/n for single choice,
+        ``adaptive.mastery.chance``), so this is a warning: the module says something the
+        engine will not do, and a lucky click would otherwise count as knowing the skill."""
+        from adaptive.mastery.chance import chance_rate
+
+        worst: dict[str, tuple[float, float, str]] = {}  # bkt path -> (guess, rate, item id)
+        for item in self.module.items:
+            rate = chance_rate(item)
+            for sid in item.skills:
+                try:
+                    skill = self.module.skill(sid)
+                except KeyError:
+                    continue  # an unknown skill is reported elsewhere
+                index = self.module.skills.index(skill)
+                path = f"skills[{index}].bkt.guess" if skill.bkt else "settings.bkt.guess"
+                guess = (skill.bkt or self.module.settings.bkt).guess
+                if rate > guess and rate > worst.get(path, (0.0, 0.0, ""))[1]:
+                    worst[path] = (guess, rate, item.id)
+        for path, (guess, rate, item_id) in sorted(worst.items()):
+            self.report(
+                path,
+                "bkt-guess-below-chance",
+                f"BKT guess {guess:g} is below the chance rate {rate:.3g} of item {item_id!r} "
+                "(a random answer is right that often); Branchwise uses the chance rate for "
+                "such items — set guess to at least it",
+                WARNING,
+            )
 
     def _duplicates(self, ids: list[str], path: str, what: str) -> None:
         first: dict[str, int] = {}

@@ -7,14 +7,19 @@ first; never flagged, since the learner is not stuck on it):
 
 1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
    ``diagnostic``, hardest first, asked sequentially. The first wrong answer ends it. The skill
-   is "known" (skipped) when every answer so far is correct and the diagnostic posterior
-   reaches the threshold. The posterior is BKT without learning (the skill's guess/slip) from a
+   is "known" (skipped) when every answer so far is correct, at least
+   ``MIN_DIAGNOSTIC_CORRECT`` (2) answers were given — one lucky answer never certifies a
+   skill — and the diagnostic posterior reaches the threshold. The posterior is BKT without
+   learning (the skill's guess/slip, the guess raised to each item's chance rate) from a
    *learner-level prior*: Laplace's rule over this learner's earlier diagnostics,
-   ``(1 + passed) / (2 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. A learner who
-   passed earlier diagnostics needs fewer items; a new learner needs two.
+   ``(1 + passed) / (2 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. The cap keeps a
+   run of earlier passes (some of them lucky) from vouching for the next skill; a learner who
+   passed earlier diagnostics needs fewer items, a new learner needs three.
 2. **Lesson**: the skill's lesson page, if any.
 3. **Practice** until P(mastery) ≥ threshold *and* the last ``MIN_FINAL_STREAK`` answers are
-   correct (mastery-correct: no hint). After a wrong answer the answer group's destination is
+   correct (mastery-correct: no hint; never fewer than ``MIN_PRACTICE_STREAK`` = 2), and a
+   guesser would produce that streak with probability at most ``STREAK_CHANCE`` / (1 + wrong
+   practice answers so far). After a wrong answer the answer group's destination is
    honoured (a remediation page, or a given item); otherwise the next item is the closest
    easier one not asked recently. After a correct answer the item closest to a difficulty that
    rises with P(mastery) is chosen.
@@ -28,6 +33,7 @@ first; never flagged, since the learner is not stuck on it):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from adaptive.modules.format import BKTParams
@@ -58,12 +64,20 @@ from adaptive.policy.base import (
 
 # Tuned on sim-branch-v1 (docs/benchmarks.md, "Simulated learners").
 PRIOR_PSEUDO = 0.5  # pseudo pass/fail counts of the learner-level diagnostic prior
-PRIOR_LOW = 0.2
-PRIOR_HIGH = 0.9
+PRIOR_LOW = 0.35  # floor: even after failed diagnostics three right answers can skip
+PRIOR_HIGH = 0.75  # cap of the carried prior (issue 12: 0.9 let one lucky answer skip a skill)
+MIN_DIAGNOSTIC_CORRECT = 2  # correct diagnostic answers needed before a skill can be skipped
+MIN_PRACTICE_STREAK = 2  # the final streak of practice is never shorter than this
+#: Practice ends only when a pure guesser would produce the final streak with at most this
+#: probability (the product of the streak's guess rates), divided by the number of streaks
+#: the learner has started on the skill (every wrong answer starts a new one, and each is a
+#: new chance of a lucky run): two right on four-choice items (1/16) end a clean practice,
+#: three are needed on three-choice items or after a wrong answer, four after three wrong.
+STREAK_CHANCE = 0.07
 DIAGNOSTIC_EXTRA = 2  # items a sequential diagnostic may add to settings.diagnostic_items
 DIAGNOSTIC_MARGIN = 0.002  # the diagnostic posterior must reach threshold + margin
-PRACTICE_MARGIN = 0.03  # practice P(mastery) must reach threshold + margin (capped at 0.999)
-MIN_FINAL_STREAK = 3  # correct answers in a row that must end practice ...
+PRACTICE_MARGIN = 0.0  # practice P(mastery) must reach threshold + margin (capped at 0.999)
+MIN_FINAL_STREAK = 2  # correct answers in a row that must end practice ...
 CONFIDENT_PRIOR = 0.7  # ... or, for a learner whose diagnostic prior was at least this,
 CONFIDENT_STREAK = 2  # this many
 REVIEW_ITEMS = 2
@@ -82,14 +96,23 @@ def diagnostic_prior(
     return min(high, max(low, p))
 
 
-def diagnostic_posterior(params: BKTParams, prior: float, answers: list[bool]) -> float:
-    """P(known) after the diagnostic answers, with no learning between them."""
+def diagnostic_posterior(
+    params: BKTParams,
+    prior: float,
+    answers: list[bool],
+    guesses: Sequence[float] | None = None,
+) -> float:
+    """P(known) after the diagnostic answers, with no learning between them.
+
+    ``guesses``, when given, is the guess used for each answer (the item's, raised to its
+    chance rate); otherwise ``params.guess`` for all."""
     k, u = prior, 1.0 - prior
-    for correct in answers:
+    for n, correct in enumerate(answers):
+        guess = guesses[n] if guesses is not None and n < len(guesses) else params.guess
         if correct:
-            k, u = k * (1.0 - params.slip), u * params.guess
+            k, u = k * (1.0 - params.slip), u * guess
         else:
-            k, u = k * params.slip, u * (1.0 - params.guess)
+            k, u = k * params.slip, u * (1.0 - guess)
         total = k + u
         if total <= 0.0:
             break
@@ -116,7 +139,9 @@ class AdaptivePolicy:
         confident_streak: int | None = CONFIDENT_STREAK,
         stop_on_wrong: bool = False,
         practice_margin: float = PRACTICE_MARGIN,
+        streak_chance: float = STREAK_CHANCE,
     ) -> None:
+        self.streak_chance = streak_chance
         self.practice_margin = practice_margin
         self.stop_on_wrong = stop_on_wrong
         self.confident_prior = confident_prior
@@ -256,16 +281,29 @@ class AdaptivePolicy:
         self, ctx: Context, state: dict, sid: str, ss: dict, correct: bool
     ) -> None:
         ss["diag"].append(correct)
-        prior = ss.get("diag_prior", self._prior(state))
-        posterior = diagnostic_posterior(ctx.model.params_for(sid), prior, ss["diag"])
-        threshold = min(0.999, ctx.settings.mastery_threshold + self.diagnostic_margin)
+        # An attempt started before the cap was lowered keeps its stored prior, capped now.
+        prior = min(self.prior_high, ss.get("diag_prior", self._prior(state)))
         params = ctx.model.params_for(sid)
-        left = self._diagnostic_length(ctx, sid) - len(ss["diag"])
+        length = self._diagnostic_length(ctx, sid)
+        # The n-th diagnostic answer is to the n-th item of the pool (asked in that order).
+        pool = ctx.index.diagnostic_by_skill[sid][:length]
+        guesses = [ctx.model.params_for(sid, item.id).guess for item in pool]
+        posterior = diagnostic_posterior(params, prior, ss["diag"], guesses)
+        threshold = min(0.999, ctx.settings.mastery_threshold + self.diagnostic_margin)
+        left = length - len(ss["diag"])
         # Sequential test: stop at the first wrong answer, or when even all-correct answers to
-        # the remaining items could not reach the threshold.
-        best = diagnostic_posterior(params, prior, ss["diag"] + [True] * max(0, left))
-        done = (self.stop_on_wrong and not correct) or left <= 0 or best < threshold
-        if correct and posterior >= threshold:
+        # the remaining items could not reach the threshold (or the minimum number correct).
+        rest = [True] * max(0, left)
+        best = diagnostic_posterior(params, prior, ss["diag"] + rest, guesses)
+        reachable = ss["diag"].count(True) + len(rest) >= MIN_DIAGNOSTIC_CORRECT
+        done = (
+            (self.stop_on_wrong and not correct)
+            or left <= 0
+            or best < threshold
+            or not reachable
+        )
+        enough = ss["diag"].count(True) >= MIN_DIAGNOSTIC_CORRECT
+        if correct and enough and posterior >= threshold:
             ss["status"] = KNOWN
             # The skill was shown known: the estimate reflects the diagnostic posterior.
             if posterior > ss["est"]["k"]:
@@ -281,9 +319,21 @@ class AdaptivePolicy:
     ) -> None:
         sid = step.skill
         count_practice(ss, correct, RECENT_KEEP)
+        guess = ctx.model.params_for(sid, step.item_id).guess
+        # P(a guesser gets the current streak right); a state from before this key existed
+        # is taken as a streak on items with the skill's own guess.
+        chance = ss.get("streak_chance", ctx.model.params_for(sid).guess ** (ss["streak"] - 1))
+        ss["streak_chance"] = chance * guess if correct else 1.0
+        if not correct:
+            ss["practice_wrong"] = ss.get("practice_wrong", 0) + 1
+        allowed = self.streak_chance / (1 + ss.get("practice_wrong", 0))
         threshold = min(0.999, ctx.settings.mastery_threshold + self.practice_margin)
         p = ctx.model.p_mastery(ss["est"])
-        if p >= threshold and ss["streak"] >= self._final_streak(ss):
+        if (
+            p >= threshold
+            and ss["streak"] >= self._final_streak(ss)
+            and ss["streak_chance"] <= allowed
+        ):
             ss["status"] = MASTERED
             return
         if ss["practice"] >= ctx.settings.practice_cap:
@@ -326,8 +376,8 @@ class AdaptivePolicy:
             and self.confident_streak is not None
             and ss.get("diag_prior", 0.0) >= self.confident_prior
         ):
-            return self.confident_streak
-        return self.min_final_streak
+            return max(MIN_PRACTICE_STREAK, self.confident_streak)
+        return max(MIN_PRACTICE_STREAK, self.min_final_streak)
 
     @staticmethod
     def _weak_prerequisite(ctx: Context, state: dict, sid: str) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
 
 from adaptive.mastery.bkt import BKTModel
+from adaptive.mastery.chance import item_guess_floors
 from adaptive.modules.format import BKTParams, Item, Module
 
 #: Per-skill status values stored in ``state["skills"][id]["status"]``.
@@ -305,7 +306,10 @@ class Policy(Protocol):
 
 
 def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None) -> BKTModel:
-    """The BKT model of a module: fitted ``bkt_params`` win over the skill's and module's own."""
+    """The BKT model of a module: fitted ``bkt_params`` win over the skill's and module's own.
+
+    Every choice item's guess is at least its chance rate (``adaptive.mastery.chance``),
+    whatever the module or a fit says: a guess is never read as knowledge."""
     if bkt_params is None:
         cached = module.metadata.get("_engine_model")
         if cached is not None:
@@ -313,7 +317,8 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     params = {s.id: module.bkt_for(s.id) for s in module.skills}
     if bkt_params:
         params.update({k: v for k, v in bkt_params.items() if k in params})
-    model = BKTModel(params=params, default=module.settings.bkt)
+    model = BKTModel(params=params, default=module.settings.bkt,
+                     item_guess=item_guess_floors(module))
     if bkt_params is None:
         module.metadata["_engine_model"] = model
     return model

@@ -61,8 +61,18 @@ def make_learners(
     skills: Sequence[str],
     rng: np.random.Generator,
     populations: dict[str, tuple[float, float]] | None = None,
+    *,
+    learn_beta: tuple[float, float] = (2.0, 6.0),
+    page_learn: float = 0.3,
+    independent: bool = False,
 ) -> list[SimLearner]:
-    """``n`` learners drawn from the population mix (shares are exact up to rounding)."""
+    """``n`` learners drawn from the population mix (shares are exact up to rounding).
+
+    Held-out learner models (issue 12): ``learn_beta`` is the Beta distribution of the
+    learning rate (default mean 0.25), ``page_learn`` what a lesson page teaches, and
+    ``independent`` draws each skill's starting knowledge from its own population draw, so
+    that knowing one skill says nothing about the next (the learner keeps a label for the
+    report: an "expert" is then an expert only by name)."""
     populations = populations or POPULATIONS
     names = list(populations)
     shares = np.array([populations[name][0] for name in names], dtype=float)
@@ -76,9 +86,16 @@ def make_learners(
     for idx in range(n):
         pop = labels[int(order[idx])]
         p_known = populations[pop][1]
-        known = {s: bool(rng.random() < p_known) for s in skills}
+        if independent:
+            levels = [populations[name][1] for name in names]
+            weights = shares / shares.sum()
+            known = {s: bool(rng.random() < levels[int(rng.choice(len(names), p=weights))])
+                     for s in skills}
+        else:
+            known = {s: bool(rng.random() < p_known) for s in skills}
         learners.append(
-            SimLearner(id=idx, population=pop, learn_rate=float(rng.beta(2, 6)), known=known)
+            SimLearner(id=idx, population=pop, learn_rate=float(rng.beta(*learn_beta)),
+                       known=known, page_learn=page_learn)
         )
     return learners
 

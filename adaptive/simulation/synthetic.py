@@ -32,8 +32,18 @@ def synthetic_module(
     chain: bool = False,
     remediation: bool = False,
     module_id: str = "synthetic",
+    guess: float = 0.2,
+    slip: float = 0.1,
+    spread: float = 0.05,
+    difficulty_effect: float = 0.0,
 ) -> tuple[Module, ItemTruth]:
     """Build the sim-branch-v1 module (guess ~ 0.2 ± 0.05, slip ~ 0.1 ± 0.05 per item).
+
+    The held-out learner models of issue 12 change the hidden truth only (the module the
+    engine sees is the same): ``guess``/``slip`` move the centres, and ``difficulty_effect``
+    e makes them follow the item's difficulty d in [-1.5, 1.5]: guess − e·0.1·d/1.5 and
+    slip + e·0.1·d/1.5 (hard items are guessed less and slipped on more; the diagnostic
+    items are the hardest).
 
     ``chain`` makes skill k a prerequisite of skill k+1 (the v2 DAG in its simplest form);
     ``remediation`` adds a remediation page per skill that wrong choice "b" points to.
@@ -74,9 +84,10 @@ def synthetic_module(
                     diagnostic=j >= items_per_skill - diagnostic_per_skill,
                 )
             )
-            guess = 0.2 + float(rng.uniform(-0.05, 0.05))
-            slip = 0.1 + float(rng.uniform(-0.05, 0.05))
-            truth[iid] = (guess, slip)
+            shift = difficulty_effect * 0.1 * float(diffs[j]) / 1.5
+            g = guess + float(rng.uniform(-spread, spread)) - shift
+            s_ = slip + float(rng.uniform(-spread, spread)) + shift
+            truth[iid] = (min(0.95, max(0.0, g)), min(0.95, max(0.0, s_)))
     module = Module(
         id=module_id,
         title="Synthetic",

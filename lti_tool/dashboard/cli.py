@@ -20,21 +20,22 @@ def register(main: click.Group) -> None:
     @click.option("--row-limit", type=int, default=None,
                   help="Use only the newest N answers per module.")
     def model_fit(module_ids: tuple[str, ...], row_limit: int | None) -> None:
-        """Fit BKT parameters per skill and item difficulties; the engine then uses them."""
+        """Fit BKT per skill and item difficulties, per course; the engine uses accepted fits."""
         from flask import current_app
 
-        from lti_tool.dashboard.fitting import modules_with_answers
+        from lti_tool.dashboard.fitting import courses_with_answers
 
         app = _app_or_current(current_app)
         with app.app_context():
             from lti_tool.dashboard.views import run_fit
 
-            targets = list(module_ids) or modules_with_answers()
+            # Each course is fitted from its own answers only (fits never cross tenants).
+            targets = courses_with_answers(module_ids)
             if not targets:
                 click.echo("No answers logged yet: nothing to fit.")
                 return
-            for module_id in targets:
-                click.echo(run_fit(module_id, row_limit))
+            for context_pk, module_id in targets:
+                click.echo(f"course {context_pk}: {run_fit(module_id, context_pk, row_limit)}")
         sys.stdout.flush()
 
 

@@ -1,13 +1,15 @@
-"""Fit BKT parameters and item difficulties of a module from the logged answers.
+"""Fit BKT parameters and item difficulties of a module from one course's logged answers.
 
-Answers come from every course on this tool (a module's skills behave the same
-in every class, and one class rarely has enough data). The fit runs EM
-(``adaptive.mastery.fit_skill_arrays``) over each learner's answers in order;
-a skill is stored only with enough learners and answers, because parameters
-fitted on three learners would steer the engine worse than the defaults.
-Results go to FittedSkillParams, which ``lti_tool.modules.library.fitted_params``
-hands to the engine, and ItemStats (difficulty = logit of the smoothed
-first-attempt failure rate).
+Fits are scoped to the course (platform + context) that produced the answers: one tenant's
+learners can never change another tenant's engine (issue 12), and
+``lti_tool.modules.library.fitted_params`` hands a course only its own fits. The fit runs EM
+with forgetting (``adaptive.mastery.fit_skill_arrays``; BKT+forgets is what
+``bench/kt_benchmark.py --resplit`` recommends on re-splits of ASSISTments by student) as MAP
+with ``STRENGTH`` pseudo-answers at the module's own parameters, so a skill with little data
+stays near them. Every fit is then judged (``adaptive.mastery.fit_check``): too little data,
+implausible guess/slip, no learning, or mastery after one correct answer are rejected with a
+reason the teacher reads on the dashboard; only accepted fits reach the engine. Item
+difficulties go to ItemStats (logit of the smoothed first-attempt failure rate).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import numpy as np
 from sqlalchemy import func, select
 
 from adaptive.analytics import AnswerRecord, estimate_difficulties
+from adaptive.engine import make_model
 from adaptive.mastery import fit_skill_arrays
+from adaptive.mastery.fit_check import DEFAULT_STRENGTH, MIN_ANSWERS, MIN_LEARNERS, judge_fit
 from lti_tool.extensions import db
-from lti_tool.models import AnswerEvent, FittedSkillParams, ItemStats
+from lti_tool.models import AnswerEvent, Context, FittedSkillParams, ItemStats, ResourceLink
 from lti_tool.models.base import utcnow
 from lti_tool.modules import library
 
@@ -29,8 +33,8 @@ log = logging.getLogger("branchwise.dashboard")
 
 #: Newest answers read per fit when run inline (a web request must stay short).
 INLINE_ROW_LIMIT = 50_000
-MIN_LEARNERS = 5
-MIN_ANSWERS = 30
+#: Pseudo-answers at the module's parameters in each EM step (shrinkage toward the module).
+STRENGTH = DEFAULT_STRENGTH
 
 
 @dataclass(frozen=True)
@@ -65,24 +69,29 @@ class FitReport:
                 f"{len(stored)} skill(s)" + (f" ({', '.join(stored)})" if stored else "")
                 + f"; difficulty updated for {self.items_updated} item(s).")
         if skipped:
-            text += " Not enough data for " + ", ".join(
-                f"{s.skill_id} ({s.n_learners} learners, {s.n_answers} answers)"
-                for s in skipped) + "."
+            text += " Not used (the module's parameters stay): " + "; ".join(
+                f"{s.skill_id}: {s.reason}" for s in skipped)
         if self.truncated:
             text += " Only the newest answers were used (row limit)."
         return text
 
 
-def modules_with_answers() -> list[str]:
-    """Every module id with at least one logged answer."""
-    return list(db.session.scalars(select(AnswerEvent.module_id).distinct()
-                                   .order_by(AnswerEvent.module_id)))
+def courses_with_answers(module_ids: tuple[str, ...] | list[str] = ()) -> list[tuple[int, str]]:
+    """(context_pk, module_id) of every course with logged answers (optionally some modules)."""
+    query = (select(ResourceLink.context_pk, AnswerEvent.module_id).distinct()
+             .join(ResourceLink, ResourceLink.id == AnswerEvent.resource_link_pk)
+             .order_by(ResourceLink.context_pk, AnswerEvent.module_id))
+    if module_ids:
+        query = query.where(AnswerEvent.module_id.in_(list(module_ids)))
+    return [(int(c), str(m)) for c, m in db.session.execute(query)]
 
 
-def _load(module_id: str, row_limit: int | None) -> tuple[list[tuple], bool]:
+def _load(module_id: str, context_pk: int, row_limit: int | None) -> tuple[list[tuple], bool]:
+    links = select(ResourceLink.id).where(ResourceLink.context_pk == context_pk)
     query = (select(AnswerEvent.attempt_pk, AnswerEvent.seq, AnswerEvent.item_id,
                     AnswerEvent.skill_ids, AnswerEvent.correct, AnswerEvent.id)
-             .where(AnswerEvent.module_id == module_id, AnswerEvent.valid.is_(True)))
+             .where(AnswerEvent.module_id == module_id, AnswerEvent.valid.is_(True),
+                    AnswerEvent.resource_link_pk.in_(links)))
     truncated = False
     if row_limit is not None:
         total = db.session.scalar(select(func.count()).select_from(
@@ -94,11 +103,24 @@ def _load(module_id: str, row_limit: int | None) -> tuple[list[tuple], bool]:
     return rows, truncated
 
 
-def fit_module(module_id: str, *, row_limit: int | None = None,
+def _module_params(module_id: str) -> tuple[dict, float]:
+    """The module's own BKT parameters per skill (the shrinkage anchor) and its threshold."""
+    try:
+        module = library.get_module(module_id)
+    except Exception:  # noqa: BLE001 - a deleted or broken module: anchor at the defaults
+        return {}, 0.95
+    return dict(make_model(module).params), module.settings.mastery_threshold
+
+
+def fit_module(module_id: str, context_pk: int, *, row_limit: int | None = None,
                min_learners: int = MIN_LEARNERS, min_answers: int = MIN_ANSWERS,
                seed: int = 0) -> FitReport:
-    """Fit and store the module's BKT parameters and item difficulties; commits."""
-    rows, truncated = _load(module_id, row_limit)
+    """Fit, judge and store the module's BKT parameters and item difficulties from the answers
+    of one course (``context_pk``); commits."""
+    context = db.session.get(Context, context_pk)
+    if context is None:
+        raise LookupError(f"no course {context_pk}")
+    rows, truncated = _load(module_id, context_pk, row_limit)
     learner, skill, correct = [], [], []
     for attempt_pk, _seq, _item, skill_ids, ok, _id in rows:
         # An item practising several skills is evidence for each (pyBKT's multi-skill rule).
@@ -106,33 +128,37 @@ def fit_module(module_id: str, *, row_limit: int | None = None,
             learner.append(attempt_pk)
             skill.append(str(sid))
             correct.append(1 if ok else 0)
+    anchors, threshold = _module_params(module_id)
     fits = []
     results = {}
     if learner:
         results = fit_skill_arrays(np.asarray(learner), np.asarray(skill),
-                                   np.asarray(correct, dtype=np.int8), seed=seed)
+                                   np.asarray(correct, dtype=np.int8), anchors=anchors,
+                                   strength=STRENGTH, forgets=True, seed=seed)
     now = utcnow()
     existing = {r.skill_id: r for r in db.session.scalars(
-        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id))}
+        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
+                                        FittedSkillParams.context_pk == context_pk))}
     for sid in sorted(results):
         res = results[sid]
-        enough = res.n_sequences >= min_learners and res.n_answers >= min_answers
-        if not enough:
-            fits.append(SkillFit(sid, False, res.n_sequences, res.n_answers,
-                                 reason="not enough data"))
-            continue
+        verdict = judge_fit(res.params, n_learners=res.n_sequences, n_answers=res.n_answers,
+                            threshold=threshold, min_learners=min_learners,
+                            min_answers=min_answers)
         params = res.params.to_dict()
         row = existing.get(sid)
         if row is None:
-            row = FittedSkillParams(module_id=module_id, skill_id=sid, params=params)
+            row = FittedSkillParams(platform_id=context.platform_id, context_pk=context_pk,
+                                    module_id=module_id, skill_id=sid, params=params)
             db.session.add(row)
         row.params = params
         row.n_learners = res.n_sequences
         row.n_answers = res.n_answers
         row.log_likelihood = float(res.log_likelihood)
         row.fitted_at = now
-        fits.append(SkillFit(sid, True, res.n_sequences, res.n_answers, params,
-                             float(res.log_likelihood)))
+        row.accepted = verdict.accepted
+        row.reasons = list(verdict.reasons)
+        fits.append(SkillFit(sid, verdict.accepted, res.n_sequences, res.n_answers, params,
+                             float(res.log_likelihood), " ".join(verdict.reasons)))
     records = [AnswerRecord(learner=str(a), item_id=item, skill_ids=tuple(s or ()),
                             correct=bool(ok), seq=seq)
                for a, seq, item, s, ok, _id in rows]

@@ -195,7 +195,7 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     rows = db.session.execute(query).all()
     users = {u.sub: u for _, u in rows}
     sub_of_attempt = {a.id: u.sub for a, u in rows}
-    fitted = library.fitted_params(module.id) if module else {}
+    fitted = library.fitted_params(module.id, scope.context_pk) if module else {}
     states: list[SkillState] = []
     for attempt, user in rows:
         if module is None or not attempt.state:
@@ -279,7 +279,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     item_stats = {r.item_id: r for r in db.session.scalars(
         select(ItemStats).where(ItemStats.module_id == module_id))} if module_id else {}
     fitted = {r.skill_id: r for r in db.session.scalars(
-        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id))
+        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
+                                        FittedSkillParams.context_pk == scope.context_pk))
     } if module_id else {}
     return Dashboard(
         link=link, context=db.session.get(Context, scope.context_pk), module=data.module,

@@ -56,8 +56,8 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _last_fit_key(module_id: str) -> str:
-    return f"dashboard-last-fit:{module_id}"
+def _last_fit_key(module_id: str, context_pk: int) -> str:
+    return f"dashboard-last-fit:{context_pk}:{module_id}"
 
 
 @bp.get("")
@@ -91,7 +91,7 @@ def index():
             title="First-attempt success, hardest items first"),
     }
     message = FIT_MESSAGES.get(request.args.get("fit", ""))
-    last_fit = cache.get(_last_fit_key(d.module.id)) if d.module else None
+    last_fit = cache.get(_last_fit_key(d.module.id, scope.context_pk)) if d.module else None
     return _no_store(Response(render_template(
         "dashboard/index.html", d=d, token=token, pictures=pictures, message=message,
         last_fit=last_fit, learner_rows=list(zip(d.roster.learners, d.learners, strict=True)),
@@ -148,18 +148,18 @@ def fit():
         return redirect(url_for("dashboard.index", t=token, fit="nomodule"), code=303)
     task = current_app.extensions.get(FIT_TASK_KEY)
     if task is not None:
-        task(scope.module_id)
+        task(scope.module_id, scope.context_pk)
         state = "queued"
     else:
-        run_fit(scope.module_id, INLINE_ROW_LIMIT)
+        run_fit(scope.module_id, scope.context_pk, INLINE_ROW_LIMIT)
         state = "done"
     return redirect(url_for("dashboard.index", t=token, fit=state) + "#model", code=303)
 
 
-def run_fit(module_id: str, row_limit: int | None) -> str:
-    """Fit and remember the summary for the dashboard (shared cache, a week)."""
-    summary = fit_module(module_id, row_limit=row_limit).summary()
-    cache.set(_last_fit_key(module_id), summary, timeout=7 * 24 * 3600)
+def run_fit(module_id: str, context_pk: int, row_limit: int | None) -> str:
+    """Fit one course's data and remember the summary for its dashboard (shared cache, a week)."""
+    summary = fit_module(module_id, context_pk, row_limit=row_limit).summary()
+    cache.set(_last_fit_key(module_id, context_pk), summary, timeout=7 * 24 * 3600)
     return summary
 
 
@@ -172,9 +172,9 @@ def init_app(app) -> None:
     huey = queue.init_app(app)
 
     @huey.task(name="dashboard_fit_module")
-    def fit_module_job(module_id: str) -> None:
+    def fit_module_job(module_id: str, context_pk: int) -> None:
         """Fit in the worker, without the web request's row limit."""
         with app.app_context():
-            run_fit(module_id, None)
+            run_fit(module_id, context_pk, None)
 
     app.extensions[FIT_TASK_KEY] = fit_module_job

@@ -92,12 +92,20 @@ class PageEvent(db.Model):
 
 
 class FittedSkillParams(db.Model):
-    """BKT parameters fitted from logged answers (all courses); the engine prefers them."""
+    """BKT parameters of one skill fitted from one course's answers (platform + context).
+
+    Scoped to the course that produced the data: one tenant's learners never change another
+    tenant's engine. A rejected fit (``accepted`` False) is kept with its ``reasons`` so the
+    teacher sees why the module's own parameters stay in use; the engine reads accepted
+    rows only.
+    """
 
     __tablename__ = "fitted_skill_params"
-    __table_args__ = (UniqueConstraint("module_id", "skill_id"),)
+    __table_args__ = (UniqueConstraint("context_pk", "module_id", "skill_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_pk: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(100))
     skill_id: Mapped[str] = mapped_column(String(100))
     params: Mapped[dict] = mapped_column(JSON)  # BKTParams.to_dict()
@@ -105,6 +113,8 @@ class FittedSkillParams(db.Model):
     n_answers: Mapped[int] = mapped_column(default=0)
     log_likelihood: Mapped[float | None] = mapped_column(nullable=True)
     fitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted: Mapped[bool] = mapped_column(default=True)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)  # why a fit is not used
 
 
 class ItemStats(db.Model):

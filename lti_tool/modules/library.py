@@ -22,7 +22,7 @@ from adaptive.modules.loader import parse_module
 from adaptive.modules.problems import ModuleError
 from adaptive.samples import sample_ids, sample_text
 from lti_tool.extensions import db
-from lti_tool.models import CustomModule, FittedSkillParams
+from lti_tool.models import CustomModule, FittedSkillParams, ResourceLink
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,30 @@ def list_modules() -> list[ModuleSummary]:
     return out
 
 
-def fitted_params(module_id: str) -> dict[str, BKTParams]:
-    """BKT parameters fitted from logged answers, per skill (empty until fitted)."""
-    return _memo("fitted", module_id, lambda: _load_fitted(module_id))
+def fitted_params(module_id: str, context_pk: int | None = None) -> dict[str, BKTParams]:
+    """The accepted BKT fits of this module *in this course*, per skill (empty until fitted).
+
+    Fits are scoped to the course (platform + context) whose answers produced them: without
+    a course there are none, so one tenant's learners can never change another's engine."""
+    if context_pk is None:
+        return {}
+    return _memo("fitted", f"{context_pk}:{module_id}",
+                 lambda: _load_fitted(module_id, context_pk))
 
 
-def _load_fitted(module_id: str) -> dict[str, BKTParams]:
+def fitted_params_for_link(module_id: str, resource_link_pk: int | None) -> dict[str, BKTParams]:
+    """:func:`fitted_params` of the course the resource link belongs to."""
+    if resource_link_pk is None:
+        return {}
+    context_pk = _memo("link-context", str(resource_link_pk), lambda: db.session.scalar(
+        select(ResourceLink.context_pk).where(ResourceLink.id == resource_link_pk)))
+    return fitted_params(module_id, context_pk)
+
+
+def _load_fitted(module_id: str, context_pk: int) -> dict[str, BKTParams]:
     rows = db.session.scalars(
-        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id)
+        select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
+                                        FittedSkillParams.context_pk == context_pk,
+                                        FittedSkillParams.accepted.is_(True))
     )
     return {r.skill_id: BKTParams(**r.params) for r in rows}

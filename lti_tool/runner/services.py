@@ -71,7 +71,7 @@ from lti_tool.ags.passback import (
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, PageEvent
 from lti_tool.models.base import utcnow
-from lti_tool.modules.library import UnknownModule, fitted_params, get_module
+from lti_tool.modules.library import UnknownModule, fitted_params_for_link, get_module
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
 from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
@@ -193,8 +193,9 @@ def _seconds(state: Mapping[str, Any], now: float) -> float | None:
     return round(max(0.0, now - float(shown)), 3)
 
 
-def _bkt(module_id: str) -> dict[str, BKTParams]:
-    return fitted_params(module_id)
+def _bkt(module_id: str, resource_link_pk: int | None) -> dict[str, BKTParams]:
+    # Only the fits of this link's course (issue 12: no tenant steers another's engine).
+    return fitted_params_for_link(module_id, resource_link_pk)
 
 
 def _ordered_choices(item: Item, step: AskItem) -> list:
@@ -271,7 +272,7 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptR
         return session.attempt
     link = session.resource_link
     assert link is not None
-    bkt = _bkt(module.id)
+    bkt = _bkt(module.id, link.id)
     settings = activity_settings(module, link.settings)
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
                    bkt_params=bkt, now=now)
@@ -319,7 +320,7 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
     else:
         attempt = _open_attempt(session, module, now)
     module = _attempt_module(attempt)
-    bkt = _bkt(module.id)
+    bkt = _bkt(module.id, attempt.resource_link_pk)
     state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
     return _page(session, attempt, module, state, bkt)
 
@@ -363,7 +364,8 @@ def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
         # A double-clicked submit: the first click was recorded; show its feedback again.
         page_extra = {"notice": ALREADY_RECORDED,
                       "feedback": _feedback_of(module, last, state)}
-    return _page(session, attempt, module, state, _bkt(module.id), **page_extra)
+    return _page(session, attempt, module, state, _bkt(module.id, attempt.resource_link_pk),
+                 **page_extra)
 
 
 def _answering(session: RunnerLaunch, posted_seq: int, kind: type, target_id: str,
@@ -385,7 +387,7 @@ def _answering(session: RunnerLaunch, posted_seq: int, kind: type, target_id: st
               else step.page_id if isinstance(step, ShowPage) else None)
     if attempt.seq != posted_seq or not isinstance(step, kind) or target != target_id:
         return _stale_page(session, attempt, posted_seq, stale_item_id)
-    return _Current(attempt, module, _bkt(module.id), state, step)
+    return _Current(attempt, module, _bkt(module.id, attempt.resource_link_pk), state, step)
 
 
 @dataclass

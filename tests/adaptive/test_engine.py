@@ -252,7 +252,8 @@ def _choice_item(iid, difficulty=0.0, wrong_dest=NEXT, skills=("k",), diagnostic
         type=ItemType.SINGLE_CHOICE,
         skills=skills,
         prompt="?",
-        choices=(Choice("a", "A"), Choice("b", "B")),
+        # four choices: a two-choice item (chance 1/2) is too weak to skip a skill on
+        choices=(Choice("a", "A"), Choice("b", "B"), Choice("c", "C"), Choice("d", "D")),
         answer_groups=(
             AnswerGroup(Match(choice="a"), True),
             AnswerGroup(Match(choice="b"), False, destination=wrong_dest),

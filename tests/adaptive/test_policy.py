@@ -88,8 +88,10 @@ def test_streak_cap_flags_and_gates_dependents():
 
 def test_diagnostic_prior_follows_the_learners_record():
     assert diagnostic_prior({}) == pytest.approx(0.5)
-    assert diagnostic_prior({"diag_passed": 3, "diag_taken": 3}) > 0.85
-    assert diagnostic_prior({"diag_passed": 0, "diag_taken": 5}) == pytest.approx(0.2)  # clipped
+    # capped: a run of passes (some perhaps lucky) never vouches for the next skill beyond 0.75
+    assert diagnostic_prior({"diag_passed": 3, "diag_taken": 3}) == pytest.approx(0.75)
+    assert diagnostic_prior({"diag_passed": 1, "diag_taken": 2}) == pytest.approx(0.5)
+    assert diagnostic_prior({"diag_passed": 0, "diag_taken": 5}) == pytest.approx(0.35)  # clipped
     params = BKTParams(guess=0.2, slip=0.1)
     two_right = diagnostic_posterior(params, 0.5, [True, True])
     assert two_right == pytest.approx(20.25 / 21.25)
@@ -102,7 +104,7 @@ def test_adaptive_diagnostic_does_not_skip_after_a_wrong_start():
     assert steps[1] == ShowPage("s1-lesson", "s1", "lesson")
     assert state["skills"]["s1"]["status"] == "mastered"
     practice = [s for s in steps if isinstance(s, AskItem) and s.phase == "practice"]
-    assert len(practice) >= 3  # at least the final streak
+    assert len(practice) >= 2  # at least the final streak (MIN_PRACTICE_STREAK)
 
 
 def test_adaptive_teacher_can_turn_the_diagnostic_off():

@@ -114,7 +114,7 @@ def test_fit_button_stores_parameters_and_difficulties(app, client, lms, monkeyp
     monkeypatch.delitem(app.extensions, FIT_TASK_KEY, raising=False)  # no queue: inline
     token = open_dashboard(client, lms)
     link = link_row()
-    for k in range(8):
+    for k in range(25):  # a fit needs at least 20 learners and 100 answers
         add_learner(link, platform_a().id, f"s{k}", f"S {k}",
                     {"equivalent": ("mastered", 0.96, 6)},
                     [{"item": f"eq-{j % 3}", "correct": j >= k % 3} for j in range(6)])
@@ -125,7 +125,8 @@ def test_fit_button_stores_parameters_and_difficulties(app, client, lms, monkeyp
     assert resp.status_code == 303
     row = db.session.scalars(select(FittedSkillParams)).one()
     assert row.module_id == "fractions" and row.skill_id == "equivalent"
-    assert row.n_learners == 8 and row.n_answers == 48
+    assert row.n_learners == 25 and row.n_answers == 150
+    assert row.context_pk == link.context_pk and row.platform_id == platform_a().id
     assert {s.item_id for s in db.session.scalars(select(ItemStats))} == {"eq-0", "eq-1", "eq-2"}
     html = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "BKT fitted for 1 skill(s)" in html and "Prior" in html
@@ -146,7 +147,10 @@ def test_fit_button_runs_on_the_job_queue(client, lms, database_url, tmp_path):
         db.engine.dispose()
     assert resp.status_code == 303 and "fit=queued" in resp.headers["Location"]
     db.session.expire_all()
-    assert db.session.scalars(select(FittedSkillParams)).one().n_answers == 36
+    row = db.session.scalars(select(FittedSkillParams)).one()
+    assert row.n_answers == 36
+    # too little data: stored with the reason, and not used by the engine
+    assert row.accepted is False and "Not enough data yet: 6 learners" in row.reasons[0]
 
 
 def test_cli_model_fit(app, lms, client):
@@ -162,10 +166,11 @@ def test_cli_model_fit(app, lms, client):
                     [{"item": "eq-1", "correct": bool(j % 2)} for j in range(6)])
     result = CliRunner().invoke(main, ["model", "fit", "--module", "fractions"])
     assert result.exit_code == 0, result.output
-    assert "fractions: 36 answers read; BKT fitted for 1 skill(s)" in result.output
+    assert "fractions: 36 answers read; BKT fitted for 0 skill(s)" in result.output
+    assert "equivalent: Not enough data yet: 6 learners and 36 answers" in result.output
     from lti_tool.modules.library import fitted_params
 
-    assert set(fitted_params("fractions")) == {"equivalent"}
+    assert fitted_params("fractions", link.context_pk) == {}  # rejected: not used
 
 
 # ----------------------------------------------------------------------------- privacy

@@ -1,0 +1,56 @@
+"""Learner models for the robustness benchmark (issue 12, item 4): the policy is tuned on
+``default`` (sim-branch-v1, whose generating parameters equal the engine's defaults) and
+reported on the others, which it was not tuned on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adaptive.modules.format import Module
+from adaptive.simulation.learners import SimLearner, make_learners
+from adaptive.simulation.synthetic import ItemTruth, synthetic_module
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Hidden truth of one learner model; the module the engine sees never changes."""
+
+    name: str
+    description: str
+    guess: float = 0.2
+    slip: float = 0.1
+    difficulty_effect: float = 0.0
+    learn_beta: tuple[float, float] = (2.0, 6.0)
+    page_learn: float = 0.3
+    independent: bool = False
+    tuned_on: bool = False
+
+    def build(self, rng: np.random.Generator, n: int) -> tuple[Module, ItemTruth, list[SimLearner]]:
+        module, truth = synthetic_module(rng, guess=self.guess, slip=self.slip,
+                                         difficulty_effect=self.difficulty_effect)
+        learners = make_learners(n, [s.id for s in module.skills], rng,
+                                 learn_beta=self.learn_beta, page_learn=self.page_learn,
+                                 independent=self.independent)
+        return module, truth, learners
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("default", "sim-branch-v1: guess 0.2, slip 0.1, T ~ Beta(2, 6), page 0.3 "
+                 "(the engine's defaults; tuned on this)", tuned_on=True),
+        Scenario("guess-slip", "guess 0.3, slip 0.15 per item (± 0.05)", guess=0.3, slip=0.15),
+        Scenario("slow", "slower learning: T ~ Beta(2, 14) (mean 0.125), a page teaches 0.15",
+                 learn_beta=(2.0, 14.0), page_learn=0.15),
+        Scenario("independent", "skills independent: each skill's start drawn on its own "
+                 "(no learner-level correlation to exploit)", independent=True),
+        Scenario("difficulty", "guess and slip follow item difficulty (± 0.1 over the pool; "
+                 "the diagnostic items are the hardest)", difficulty_effect=1.0),
+        Scenario("all", "guess 0.3 / slip 0.15, slower learning, independent skills and "
+                 "difficulty together", guess=0.3, slip=0.15, difficulty_effect=1.0,
+                 learn_beta=(2.0, 14.0), page_learn=0.15, independent=True),
+    )
+}
