@@ -40,8 +40,10 @@ def init_app(app: Flask) -> Tasks:
 
         with app.app_context():
             outcome = deliver(submission_id, app.config["BRANCHWISE"])
-        if outcome.status == "retry":
-            deliver_score.schedule((submission_id,), delay=outcome.delay)
+        if outcome.status in ("retry", "deferred"):
+            # The attempt may have ended on a newer score of the same learner.
+            again = outcome.submission_id or submission_id
+            deliver_score.schedule((again,), delay=outcome.delay)
 
     # Every minute: pending rows long overdue lost their job (e.g. a crash between the
     # commit and the enqueue); queue them again.

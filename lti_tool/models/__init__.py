@@ -8,6 +8,7 @@ from lti_tool.models.activity import (
     ItemStats,
     PageEvent,
 )
+from lti_tool.models.delivery import DeliverySlot, PlatformBudget
 from lti_tool.models.grades import AdminUser, ScoreSubmission
 from lti_tool.models.keys import ToolKey
 from lti_tool.models.launches import LaunchSession, LoginState, UsedNonce
@@ -17,6 +18,7 @@ from lti_tool.models.platforms import Deployment, Platform
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
     "PageEvent", "ScoreSubmission",
+    "DeliverySlot", "PlatformBudget",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
     "ToolKey", "UsedNonce", "User",
 ]
