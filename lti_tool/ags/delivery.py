@@ -207,12 +207,17 @@ def _newest_pending(user_pk: int, link_pk: int) -> int | None:
         .order_by(ScoreSubmission.timestamp.desc(), ScoreSubmission.id.desc()).limit(1))
 
 
-def _supersede_all_but(user_pk: int, link_pk: int, keep: int) -> int:
-    """Mark every other pending score of the learner superseded (``keep`` is newer)."""
+def _supersede_older(sub: ScoreSubmission) -> int:
+    """Mark the learner's pending scores older than ``sub`` superseded (never newer ones:
+    a score recorded while ``sub`` is on the wire must still go)."""
     count = db.session.execute(
         update(ScoreSubmission)
-        .where(ScoreSubmission.user_pk == user_pk, ScoreSubmission.resource_link_pk == link_pk,
-               ScoreSubmission.status == "pending", ScoreSubmission.id != keep)
+        .where(ScoreSubmission.user_pk == sub.user_pk,
+               ScoreSubmission.resource_link_pk == sub.resource_link_pk,
+               ScoreSubmission.status == "pending", ScoreSubmission.id != sub.id,
+               or_(ScoreSubmission.timestamp < sub.timestamp,
+                   (ScoreSubmission.timestamp == sub.timestamp)
+                   & (ScoreSubmission.id < sub.id)))
         .values(status="superseded", next_try_at=None)
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
@@ -275,11 +280,15 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
                           slot) -> tuple[Outcome, float | None, float | None]:
     user_pk, link_pk = sub.user_pk, sub.resource_link_pk
     newest = _newest_pending(user_pk, link_pk)
+    if newest is None:
+        return Outcome("skipped"), None, None  # sent or replaced meanwhile
     if newest != sub.id:
-        _supersede_all_but(user_pk, link_pk, newest or -1)
+        newer = db.session.get(ScoreSubmission, newest)
+        if newer is not None:
+            _supersede_older(newer)  # this one and any other between them
         log.info("score %s superseded by newer score %s before sending", sub.id, newest)
         return Outcome("superseded"), None, None
-    _supersede_all_but(user_pk, link_pk, sub.id)
+    _supersede_older(sub)
     if _newer_sent(sub):
         sub.status, sub.next_try_at = "superseded", None
         db.session.commit()
@@ -327,7 +336,7 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
             switched = db.session.get(ScoreSubmission, newest, populate_existing=True)
             if switched is None or switched.status != "pending":
                 return Outcome("superseded"), None, None
-            _supersede_all_but(user_pk, link_pk, switched.id)
+            _supersede_older(switched)
             log.info("score %s superseded by %s while waiting; sending that", sub.id, newest)
             sub = switched
         stamp = pacing.fresh_stamp(earliest)
@@ -352,7 +361,7 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
     sub.status, sub.sent_at = "sent", utcnow()
     sub.next_try_at, sub.last_error = None, None
     db.session.commit()
-    _supersede_all_but(user_pk, link_pk, sub.id)  # any that came in during the POST
+    _supersede_older(sub)  # an older one replayed or re-enqueued meanwhile
     pacing.note_accepted(platform.id)
     log.info("score %s sent (%s, try %s)", sub.id, sub.activity_progress, sub.tries)
     return Outcome("sent"), answered_at, stamp

@@ -36,10 +36,10 @@ from lti_tool.models import DeliverySlot, Platform, PlatformBudget
 SECOND_RESOLUTION_PRODUCTS = frozenset({"moodle"})
 MILLISECOND = 0.001
 # Spacing after the first rate-limit answer, and the widest it grows (seconds per score).
-FIRST_INTERVAL = 0.05
+FIRST_INTERVAL = 0.1
 MAX_INTERVAL = 10.0
-GROW = 1.5  # on a 429 outside a block already in force
-SHRINK = 0.97  # on each accepted score; below MIN_INTERVAL spacing stops
+GROW = 2.0  # on a 429 outside a block already in force
+SHRINK = 0.98  # on each accepted score; below MIN_INTERVAL spacing stops
 MIN_INTERVAL = 0.002
 # A 429 without Retry-After blocks the platform this long.
 DEFAULT_RETRY_AFTER = 1.0
