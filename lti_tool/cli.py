@@ -234,6 +234,9 @@ def _register_features() -> None:
 
     for register in (register_admin, register_grades, register_dashboard):
         register(main)
+    from lti_tool.doctor import doctor
+
+    main.add_command(doctor)
 
 
 _register_features()

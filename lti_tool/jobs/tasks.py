@@ -54,6 +54,9 @@ def init_app(app: Flask) -> Tasks:
         with app.app_context():
             sweep(app, overdue_only=True)
 
+    from lti_tool.jobs import heartbeat
+
+    heartbeat.register(huey, app)
     tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores)
     app.extensions[EXTENSION_KEY] = tasks
     return tasks
