@@ -63,9 +63,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
     app = _app()
     with app.app_context():
+        from lti_tool.db import migration_lock
+        from lti_tool.extensions import db as database
         from lti_tool.keys.services import signing_key
 
-        signing_key()  # create the first key before workers fork, so they agree
+        # Create the first key before workers fork, so they agree; under the start-up
+        # lock so that several ``serve`` processes starting together make only one.
+        with migration_lock(database.engine):
+            signing_key()
+        database.engine.dispose()
     run_gunicorn(host=host, port=port, workers=workers)
 
 
@@ -228,6 +234,9 @@ def _register_features() -> None:
 
     for register in (register_admin, register_grades, register_dashboard):
         register(main)
+    from lti_tool.doctor import doctor
+
+    main.add_command(doctor)
 
 
 _register_features()

@@ -52,16 +52,41 @@ class AgsError(Exception):
     """A failed call to a platform; ``status`` is None for timeouts and connection errors."""
 
     def __init__(self, message: str, *, status: int | None = None,
-                 retry_after: float | None = None, url: str = "") -> None:
+                 retry_after: float | None = None, url: str = "",
+                 rate_limited: bool | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.url = url
+        self._rate_limited = rate_limited
+
+    @property
+    def rate_limited(self) -> bool:
+        """429, or Canvas's throttling answer (403 "Rate Limit Exceeded"): the platform is
+        busy, the score is fine; delivery to the whole platform slows down."""
+        if self._rate_limited is not None:
+            return self._rate_limited
+        return self.status == 429
+
+    @property
+    def timestamp_conflict(self) -> bool:
+        """The platform refused the score's timestamp as not newer than the one it holds.
+
+        Moodle answers 409; Canvas answers 400 "Provided timestamp of ... before last
+        updated timestamp of ...". Re-sending the newest score with a fresh timestamp
+        is the cure; dropping it would lose the grade.
+        """
+        if self.status == 409:
+            return True
+        text = str(self).lower()
+        return self.status == 400 and "timestamp" in text and (
+            "before last updated" in text or "earlier timestamp" in text)
 
     @property
     def retryable(self) -> bool:
         """Timeouts, connection errors, 5xx and 429 pass; other 4xx never will by retrying."""
-        return self.status is None or self.status in RETRYABLE_STATUS or self.status >= 500
+        return (self.status is None or self.status in RETRYABLE_STATUS or self.status >= 500
+                or self.rate_limited)
 
 
 class TokenCache(Protocol):
@@ -107,12 +132,16 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def format_timestamp(value: datetime) -> str:
+def format_timestamp(value: datetime | float) -> str:
     """ISO 8601 with milliseconds and an explicit offset, as AGS scores need.
 
     Stored timestamps are naive UTC; several scores in one second must still
-    compare strictly increasing on the platform, hence the sub-second part.
+    compare strictly increasing on the platform, hence the sub-second part
+    (a platform comparing whole seconds, Moodle, is handled by the delivery's
+    spacing, not here). A float is epoch seconds.
     """
+    if isinstance(value, int | float):
+        value = datetime.fromtimestamp(value, UTC)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="milliseconds")
@@ -139,11 +168,30 @@ def client_assertion(creds: ToolCredentials, *, now: float | None = None) -> str
                       headers={"kid": creds.kid})
 
 
+def is_rate_limit_answer(status: int, headers: Any, body: str) -> bool:
+    """429, or Canvas's 403 with "Rate Limit Exceeded" / ``X-Rate-Limit-Remaining: 0``.
+
+    Canvas throttles API calls with a 403 rather than 429 (its API docs, "Throttling");
+    a plain 403 (missing scope, disabled tool) is not one and stays a failure.
+    """
+    if status == 429:
+        return True
+    if status != 403:
+        return False
+    remaining = (headers.get("X-Rate-Limit-Remaining") or "").strip()
+    try:
+        exhausted = remaining != "" and float(remaining) <= 0
+    except ValueError:
+        exhausted = False
+    return exhausted or "rate limit exceeded" in body.lower()
+
+
 def _error_from(resp: requests.Response, what: str) -> AgsError:
     detail = resp.text[:300].strip()
     return AgsError(f"{what} answered {resp.status_code}: {detail}", status=resp.status_code,
                     retry_after=parse_retry_after(resp.headers.get("Retry-After")),
-                    url=resp.url)
+                    url=resp.url,
+                    rate_limited=is_rate_limit_answer(resp.status_code, resp.headers, detail))
 
 
 def request_token(creds: ToolCredentials, scopes: Iterable[str], *, http: requests.Session,

@@ -4,12 +4,18 @@ The learner's request only writes a ``ScoreSubmission`` (``passback.submit_progr
 After its transaction commits, ``init_app``'s hook enqueues one delivery job per
 new row; the job (``lti_tool.jobs.tasks``) calls :func:`deliver`, which
 
-1. claims the row (a conditional UPDATE, so two copies of one job never both send),
-2. skips it as ``superseded`` if a newer score of the same learner and link is sent,
-3. finds or creates the line item once and stores it on the resource link,
-4. posts the score with a token cached until expiry in the shared cache,
-5. records ``sent``; or ``pending`` with ``next_try_at`` for 5xx / 429 / timeouts;
-   or ``failed`` with ``last_error`` for any other 4xx (an admin replays it).
+1. takes the learner's sending slot (``pacing.acquire_slot``: one sender per learner
+   and link, in every process), and marks every older pending score of that learner
+   ``superseded``: only the newest is ever sent;
+2. finds or creates the line item once and stores it on the resource link,
+3. waits for the platform's budget (a 429 or Canvas's rate-limit 403 slows the whole
+   platform down, past its Retry-After, and costs the score no try),
+4. stamps the score as it leaves, after anything the platform holds at its resolution
+   (whole seconds for Moodle), and posts it with a token cached in the shared cache,
+5. records ``sent``; ``pending`` with ``next_try_at`` for 5xx / timeouts / rate limits;
+   on an "older timestamp" refusal (409, Canvas's 400) re-sends the newest state with
+   a fresh stamp, or records ``superseded`` when a newer score replaces it; ``failed``
+   with ``last_error`` for any other 4xx (an admin replays it, with a fresh stamp).
 
 The database row is the source of truth, not the queue: a worker that starts
 re-enqueues every row still pending (``sweep``), so even a lost enqueue is
@@ -20,9 +26,10 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -30,6 +37,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, or_, select, update
 
 from lti_tool.ags import client as ags
+from lti_tool.ags import pacing
 from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
 from lti_tool.extensions import cache, db
 from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
@@ -44,6 +52,8 @@ LINEITEM_TAG = "branchwise-mastery"
 CLAIM_TOLERANCE = timedelta(seconds=1)
 # A pending row whose due time passed this long ago has lost its job (periodic sweep).
 OVERDUE_GRACE = timedelta(minutes=5)
+# Seconds before a job tries again for a learner slot another worker holds.
+SLOT_RETRY = 1.0
 
 
 # -- retry policy ---------------------------------------------------------------
@@ -79,15 +89,22 @@ class RetryPolicy:
 class Outcome:
     """What one delivery attempt did; ``delay`` is set when ``status == 'retry'``."""
 
-    status: str  # sent | superseded | retry | failed | skipped
+    status: str  # sent | superseded | retry | deferred | failed | skipped
     delay: float = 0.0
     error: str = ""
+    # The row the attempt ended on: a newer one of the same learner when it took over.
+    submission_id: int | None = None
 
 
 # -- building requests ------------------------------------------------------------
-def score_json(sub: ScoreSubmission, user_sub: str, product: str = "generic") -> dict[str, Any]:
-    """The AGS score (§3.4) for a submission, with Canvas's submission extension."""
-    stamp = ags.format_timestamp(sub.timestamp)
+def score_json(sub: ScoreSubmission, user_sub: str, product: str = "generic", *,
+               stamp: float | None = None) -> dict[str, Any]:
+    """The AGS score (§3.4) for a submission, with Canvas's submission extension.
+
+    ``stamp`` (epoch seconds) is the time the score leaves (``pacing.fresh_stamp``); the
+    recorded time is used only without it.
+    """
+    stamp = ags.format_timestamp(sub.timestamp if stamp is None else stamp)
     body: dict[str, Any] = {
         "userId": user_sub,
         "activityProgress": sub.activity_progress,
@@ -177,19 +194,34 @@ def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: f
 
 
 # -- one delivery -------------------------------------------------------------------
-def _claim(submission_id: int, lease: timedelta) -> bool:
-    """Take the row for one attempt; False when it is done, or due later, or taken."""
-    now = utcnow()
-    result = db.session.execute(
+def _due(sub: ScoreSubmission) -> bool:
+    return sub.next_try_at is None or sub.next_try_at <= utcnow() + CLAIM_TOLERANCE
+
+
+def _newest_pending(user_pk: int, link_pk: int) -> int | None:
+    """The learner's newest score still to send for this link (the only one worth sending)."""
+    return db.session.scalar(
+        select(ScoreSubmission.id)
+        .where(ScoreSubmission.user_pk == user_pk, ScoreSubmission.resource_link_pk == link_pk,
+               ScoreSubmission.status == "pending")
+        .order_by(ScoreSubmission.timestamp.desc(), ScoreSubmission.id.desc()).limit(1))
+
+
+def _supersede_older(sub: ScoreSubmission) -> int:
+    """Mark the learner's pending scores older than ``sub`` superseded (never newer ones:
+    a score recorded while ``sub`` is on the wire must still go)."""
+    count = db.session.execute(
         update(ScoreSubmission)
-        .where(ScoreSubmission.id == submission_id, ScoreSubmission.status == "pending",
-               or_(ScoreSubmission.next_try_at.is_(None),
-                   ScoreSubmission.next_try_at <= now + CLAIM_TOLERANCE))
-        .values(next_try_at=now + lease, tries=ScoreSubmission.tries + 1)
-        .execution_options(synchronize_session=False)
-    )
+        .where(ScoreSubmission.user_pk == sub.user_pk,
+               ScoreSubmission.resource_link_pk == sub.resource_link_pk,
+               ScoreSubmission.status == "pending", ScoreSubmission.id != sub.id,
+               or_(ScoreSubmission.timestamp < sub.timestamp,
+                   (ScoreSubmission.timestamp == sub.timestamp)
+                   & (ScoreSubmission.id < sub.id)))
+        .values(status="superseded", next_try_at=None)
+        .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
-    return bool(result.rowcount)
+    return count
 
 
 def _newer_sent(sub: ScoreSubmission) -> bool:
@@ -203,24 +235,70 @@ def _newer_sent(sub: ScoreSubmission) -> bool:
     ) is not None
 
 
+def _defer(sub: ScoreSubmission, until: float, why: str) -> Outcome:
+    """Wait without using a try (a busy learner slot, a platform's rate limit)."""
+    delay = max(0.0, until - time.time())
+    sub.next_try_at = utcnow() + timedelta(seconds=delay)
+    db.session.commit()
+    log.debug("score %s deferred %.2fs: %s", sub.id, delay, why)
+    return Outcome("deferred", delay=delay, error=why, submission_id=sub.id)
+
+
 def deliver(submission_id: int, settings: Settings, *,
             http: requests.Session | None = None, policy: RetryPolicy | None = None) -> Outcome:
-    """One delivery attempt of one submission; records the result on its row."""
+    """One delivery attempt for a learner's newest score; records the result on its row.
+
+    Holding the learner's slot (``pacing.acquire_slot``) it supersedes every older
+    pending score of that learner and link, waits for the platform's budget and for a
+    timestamp the platform will see as newer, stamps the score as it leaves, and posts.
+    """
     policy = policy or RetryPolicy.from_settings(settings)
-    lease = timedelta(seconds=3 * settings.http_timeout + 5)
-    if not _claim(submission_id, lease):
-        return Outcome("skipped")
-    sub = db.session.get(ScoreSubmission, submission_id)
-    if sub is None:  # deleted with its link or user
-        return Outcome("skipped")
+    sub = db.session.get(ScoreSubmission, submission_id, populate_existing=True)
+    if sub is None or sub.status != "pending" or not _due(sub):
+        db.session.rollback()
+        return Outcome("skipped")  # done, deleted with its link, or due later (own job)
+    user_pk, link_pk = sub.user_pk, sub.resource_link_pk
+    lease = 3 * settings.http_timeout + pacing.MAX_WAIT + 10
+    slot = pacing.acquire_slot(user_pk, link_pk, submission_id, lease)
+    if slot is None:
+        if _newest_pending(user_pk, link_pk) != submission_id:
+            return Outcome("skipped")  # the newest one's job supersedes this one
+        return _defer(sub, time.time() + SLOT_RETRY * (1 + random.random() * 0.5),
+                      "another worker is sending this learner's score")
+    answered_at: float | None = None
+    stamp: float | None = None
+    try:
+        outcome, answered_at, stamp = _deliver_holding_slot(sub, settings, http, policy, slot)
+        return outcome
+    finally:
+        pacing.release_slot(user_pk, link_pk, submission_id, answered_at=answered_at,
+                            stamp=stamp)
+
+
+def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
+                          http: requests.Session | None, policy: RetryPolicy,
+                          slot) -> tuple[Outcome, float | None, float | None]:
+    user_pk, link_pk = sub.user_pk, sub.resource_link_pk
+    newest = _newest_pending(user_pk, link_pk)
+    if newest is None:
+        return Outcome("skipped"), None, None  # sent or replaced meanwhile
+    if newest != sub.id:
+        newer = db.session.get(ScoreSubmission, newest)
+        if newer is not None:
+            _supersede_older(newer)  # this one and any other between them
+        log.info("score %s superseded by newer score %s before sending", sub.id, newest)
+        return Outcome("superseded"), None, None
+    _supersede_older(sub)
     if _newer_sent(sub):
         sub.status, sub.next_try_at = "superseded", None
         db.session.commit()
         log.info("score %s superseded by a newer one already sent", sub.id)
-        return Outcome("superseded")
+        return Outcome("superseded"), None, None
+    answered_at = stamp = None
+    platform = None
     try:
         link = sub.resource_link
-        user = db.session.get(User, sub.user_pk)
+        user = db.session.get(User, user_pk)
         platform = db.session.get(Platform, user.platform_id) if user else None
         if platform is None:
             raise ags.AgsError("the learner's platform is no longer registered", status=410)
@@ -229,32 +307,118 @@ def deliver(submission_id: int, settings: Settings, *,
             raise ags.AgsError("the platform did not grant the AGS score scope", status=403)
         client = client_for(platform, link, settings, http)
         lineitem_url = ensure_line_item(link, client, sub.score_maximum, settings)
-        client.post_score(lineitem_url, score_json(sub, user.sub, platform.product))
+
+        # The platform's budget: wait here for a sending time that is near, else come back.
+        budget = pacing.budget_for(platform.id)
+        if budget.next_slot_at - time.time() > pacing.MAX_WAIT:
+            return _defer(sub, _spread(budget.next_slot_at, budget.interval),
+                          "platform rate limit"), None, None
+        send_at = pacing.reserve_send(platform.id)
+        if send_at - time.time() > 3 * pacing.MAX_WAIT:
+            return _defer(sub, send_at, "platform rate limit"), None, None
+        _sleep_until(send_at)
+        if pacing.blocked_until(platform.id) > send_at + 0.5:
+            # A 429 came for another worker while we waited: join the queue again.
+            return _defer(sub, _spread(pacing.blocked_until(platform.id), budget.interval),
+                          "platform rate limit"), None, None
+
+        # A timestamp the platform sees as newer than all it holds for this learner.
+        resolution = pacing.resolution_for(platform, budget)
+        recorded = sub.timestamp.replace(tzinfo=UTC).timestamp()
+        earliest = pacing.earliest_stamp(slot, resolution, recorded)
+        if earliest - time.time() <= resolution + 0.05:
+            _sleep_until(earliest)
+        # A newer score may have come in while we waited: send that one instead.
+        newest = _newest_pending(user_pk, link_pk)
+        if newest is not None and newest != sub.id:
+            sub.status, sub.next_try_at = "superseded", None
+            db.session.commit()
+            switched = db.session.get(ScoreSubmission, newest, populate_existing=True)
+            if switched is None or switched.status != "pending":
+                return Outcome("superseded"), None, None
+            _supersede_older(switched)
+            log.info("score %s superseded by %s while waiting; sending that", sub.id, newest)
+            sub = switched
+        stamp = pacing.fresh_stamp(earliest)
+        sub.tries += 1
+        sub.next_try_at = utcnow() + timedelta(seconds=3 * settings.http_timeout + 5)
+        db.session.commit()
+        try:
+            client.post_score(lineitem_url, score_json(sub, user.sub, platform.product,
+                                                       stamp=stamp))
+        finally:
+            answered_at = time.time()
     except ags.AgsError as exc:
-        return _record_failure(sub, exc, policy)
+        return _record_failure(sub, exc, policy, platform), answered_at, stamp
     except Exception as exc:  # a bug or a database hiccup must not lose the grade either
-        log.exception("score %s: unexpected error", submission_id)
+        log.exception("score %s: unexpected error", sub.id)
         db.session.rollback()
-        sub = db.session.get(ScoreSubmission, submission_id)
-        if sub is None:
-            return Outcome("skipped")
-        return _record_failure(sub, ags.AgsError(f"{exc.__class__.__name__}: {exc}"), policy)
+        again = db.session.get(ScoreSubmission, sub.id, populate_existing=True)
+        if again is None:
+            return Outcome("skipped"), answered_at, stamp
+        return (_record_failure(again, ags.AgsError(f"{exc.__class__.__name__}: {exc}"),
+                                policy, None), answered_at, stamp)
     sub.status, sub.sent_at = "sent", utcnow()
     sub.next_try_at, sub.last_error = None, None
     db.session.commit()
+    _supersede_older(sub)  # an older one replayed or re-enqueued meanwhile
+    pacing.note_accepted(platform.id)
     log.info("score %s sent (%s, try %s)", sub.id, sub.activity_progress, sub.tries)
-    return Outcome("sent")
+    return Outcome("sent"), answered_at, stamp
 
 
-def _record_failure(sub: ScoreSubmission, exc: ags.AgsError, policy: RetryPolicy) -> Outcome:
+def _sleep_until(when: float) -> None:
+    delay = when - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _spread(until: float, interval: float) -> float:
+    """A time just after ``until``: waiting scores come back spread, not all at once."""
+    return until + random.random() * max(1.0, 20 * interval)
+
+
+def _record_failure(sub: ScoreSubmission, exc: ags.AgsError, policy: RetryPolicy,
+                    platform: Platform | None) -> Outcome:
     error = str(exc)[:1000]
     sub.last_error = error
+    if exc.rate_limited and platform is not None:
+        # Not the score's fault: the try is given back and the whole platform slows down.
+        sub.tries = max(0, sub.tries - 1)
+        db.session.commit()
+        until = pacing.note_rate_limited(platform.id, exc.retry_after)
+        outcome = _defer(sub, _spread(until, 0.0), error)
+        log.info("score %s: platform rate limit, back at %.1fs", sub.id, outcome.delay)
+        return Outcome("retry", delay=outcome.delay, error=error, submission_id=sub.id)
+    if exc.timestamp_conflict:
+        newer = _newest_pending(sub.user_pk, sub.resource_link_pk)
+        if (newer is not None and newer != sub.id) or _newer_sent(sub):
+            sub.status, sub.next_try_at = "superseded", None
+            db.session.commit()
+            log.info("score %s refused as older; a newer score replaces it", sub.id)
+            return Outcome("superseded", error=error)
+        if platform is not None:
+            pacing.learn_second_resolution(platform.id)
+        if not policy.gives_up(sub.tries):
+            # The newest state again, with a fresh timestamp after the platform's one.
+            delay = 1.0 + random.random() * 0.5
+            sub.next_try_at = utcnow() + timedelta(seconds=delay)
+            db.session.commit()
+            log.warning("score %s: timestamp refused (%s); re-stamped retry in %.1fs",
+                        sub.id, exc.status, delay)
+            return Outcome("retry", delay=delay, error=error, submission_id=sub.id)
+        error = f"gave up after {sub.tries} tries: {error}"[:1000]
+        sub.last_error = error
+        sub.status, sub.next_try_at = "failed", None
+        db.session.commit()
+        log.error("score %s failed: %s", sub.id, error)
+        return Outcome("failed", error=error)
     if exc.retryable and not policy.gives_up(sub.tries):
         delay = policy.delay(sub.tries, exc.retry_after)
         sub.next_try_at = utcnow() + timedelta(seconds=delay)
         db.session.commit()
         log.warning("score %s: try %s failed, retry in %.1fs: %s", sub.id, sub.tries, delay, error)
-        return Outcome("retry", delay=delay, error=error)
+        return Outcome("retry", delay=delay, error=error, submission_id=sub.id)
     if exc.retryable:
         error = f"gave up after {sub.tries} tries: {error}"[:1000]
         sub.last_error = error

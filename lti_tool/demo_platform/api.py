@@ -337,6 +337,8 @@ def post_score(ctx: str, item_id: str) -> flask.Response:
     Answers 200 ``{"applied": true}`` when stored, and 200 ``{"applied": false,
     "reason": ...}`` when its timestamp is not newer than the stored score for
     (line item, user): per AGS 2.0 it is not applied, and it is kept in the history.
+    In ``moodle``/``canvas`` mode such a score is refused with 409/400 instead, and a
+    rate limit answers 429/403 first (``ags_behaviour``).
     """
     if request.mimetype != MT_SCORE:
         return json_error(415, f"Content-Type must be {MT_SCORE}")
@@ -346,7 +348,15 @@ def post_score(ctx: str, item_id: str) -> flask.Response:
     error = validate_score(data)
     if error:
         return json_error(400, error)
-    record = platform().store.record_score(item_id, data)
+    p = platform()
+    refused = p.ags.admit()
+    if refused is not None:
+        resp = json_error(refused.status, refused.reason)
+        resp.headers.update(refused.headers)
+        return resp
+    record = p.store.record_score(item_id, data, p.ags)
+    if record.status != 200:
+        return json_error(record.status, record.reason)
     body: dict[str, Any] = {"applied": record.applied}
     if not record.applied:
         body["reason"] = record.reason

@@ -33,6 +33,11 @@ class PlatformSettings:
     key_dir: Path | None = None
     token_lifetime: int = 3600
     id_token_lifetime: int = 300
+    # Score endpoint: "spec", "moodle" (whole seconds, 409) or "canvas" (400, 403 throttle);
+    # score_rate > 0 limits score POSTs per second (token bucket of score_burst).
+    ags_mode: str = "spec"
+    score_rate: float = 0.0
+    score_burst: int = 0
 
     @property
     def base_url(self) -> str:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import jwt
 from lti1p3platform.registration import Registration
 
+from .ags_behaviour import AgsBehaviour
 from .config import PlatformSettings
 from .keys import PlatformKeys, load_or_create_keys
 from .lti import DemoPlatformConf, DictRequest, FlaskMessageLaunch, FlaskOIDCLogin
@@ -46,6 +47,8 @@ class DemoPlatform:
         self.settings = settings
         self.keys = keys or load_or_create_keys(settings.key_dir)
         self.store = PlatformStore(settings.tool.launch_url)
+        self.ags = AgsBehaviour()
+        self.ags.configure(settings.ags_mode, settings.score_rate, settings.score_burst)
 
     # ---------------------------------------------------------------------- URLs
     @property

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .ags_behaviour import AgsBehaviour
+
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 ROLE_LEARNER = LIS + "membership#Learner"
 ROLE_INSTRUCTOR = LIS + "membership#Instructor"
@@ -104,6 +106,8 @@ class ScoreRecord:
     received_at: float
     applied: bool
     reason: str = ""
+    status: int = 200  # the HTTP status the platform answered
+    stored_at: float | None = None  # the time kept for comparing the next score
 
     @property
     def timestamp(self) -> datetime:
@@ -182,6 +186,18 @@ class PlatformStore:
                 },
                 context_id=self.course.id,
             )
+
+    def add_learners(self, count: int, prefix: str = "learner") -> list[str]:
+        """Enrol ``count`` more learners (``learner-00001`` ...) for load tests."""
+        with self.lock:
+            start = sum(1 for u in self.users if u.startswith(prefix + "-"))
+            ids = []
+            for n in range(start + 1, start + count + 1):
+                uid = f"{prefix}-{n:05d}"
+                self.users[uid] = User(uid, f"Learner {n}", "Learner", str(n),
+                                       f"{uid}@example.edu", "learner")
+                ids.append(uid)
+            return ids
 
     # ------------------------------------------------------------ resource links
     def add_resource_link(
@@ -289,26 +305,34 @@ class PlatformStore:
         return sorted(items, key=lambda i: int(i.id))
 
     # --------------------------------------------------------------------- scores
-    def record_score(self, lineitem_id: str, score: dict[str, Any]) -> ScoreRecord:
+    def record_score(
+        self, lineitem_id: str, score: dict[str, Any], behaviour: AgsBehaviour | None = None
+    ) -> ScoreRecord:
         """Store a validated score; it is applied only if its timestamp is newer.
 
         AGS 2.0 §3.4.8: a platform must not update a result with a score whose
         timestamp is not later than the last one applied; we keep it in the history
-        with ``applied=False`` so tests can see it.
+        with ``applied=False`` so tests can see it. ``behaviour`` decides what "newer"
+        means and what is answered (Moodle: whole seconds and 409; Canvas: 400).
         """
         with self.lock:
             user_id = str(score["userId"])
-            new_ts = datetime.fromisoformat(score["timestamp"])
             current = self.latest_score(lineitem_id, user_id)
-            applied = current is None or new_ts > current.timestamp
+            stored = None
+            if current is not None:
+                stored = (current.stored_at if current.stored_at is not None
+                          else current.timestamp.timestamp())
+            verdict = (behaviour or AgsBehaviour()).judge(score, stored)
             record = ScoreRecord(
                 seq=self._next_score,
                 lineitem_id=lineitem_id,
                 user_id=user_id,
                 score=copy.deepcopy(score),
                 received_at=time.time(),
-                applied=applied,
-                reason="" if applied else "timestamp not newer than the stored score",
+                applied=verdict.applied,
+                reason=verdict.reason,
+                status=verdict.status,
+                stored_at=verdict.stored_at,
             )
             self._next_score += 1
             self.scores.append(record)

@@ -45,11 +45,43 @@ def faults() -> flask.Response:
     return json_response({"faults": new})
 
 
+@bp.route("/ags", methods=["GET", "POST"])
+def ags_behaviour() -> flask.Response:
+    """GET or POST the score endpoint's behaviour and its counters.
+
+    Example: ``{"mode": "moodle", "rate": 10, "burst": 10}``; modes ``spec``,
+    ``moodle`` (whole-second timestamps, 409), ``canvas`` (400 on an older timestamp,
+    403 "Rate Limit Exceeded"); ``rate`` 0 turns rate limiting off. A POST resets the
+    counters (``posts``, ``rate_limited``, ``conflicts``).
+    """
+    p = platform()
+    if request.method == "POST":
+        data = request.get_json(force=True, silent=True)
+        if not isinstance(data, dict):
+            return json_error(400, "body must be a JSON object")
+        try:
+            p.ags.configure(data.get("mode"), data.get("rate"), data.get("burst"))
+        except (TypeError, ValueError) as exc:
+            return json_error(400, str(exc))
+    return json_response(p.ags.as_dict())
+
+
+@bp.post("/learners")
+def add_learners() -> flask.Response:
+    """Enrol ``{"count": n}`` more learners (``learner-00001`` ...); returns their ids."""
+    data = request.get_json(force=True, silent=True) or {}
+    count = data.get("count")
+    if not isinstance(count, int) or not 0 < count <= 100_000:
+        return json_error(400, "count must be an integer between 1 and 100000")
+    return json_response({"users": platform().store.add_learners(count)})
+
+
 @bp.get("/state")
 def state() -> flask.Response:
     """Everything the platform knows, as JSON."""
     p = platform()
     snap = p.store.snapshot()
+    snap["ags"] = p.ags.as_dict()
     snap["issuer"] = p.issuer
     snap["urls"] = {
         "auth": p.auth_url,

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from huey import crontab
 from huey.api import TaskWrapper
 
-from lti_tool.jobs import housekeeping
+from lti_tool.jobs import heartbeat, housekeeping
 from lti_tool.jobs.queue import get_queue
 
 EXTENSION_KEY = "branchwise_tasks"
@@ -41,8 +41,10 @@ def init_app(app: Flask) -> Tasks:
 
         with app.app_context():
             outcome = deliver(submission_id, app.config["BRANCHWISE"])
-        if outcome.status == "retry":
-            deliver_score.schedule((submission_id,), delay=outcome.delay)
+        if outcome.status in ("retry", "deferred"):
+            # The attempt may have ended on a newer score of the same learner.
+            again = outcome.submission_id or submission_id
+            deliver_score.schedule((again,), delay=outcome.delay)
 
     # Every minute: pending rows long overdue lost their job (e.g. a crash between the
     # commit and the enqueue); queue them again.
@@ -54,6 +56,7 @@ def init_app(app: Flask) -> Tasks:
             sweep(app, overdue_only=True)
 
     housekeeping.register(huey, app)  # pruning of logins and launches (every 10 min)
+    heartbeat.register(huey, app)
     tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores)
     app.extensions[EXTENSION_KEY] = tasks
     return tasks

@@ -14,9 +14,11 @@ log = logging.getLogger("branchwise.jobs")
 def make_consumer(app: Flask, *, workers: int = 2, max_delay: float = 10.0):
     """A thread-based consumer; pending scores are re-enqueued first (lost enqueues)."""
     from lti_tool.ags.delivery import sweep
+    from lti_tool.jobs.heartbeat import beat
 
     huey = get_queue(app)
     with app.app_context():
+        beat()
         queued = sweep(app)
     if queued:
         log.info("re-enqueued %s pending score(s) at start", queued)

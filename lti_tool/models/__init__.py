@@ -8,6 +8,7 @@ from lti_tool.models.activity import (
     ItemStats,
     PageEvent,
 )
+from lti_tool.models.delivery import DeliverySlot, PlatformBudget
 from lti_tool.models.grades import AdminUser, ScoreSubmission
 from lti_tool.models.keys import ToolKey
 from lti_tool.models.launches import LaunchSession, LoginState, UsedNonce
@@ -18,6 +19,7 @@ from lti_tool.models.registration_links import RegistrationLink
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
     "PageEvent", "ScoreSubmission",
+    "DeliverySlot", "PlatformBudget",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
     "RegistrationLink", "ToolKey", "UsedNonce", "User",
 ]

@@ -75,7 +75,11 @@ def test_every_final_score_arrives_through_faults(running, fault):
     state = running.state()
     assert state["fault_hits"].get("scores", 0) >= 1
     assert state["tokens_issued"] == 1  # cached in the shared cache across jobs and threads
-    assert any(r.tries > 1 for r in rows)  # some went through a retry
+    if fault.get("status") == 429:
+        # A rate limit is the platform's state, not the score's: no try is used up.
+        assert all(r.tries <= 1 for r in rows)
+    else:
+        assert any(r.tries > 1 for r in rows)  # some went through a retry
     sent = [s for s in state["scores"] if s["applied"]]
     assert len(sent) >= len(USERS)
 

@@ -87,18 +87,41 @@ def test_line_item_is_created_once_and_reused(make_stack):
     assert stack.applied("alice", item["id"])["activityProgress"] == "Completed"
 
 
-def test_older_score_is_superseded_when_newer_already_sent(make_stack):
-    """Out-of-order delivery: the older submission is skipped, never overwrites."""
+def test_older_score_is_superseded_before_sending(make_stack):
+    """Only the newest pending score of a learner is sent; older ones never leave."""
     stack = make_stack()  # a real (file) queue, but no worker: we deliver by hand
     launch(stack)
-    _progress(stack.tool_app, "alice", "rl-1", (0.2, False, False), (0.8, True, False))
-    old, new = _rows(stack.tool_app)
+    _progress(stack.tool_app, "alice", "rl-1", (0.2, False, False), (0.5, False, False),
+              (0.8, True, False))
+    old, middle, new = _rows(stack.tool_app)
     settings = stack.tool_app.config["BRANCHWISE"]
     with stack.tool_app.app_context():
-        assert get_queue().pending_count() == 2  # enqueued by the after-commit hook
-        assert delivery.deliver(new.id, settings).status == "sent"
+        assert get_queue().pending_count() == 3  # enqueued by the after-commit hook
         assert delivery.deliver(old.id, settings).status == "superseded"
+        assert stack.state()["scores"] == []  # nothing was posted for the stale ones
+        assert delivery.deliver(middle.id, settings).status == "skipped"  # already superseded
+        assert delivery.deliver(new.id, settings).status == "sent"
         assert delivery.deliver(new.id, settings).status == "skipped"  # duplicate job
+    assert [r.status for r in _rows(stack.tool_app)] == ["superseded", "superseded", "sent"]
+    assert [s["score"]["scoreGiven"] for s in stack.state()["scores"]] == [8.0]
+
+
+def test_newer_score_sent_first_supersedes_a_replayed_older_one(make_stack):
+    """A failed older score replayed after a newer one was sent: skipped, never overwrites."""
+    stack = make_stack()
+    launch(stack)
+    _progress(stack.tool_app, "alice", "rl-1", (0.2, False, False))
+    (old,) = _rows(stack.tool_app)
+    settings = stack.tool_app.config["BRANCHWISE"]
+    with stack.tool_app.app_context():
+        db.session.get(ScoreSubmission, old.id).status = "failed"
+        db.session.commit()
+    _progress(stack.tool_app, "alice", "rl-1", (0.8, True, False))
+    new = _rows(stack.tool_app)[-1]
+    with stack.tool_app.app_context():
+        assert delivery.deliver(new.id, settings).status == "sent"
+        assert delivery.replay([old.id]) == [old.id]
+        assert delivery.deliver(old.id, settings).status == "superseded"
     assert [s["score"]["scoreGiven"] for s in stack.state()["scores"]] == [8.0]
 
 
