@@ -1,7 +1,7 @@
 """fitted_skill_params: scoped to the course (platform + context), rejected fits with reasons
 
 Revision ID: 2dd6384c7794
-Revises: b7e4a1c9d2f3
+Revises: 48b1f6f9ff20
 Create Date: 2026-12-01 11:05:00
 
 The old rows were fitted from every course's answers at once, which is exactly what this
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '2dd6384c7794'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = '48b1f6f9ff20'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """grade delivery: per-learner sending slots and per-platform budgets
 
 Revision ID: c9c556f45576
-Revises: b7e4a1c9d2f3
+Revises: 2dd6384c7794
 Create Date: 2026-12-01 10:05:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c9c556f45576'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = '2dd6384c7794'
 branch_labels = None
 depends_on = None
 
