@@ -79,6 +79,7 @@ log = logging.getLogger("branchwise.runner")
 __all__ = [
     "ActivityPage",
     "Feedback",
+    "Milestone",
     "activity_settings",
     "answer_item",
     "load_activity",
@@ -94,13 +95,24 @@ INVALID = "invalid"  # the answer could not be read; nothing recorded
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of the answer just given, shown above the next step."""
+    """The outcome of the answer just given, shown in place: the same question, the
+    learner's answer, then the feedback and a "Next" button."""
 
     item: Item
     correct: bool
     text: str  # Markdown: the matched answer group's feedback (or the item's default)
     solution: str  # Markdown: the worked solution
     hints_used: int
+    answer: dict = field(default_factory=dict)  # the learner's answer (``draft_of``)
+    choices: list = field(default_factory=list)  # the choices in the order they were shown
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A skill that changed status with the last answer (shown as a short message)."""
+
+    title: str
+    status: str  # "mastered" | "known" | "flagged"
 
 
 @dataclass
@@ -121,6 +133,7 @@ class ActivityPage:
     error: str | None = None  # why an answer could not be read
     draft: dict | None = None
     progress: list[SkillProgress] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
     report: GradeReport | None = None
     max_score: float = 1.0
     sends_grade: bool = False
@@ -229,8 +242,23 @@ def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
         text = item.answer_groups[index].feedback
     else:
         text = item.default_feedback
+    by_id = {c.id: c for c in item.choices}
+    shown = [by_id[cid] for cid in last.get("order") or () if cid in by_id]
+    shown += [c for c in item.choices if c not in shown]
     return Feedback(item=item, correct=bool(last.get("correct")), text=text,
-                    solution=item.solution, hints_used=int(last.get("hints_used", 0)))
+                    solution=item.solution, hints_used=int(last.get("hints_used", 0)),
+                    answer=dict(last.get("draft") or {}), choices=shown)
+
+
+_MILESTONES = ("mastered", "known", "flagged")
+
+
+def _milestones(before: Sequence[SkillProgress],
+                after: Sequence[SkillProgress]) -> list[Milestone]:
+    """Skills that reached mastered / known / flagged with this answer."""
+    was = {row.skill_id: row.status for row in before}
+    return [Milestone(row.title, row.status) for row in after
+            if row.status in _MILESTONES and was.get(row.skill_id) != row.status]
 
 
 def _commit() -> None:
@@ -396,8 +424,11 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     if not evaluation.valid:
         return _page(session, attempt, module, state, bkt, notice=INVALID,
                      error=evaluation.error, draft=draft_of(item, form))
+    # The answer and the choice order are kept so that the feedback can show the
+    # question as it was answered, also again after a double submit.
     last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
-            "group_index": evaluation.group_index, "hints_used": hints}
+            "group_index": evaluation.group_index, "hints_used": hints,
+            "draft": draft_of(item, form), "order": list(step.choice_order)}
     new_state = _stamp(dict(result.state), now, last)
     preview = session.preview
     event = None if preview else dict(
@@ -416,6 +447,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
+    page.milestones = _milestones(skill_progress(module, state, bkt_params=bkt), page.progress)
     if report is not None:
         page.report = report
     return page
