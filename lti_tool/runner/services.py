@@ -85,6 +85,7 @@ __all__ = [
     "load_activity",
     "mark_page_seen",
     "request_hint",
+    "restart_preview",
 ]
 
 # Notices shown above the step (translated in the template).
@@ -306,7 +307,7 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptR
         attempt_id = db.session.execute(_INSERT_ATTEMPT, dict(
             user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
             state=state, seq=int(state["seq"]), status="in_progress", created_at=created,
-            updated_at=created)).scalar_one()
+            updated_at=created, preview=session.preview)).scalar_one()
         attempt = AttemptRow(attempt_id, session.user_pk, link.id, module.id, state,
                              int(state["seq"]), link)
         if not session.preview:
@@ -511,6 +512,17 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, new_state, bkt)
+
+
+def restart_preview(session: RunnerLaunch) -> None:
+    """A teacher starts their preview again: their preview attempt is removed (a learner's
+    attempt never is: the statement only matches preview rows of this launch's user)."""
+    if not session.preview or session.attempt is None:
+        return
+    db.session.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == session.attempt.id,
+                                                _ATTEMPTS.c.user_pk == session.user_pk,
+                                                _ATTEMPTS.c.preview.is_(True)))
+    _commit()
 
 
 def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,

@@ -19,6 +19,7 @@ from flask import (
     current_app,
     g,
     make_response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -178,6 +179,15 @@ def hint():
     session = _session(request.form.get("t"), step=True)
     page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
     return _step_response(session, page)
+
+
+@bp.post("/activity/preview/restart")
+def restart_preview():
+    """A teacher's preview from the start again (learners' attempts are never touched)."""
+    session = _session(request.form.get("t"))
+    services.restart_preview(session)
+    token = tokens.issue(_settings().secret_key, session.id)
+    return redirect(url_for("runner.activity", t=token), code=303)
 
 
 @bp.get("/activity/progress")
