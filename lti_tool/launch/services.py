@@ -207,7 +207,8 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
         raise StateMismatch("The launch comes from another registration than its login.",
                             code="state_mismatch")
     message_type = body.get(claims.MESSAGE_TYPE)
-    if message_type != expected_message_type:
+    if message_type != expected_message_type and not _is_submission_review(
+            message_type, expected_message_type):
         raise InvalidToken(f"A {message_type} message cannot be sent to this address "
                            f"(expected {expected_message_type}).", code="wrong_message_type")
     target = body.get(claims.TARGET_LINK_URI, "")
@@ -225,6 +226,12 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     # the same login in a new window (``launch.views._new_window_fallback``).
     session = _record(body, settings, confirmed=cookie_ok, state=state)
     return LaunchOutcome(session=session, confirmed=cookie_ok, login_state=login_state)
+
+
+def _is_submission_review(message_type: str | None, expected: str) -> bool:
+    """A submission review is sent to the resource link's own launch URL."""
+    return (message_type == claims.SUBMISSION_REVIEW_REQUEST
+            and expected == claims.RESOURCE_LINK_REQUEST)
 
 
 def _consume(login_state: LoginState, body: Mapping) -> None:

@@ -100,6 +100,8 @@ def landing():
     """Where every confirmed launch lands; sends it to the page for its message and role."""
     session = services.session_from_token(request.args.get("t"), _settings())
     token = tokens.issue(_settings().secret_key, session.id)
+    if session.message_type == claims.SUBMISSION_REVIEW_REQUEST:
+        return _submission_review(session, token)
     if session.message_type == claims.DEEP_LINKING_REQUEST:
         endpoint = "deep_linking.picker"
     elif session.role == "learner":
@@ -107,6 +109,17 @@ def landing():
     else:
         endpoint = "dashboard.index"
     return redirect(url_for(endpoint, t=token), code=303)
+
+
+def _submission_review(session, token: str):
+    """The LMS's "view submission": the teacher sees the learner's attempt report (the
+    dashboard's drill-down: skills, every answer, the evidence behind the grade); a
+    learner reviewing their own submission sees their progress."""
+    if session.role == "learner":
+        return redirect(url_for("runner.progress", t=token), code=303)
+    for_user = (session.claims or {}).get(claims.FOR_USER) or {}
+    return redirect(url_for("dashboard.learner", t=token, id=for_user.get("user_id", "")),
+                    code=303)
 
 
 def _error_page(exc: LaunchError):
