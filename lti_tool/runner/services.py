@@ -254,12 +254,17 @@ def _feedback_of(module: Module, last: Mapping[str, Any]) -> Feedback | None:
 _MILESTONES = ("mastered", "known", "flagged")
 
 
-def _milestones(before: Sequence[SkillProgress],
+def _milestones(before: Mapping[str, Any], after_state: Mapping[str, Any],
                 after: Sequence[SkillProgress]) -> list[Milestone]:
-    """Skills that reached mastered / known / flagged with this answer."""
-    was = {row.skill_id: row.status for row in before}
+    """Skills that reached mastered / known / flagged with this answer.
+
+    Compares the engine's own per-skill status before and after (a dict lookup, no
+    second ``skill_progress`` on the answer path)."""
+    was = {sid: ss.get("status") for sid, ss in before.get("skills", {}).items()}
+    now = after_state.get("skills", {})
     return [Milestone(row.title, row.status) for row in after
-            if row.status in _MILESTONES and was.get(row.skill_id) != row.status]
+            if row.status in _MILESTONES
+            and was.get(row.skill_id) != now.get(row.skill_id, {}).get("status")]
 
 
 def _commit() -> None:
@@ -448,7 +453,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
-    page.milestones = _milestones(skill_progress(module, state, bkt_params=bkt), page.progress)
+    page.milestones = _milestones(state, new_state, page.progress)
     if report is not None:
         page.report = report
     return page
