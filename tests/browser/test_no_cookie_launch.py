@@ -107,7 +107,10 @@ def test_deep_linking_without_cookie_or_storage_opens_in_a_new_window(context, n
                                                                       axe_source):
     demo = no_storage
     page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 800})  # the frame's page at 320 px too
     page.goto(f"{demo.platform_url}/?as=tess&deep_link=1")
+    frame = _fallback_frame(page, demo)
+    assert frame.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _, popup = _open_in_new_window(context, page, demo, axe_source)
     popup.wait_for_url(f"{demo.tool_url}/**picker*", timeout=30000)
     popup.locator("form.picker").wait_for()
