@@ -13,7 +13,8 @@ and continue past lesson pages until a time limit. Reported:
 
 * server time of the step from the runner's ``Server-Timing: app;dur=`` header
   (median, p99) and the client-side latency;
-* answers per second over the whole run (every POST is one answer or page step);
+* answers per second over the whole run (every POST is one answer or page step; the
+  GET of "Next" after an answer's feedback runs too but is not counted);
 * the same for ``GET /healthz`` in the same run, as a baseline, with ratios;
 * CPU milliseconds per answer of the client (this process), of gunicorn (master and
   workers) and of a local PostgreSQL server, since all share the machine's cores.
@@ -164,6 +165,10 @@ def _learner_loop(port: int, queue: list[str], lock: threading.Lock, stop: float
             status, _, html, _ = _request(port, "GET", "/activity?" + urlencode({"t": token}),
                                           None)
         fields = dict(_FIELD.findall(html))
+        if "next-form" in html:  # the answer's feedback in place: "Next" (not an answer)
+            status, _, html, _ = _request(port, "GET", "/activity?" + urlencode(
+                {"t": fields["t"]}), None)
+            continue
         if "item" in fields:
             form = {"t": fields["t"], "seq": fields["seq"], "item": fields["item"],
                     **correct_form(module.item(fields["item"]))}

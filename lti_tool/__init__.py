@@ -79,6 +79,9 @@ def create_app(overrides: dict[str, Any] | None = None,
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)
+    from lti_tool import pages
+
+    pages.init_app(app)  # root page and HTTP error pages
 
     from lti_tool import security_headers
 

@@ -188,6 +188,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """An image stored with the module (nothing is fetched from elsewhere at run time).
+
+    Markdown refers to it as ``![alt](figure:ID)``. ``data`` is the SVG document, or the
+    PNG file in base64. ``alt`` is required: it is what a screen reader says instead.
+    """
+
+    id: str
+    alt: str
+    media_type: str  # "image/svg+xml" | "image/png"
+    data: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class ModuleSettings:
     """Authoring defaults; a teacher's deep-linking settings override them."""
 
@@ -214,6 +229,7 @@ class Module:
     schema_version: int = SCHEMA_VERSION
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    figures: tuple[Figure, ...] = ()
 
     # Lookups are derived on demand; modules are small (tens to hundreds of items)
     # and these dicts are cheap, but callers on a hot path should cache the module.
@@ -225,6 +241,9 @@ class Module:
 
     def item(self, item_id: str) -> Item:
         return self._items_by_id()[item_id]
+
+    def figure(self, figure_id: str) -> Figure:
+        return {f.id: f for f in self.figures}[figure_id]
 
     def items_for(self, skill_id: str) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.primary_skill == skill_id)

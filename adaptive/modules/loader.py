@@ -32,6 +32,7 @@ from adaptive.modules.format import (
     BKTParams,
     Choice,
     Destination,
+    Figure,
     Item,
     ItemType,
     Match,
@@ -367,6 +368,18 @@ class _Builder:
         )
 
     @staticmethod
+    def figure(raw: object) -> Figure:
+        data = _mapping(raw)
+        svg = _opt_str(data, "svg")
+        return Figure(
+            id=_str(data, "id"),
+            alt=_str(data, "alt"),
+            media_type="image/svg+xml" if svg is not None else "image/png",
+            data=svg if svg is not None else "".join(_str(data, "png").split()),
+            caption=_str(data, "caption"),
+        )
+
+    @staticmethod
     def page(raw: object) -> Page:
         data = _mapping(raw)
         return Page(
@@ -505,6 +518,7 @@ class _Builder:
             schema_version=_int(data, "schema_version", SCHEMA_VERSION),
             settings=settings,
             metadata=dict(_mapping(data.get("metadata"))),
+            figures=tuple(self.figure(f) for f in _list(data.get("figures"))),
         )
 
 
@@ -710,4 +724,14 @@ def module_to_dict(module: Module) -> dict[str, Any]:
     data["skills"] = [_skill_to_data(s) for s in module.skills]
     data["pages"] = [_page_to_data(p) for p in module.pages]
     data["items"] = [_item_to_data(i) for i in module.items]
+    if module.figures:
+        data["figures"] = [_figure_to_data(f) for f in module.figures]
+    return data
+
+
+def _figure_to_data(figure: Figure) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": figure.id, "alt": figure.alt}
+    if figure.caption:
+        data["caption"] = figure.caption
+    data["svg" if figure.media_type == "image/svg+xml" else "png"] = figure.data
     return data

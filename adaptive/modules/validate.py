@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from adaptive.grading.patterns import PatternError, backtracking_risk, compile_pattern
+from adaptive.modules.figures import check_figures
 from adaptive.modules.format import SCHEMA_VERSION, Destination, Item, ItemType, Module
 from adaptive.modules.problems import ERROR, WARNING, Problem
 from adaptive.modules.validate_variants import check_variants
@@ -212,6 +213,7 @@ class _Checker:
         self.check_skills()
         self.check_cycles()
         self.check_pages()
+        check_figures(self.module, self.report)
         for index, item in enumerate(self.module.items):
             self.check_item(item, f"items[{index}]")
             check_variants(item, f"items[{index}]", self.report)

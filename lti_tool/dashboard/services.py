@@ -189,7 +189,8 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
         module.settings.practice_cap if module else 12))
     query = (select(Attempt, User).join(User, Attempt.user_pk == User.id)
              .where(Attempt.resource_link_pk == scope.resource_link_pk,
-                    User.platform_id == scope.platform_id))
+                    User.platform_id == scope.platform_id,
+                    Attempt.preview.is_(False)))  # a teacher's preview is not the class
     if learner_sub is not None:
         query = query.where(User.sub == learner_sub)
     rows = db.session.execute(query).all()
@@ -308,7 +309,8 @@ def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
                                                  User.sub == sub)).one_or_none()
     if user is not None:
         has_attempt = db.session.scalar(select(Attempt.id).where(
-            Attempt.user_pk == user.id, Attempt.resource_link_pk == scope.resource_link_pk))
+            Attempt.user_pk == user.id, Attempt.resource_link_pk == scope.resource_link_pk,
+            Attempt.preview.is_(False)))
         if has_attempt is not None:
             return Learner(user.sub, user.name or user.sub, False, user.id)
     context = db.session.get(Context, scope.context_pk)

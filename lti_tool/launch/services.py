@@ -105,13 +105,14 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
     nonce = secrets.token_urlsafe(24)
     binding = secrets.token_urlsafe(24)
     storage_target = params.get("lti_storage_target") or None
+    restart_url = new_window_login_url(params, settings)
     now = utcnow()
     db.session.add(LoginState(
         state=state, nonce=nonce, binding=binding, issuer=platform.issuer,
         client_id=platform.client_id,
         target_link_uri=target, storage_target=storage_target,
-        storage_origin=_origin(platform.auth_login_url), created_at=now,
-        expires_at=now + timedelta(seconds=settings.login_state_ttl),
+        storage_origin=_origin(platform.auth_login_url), restart_url=restart_url,
+        created_at=now, expires_at=now + timedelta(seconds=settings.login_state_ttl),
     ))
     db.session.commit()
     redirect_uri = target if urlsplit(target).path in {"/lti/launch", "/lti/deep-link"} else (
@@ -124,13 +125,22 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     sep = "&" if "?" in platform.auth_login_url else "?"
-    restart = {k: v for k, v in params.items() if k != "lti_storage_target"}
-    restart["bw_new_window"] = "1"
     return LoginPlan(
         auth_url=platform.auth_login_url + sep + urlencode(query), state=state, binding=binding,
         storage_target=storage_target, storage_origin=_origin(platform.auth_login_url),
-        restart_url=settings.base_url + "/lti/login?" + urlencode(restart),
+        restart_url=restart_url,
     )
+
+
+def new_window_login_url(params: Mapping[str, str], settings: Settings) -> str:
+    """The same login initiation, for a new top-level window (``bw_new_window=1``).
+
+    There the tool is first party: its cookie (or, on plain http, the tab's own
+    sessionStorage: ``launch/login_window.html``) binds the launch to the browser.
+    """
+    restart = {k: v for k, v in params.items() if k != "lti_storage_target"}
+    restart["bw_new_window"] = "1"
+    return settings.base_url + "/lti/login?" + urlencode(restart)
 
 
 @dataclass(frozen=True)
@@ -199,7 +209,8 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
         raise StateMismatch("The launch comes from another registration than its login.",
                             code="state_mismatch")
     message_type = body.get(claims.MESSAGE_TYPE)
-    if message_type != expected_message_type:
+    if message_type != expected_message_type and not _is_submission_review(
+            message_type, expected_message_type):
         raise InvalidToken(f"A {message_type} message cannot be sent to this address "
                            f"(expected {expected_message_type}).", code="wrong_message_type")
     target = body.get(claims.TARGET_LINK_URI, "")
@@ -210,11 +221,19 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
 
     cookie_ok = secrets.compare_digest(cookies.get(state_cookie_name(state), ""),
                                        login_state.binding)
-    if not cookie_ok and not login_state.storage_target:
+    if not cookie_ok and not login_state.storage_target and not login_state.restart_url:
         raise StateMismatch("This launch did not start in this browser, or the browser "
                             "blocked the tool's cookie.", code="state_mismatch")
+    # No cookie and no platform storage: the launch stays unconfirmed; the page offers
+    # the same login in a new window (``launch.views._new_window_fallback``).
     session = _record(body, settings, confirmed=cookie_ok, state=state)
     return LaunchOutcome(session=session, confirmed=cookie_ok, login_state=login_state)
+
+
+def _is_submission_review(message_type: str | None, expected: str) -> bool:
+    """A submission review is sent to the resource link's own launch URL."""
+    return (message_type == claims.SUBMISSION_REVIEW_REQUEST
+            and expected == claims.RESOURCE_LINK_REQUEST)
 
 
 def _consume(login_state: LoginState, body: Mapping) -> None:

@@ -43,6 +43,8 @@ def login():
         # Platform storage first; the page falls back to the cookie if the
         # platform never answers (lti-cs-oidc).
         response = make_response(render_template("launch/login_storage.html", plan=plan))
+    elif new_window:
+        response = _new_window_login(plan)
     else:
         response = make_response(redirect(plan.auth_url, code=302))
     # Cross-site iframes only send cookies marked SameSite=None; Secure, and
@@ -60,11 +62,33 @@ def _finish(expected: str):
     outcome = services.complete_launch(request.form, request.cookies, _settings(), expected)
     session = outcome.session
     if not outcome.confirmed:
+        if not outcome.login_state.storage_target:
+            return _new_window_fallback(session, outcome.login_state)
         # No cookie came back: read the binding secret from platform storage.
         return render_template("launch/confirm_storage.html", session=session,
                                login_state=outcome.login_state)
     token = tokens.issue(_settings().secret_key, session.id)
     return redirect(url_for("launch.landing", t=token), code=303)
+
+
+# ---- "open in a new window": the tool's cookie is blocked and the platform has no storage.
+# The frame shows one button that opens the same login in a new top-level window. There
+# the tool is first party: the state cookie works on https, and the tab's own
+# sessionStorage holds the binding secret on plain http (a cross-site form post does not
+# carry a SameSite=Lax cookie), so the launch is confirmed in that window.
+
+def _new_window_login(plan):
+    """Login in the new window: keep the binding in this tab, then go to the platform."""
+    return make_response(render_template("launch/login_window.html", plan=plan))
+
+
+def _new_window_fallback(session, login_state):
+    """The launch arrived without a cookie: confirm it from this tab's sessionStorage
+    (a login started in a new window) or offer to open the activity in one."""
+    response = make_response(render_template(
+        "launch/new_window.html", session=session, login_state=login_state))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/lti/launch")
@@ -90,6 +114,8 @@ def landing():
     """Where every confirmed launch lands; sends it to the page for its message and role."""
     session = services.session_from_token(request.args.get("t"), _settings())
     token = tokens.issue(_settings().secret_key, session.id)
+    if session.message_type == claims.SUBMISSION_REVIEW_REQUEST:
+        return _submission_review(session, token)
     if session.message_type == claims.DEEP_LINKING_REQUEST:
         endpoint = "deep_linking.picker"
     elif session.role == "learner":
@@ -97,6 +123,17 @@ def landing():
     else:
         endpoint = "dashboard.index"
     return redirect(url_for(endpoint, t=token), code=303)
+
+
+def _submission_review(session, token: str):
+    """The LMS's "view submission": the teacher sees the learner's attempt report (the
+    dashboard's drill-down: skills, every answer, the evidence behind the grade); a
+    learner reviewing their own submission sees their progress."""
+    if session.role == "learner":
+        return redirect(url_for("runner.progress", t=token), code=303)
+    for_user = (session.claims or {}).get(claims.FOR_USER) or {}
+    return redirect(url_for("dashboard.learner", t=token, id=for_user.get("user_id", "")),
+                    code=303)
 
 
 def _error_page(exc: LaunchError):

@@ -31,6 +31,9 @@ class LoginState(db.Model):
     # The frame that holds platform storage (lti_storage_target); None: cookie binding.
     storage_target: Mapped[str | None] = mapped_column(String(100), nullable=True)
     storage_origin: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The same login for a new top-level window: where the tool's cookie is blocked in
+    # the frame and the platform has no storage, the launch continues there.
+    restart_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -20,6 +20,10 @@ DL_DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+# LTI Assignment and Grade Services 2.0 §3.6 / Submission Review 1.0: the LMS's "view
+# submission" (Moodle's grade analysis); sent to the resource link's launch URL.
+SUBMISSION_REVIEW_REQUEST = "LtiSubmissionReviewRequest"
+FOR_USER = "https://purl.imsglobal.org/spec/lti/claim/for_user"
 DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
 LTI_VERSION = "1.3.0"
 

@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
+from jinja2 import pass_context
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-__all__ = ["MATH_TAGS", "plain_text", "render_inline", "render_markdown"]
+from adaptive.modules.figures import FIGURE_REF
+
+__all__ = ["MATH_TAGS", "FigureLinks", "inline_filter", "markdown_filter", "plain_text",
+           "render_inline", "render_markdown"]
 
 # MathML elements latex2mathml emits (presentation MathML only).
 MATH_TAGS = frozenset({
@@ -78,8 +83,37 @@ def _keep_url(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
-def _render(text: str, inline: bool) -> str:
+@dataclass(frozen=True)
+class FigureLinks:
+    """Where the figures of one module are served: ``((figure id, url, alt), ...)``.
+
+    Hashable, so a text rendered with its module's figures is cached like any other."""
+
+    links: tuple[tuple[str, str, str], ...] = ()
+
+    def resolve(self, text: str) -> str:
+        """``![alt](figure:ID)`` → ``![alt](url)``; the figure's own alt when none is given."""
+        by_id = {fid: (url, alt) for fid, url, alt in self.links}
+
+        def repl(match: re.Match[str]) -> str:
+            found = by_id.get(match.group(2))
+            if found is None:
+                return match.group(0)  # unknown: "figure:" is not a kept URL scheme
+            alt = match.group(1).strip() or found[1]
+            return f"![{_md_escape(alt)}]({found[0]})"
+
+        return FIGURE_REF.sub(repl, text)
+
+
+def _md_escape(text: str) -> str:
+    """Escape what would end a Markdown image's alt text early."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def _render(text: str, inline: bool, figures: FigureLinks | None = None) -> str:
     pieces: list[str] = []
+    if figures is not None and "figure:" in text:
+        text = figures.resolve(text)
 
     def stash(display: bool):
         def repl(match: re.Match[str]) -> str:
@@ -109,18 +143,31 @@ def _render(text: str, inline: bool) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _cached(text: str, inline: bool) -> str:
-    return _render(text, inline)
+def _cached(text: str, inline: bool, figures: FigureLinks | None = None) -> str:
+    return _render(text, inline, figures)
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Block Markdown (paragraphs, lists, tables, display math) as safe HTML."""
-    return Markup(_cached(text or "", False))
+def render_markdown(text: str | None, figures: FigureLinks | None = None) -> Markup:
+    """Block Markdown (paragraphs, lists, tables, display math) as safe HTML;
+    ``figures``: where this module's ``figure:ID`` images are served."""
+    return Markup(_cached(text or "", False, figures))
 
 
-def render_inline(text: str | None) -> Markup:
+def render_inline(text: str | None, figures: FigureLinks | None = None) -> Markup:
     """Inline Markdown (a choice, a short label) as safe HTML without a wrapping <p>."""
-    return Markup(_cached(text or "", True))
+    return Markup(_cached(text or "", True, figures))
+
+
+@pass_context
+def markdown_filter(context, text: str | None) -> Markup:
+    """The ``markdown`` template filter: figures resolved for the page's module."""
+    return render_markdown(text, context.get("figure_links"))
+
+
+@pass_context
+def inline_filter(context, text: str | None) -> Markup:
+    """The ``md_inline`` template filter: figures resolved for the page's module."""
+    return render_inline(text, context.get("figure_links"))
 
 
 _LATEX_WORDS = {r"\times": "×", r"\div": "÷", r"\cdot": "·", r"\le": "≤", r"\ge": "≥",

@@ -81,11 +81,13 @@ log = logging.getLogger("branchwise.runner")
 __all__ = [
     "ActivityPage",
     "Feedback",
+    "Milestone",
     "activity_settings",
     "answer_item",
     "load_activity",
     "mark_page_seen",
     "request_hint",
+    "restart_preview",
 ]
 
 # Notices shown above the step (translated in the template).
@@ -96,13 +98,24 @@ INVALID = "invalid"  # the answer could not be read; nothing recorded
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of the answer just given, shown above the next step."""
+    """The outcome of the answer just given, shown in place: the same question, the
+    learner's answer, then the feedback and a "Next" button."""
 
     item: Item
     correct: bool
     text: str  # Markdown: the matched answer group's feedback (or the item's default)
     solution: str  # Markdown: the worked solution
     hints_used: int
+    answer: dict = field(default_factory=dict)  # the learner's answer (``draft_of``)
+    choices: list = field(default_factory=list)  # the choices in the order they were shown
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A skill that changed status with the last answer (shown as a short message)."""
+
+    title: str
+    status: str  # "mastered" | "known" | "flagged"
 
 
 @dataclass
@@ -123,6 +136,7 @@ class ActivityPage:
     error: str | None = None  # why an answer could not be read
     draft: dict | None = None
     progress: list[SkillProgress] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
     report: GradeReport | None = None
     max_score: float = 1.0
     sends_grade: bool = False
@@ -236,8 +250,28 @@ def _feedback_of(module: Module, last: Mapping[str, Any],
         text = item.answer_groups[index].feedback
     else:
         text = item.default_feedback
+    by_id = {c.id: c for c in item.choices}
+    shown = [by_id[cid] for cid in last.get("order") or () if cid in by_id]
+    shown += [c for c in item.choices if c not in shown]
     return Feedback(item=item, correct=bool(last.get("correct")), text=text,
-                    solution=item.solution, hints_used=int(last.get("hints_used", 0)))
+                    solution=item.solution, hints_used=int(last.get("hints_used", 0)),
+                    answer=dict(last.get("draft") or {}), choices=shown)
+
+
+_MILESTONES = ("mastered", "known", "flagged")
+
+
+def _milestones(before: Mapping[str, Any], after_state: Mapping[str, Any],
+                after: Sequence[SkillProgress]) -> list[Milestone]:
+    """Skills that reached mastered / known / flagged with this answer.
+
+    Compares the engine's own per-skill status before and after (a dict lookup, no
+    second ``skill_progress`` on the answer path)."""
+    was = {sid: ss.get("status") for sid, ss in before.get("skills", {}).items()}
+    now = after_state.get("skills", {})
+    return [Milestone(row.title, row.status) for row in after
+            if row.status in _MILESTONES
+            and was.get(row.skill_id) != now.get(row.skill_id, {}).get("status")]
 
 
 def _commit() -> None:
@@ -285,7 +319,7 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptR
         attempt_id = db.session.execute(_INSERT_ATTEMPT, dict(
             user_pk=session.user_pk, resource_link_pk=link.id, module_id=module.id,
             state=state, seq=int(state["seq"]), status="in_progress", created_at=created,
-            updated_at=created)).scalar_one()
+            updated_at=created, preview=session.preview)).scalar_one()
         attempt = AttemptRow(attempt_id, session.user_pk, link.id, module.id, state,
                              int(state["seq"]), link)
         if not session.preview:
@@ -432,8 +466,11 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     if not evaluation.valid:
         return _page(session, attempt, module, state, bkt, notice=INVALID,
                      error=evaluation.error, draft=draft_of(item, form))
+    # The answer and the choice order are kept so that the feedback can show the
+    # question as it was answered, also again after a double submit.
     last = {"seq": posted_seq, "item_id": item_id, "correct": bool(evaluation.correct),
-            "group_index": evaluation.group_index, "hints_used": hints}
+            "group_index": evaluation.group_index, "hints_used": hints,
+            "draft": draft_of(item, form), "order": list(step.choice_order)}
     if step.variant:
         last["variant"] = step.variant
     new_state = _stamp(dict(result.state), now, last)
@@ -455,6 +492,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         return _stale_page(session, attempt, posted_seq, item_id)
     feedback = _feedback_of(module, last, new_state)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
+    page.milestones = _milestones(state, new_state, page.progress)
     if report is not None:
         page.report = report
     return page
@@ -534,6 +572,17 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, None)
     return _page(session, attempt, module, new_state, bkt)
+
+
+def restart_preview(session: RunnerLaunch) -> None:
+    """A teacher starts their preview again: their preview attempt is removed (a learner's
+    attempt never is: the statement only matches preview rows of this launch's user)."""
+    if not session.preview or session.attempt is None:
+        return
+    db.session.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == session.attempt.id,
+                                                _ATTEMPTS.c.user_pk == session.user_pk,
+                                                _ATTEMPTS.c.preview.is_(True)))
+    _commit()
 
 
 def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,

@@ -19,6 +19,7 @@ from flask import (
     current_app,
     g,
     make_response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -28,9 +29,9 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from lti_tool.launch import tokens
-from lti_tool.runner import services
+from lti_tool.runner import figures, services
 from lti_tool.runner.launches import RunnerLaunch, load_launch
-from lti_tool.runner.render import plain_text, render_inline, render_markdown
+from lti_tool.runner.render import inline_filter, markdown_filter, plain_text
 from lti_tool.runner.step_write import autocommit_steps
 
 bp = Blueprint("runner", __name__)
@@ -62,8 +63,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     if "babel" not in app.extensions:
         Babel(app, locale_selector=_select_locale)
-    app.jinja_env.filters.setdefault("markdown", render_markdown)
-    app.jinja_env.filters.setdefault("md_inline", render_inline)
+    # The filters resolve ``figure:ID`` images for the page's module (``figure_links``).
+    app.jinja_env.filters.setdefault("markdown", markdown_filter)
+    app.jinja_env.filters.setdefault("md_inline", inline_filter)
     app.jinja_env.filters.setdefault("plain_text", plain_text)
 
 
@@ -74,8 +76,10 @@ def _start_timer() -> None:
 
 @bp.after_request
 def _headers(response):
-    # Pages hold a launch token and personal progress: never cache them.
-    response.headers["Cache-Control"] = "no-store"
+    # Pages hold a launch token and personal progress: never cache them. (A figure is
+    # the same for everyone and its URL changes with its content.)
+    if request.endpoint != "runner.figure":
+        response.headers["Cache-Control"] = "no-store"
     t0 = g.get("bw_t0")
     if t0 is not None:  # server time of the step, read by bench/answer_step.py
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.2f}"
@@ -139,6 +143,7 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
     body = render_template(
         template, page=page, session=session, token=token, page_lang=g.bw_locale,
         return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,
+        figure_links=figures.links_for(page.module, _settings().secret_key),
     )
     return make_response(body, status)
 
@@ -178,6 +183,22 @@ def hint():
     session = _session(request.form.get("t"), step=True)
     page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
     return _step_response(session, page)
+
+
+@bp.post("/activity/preview/restart")
+def restart_preview():
+    """A teacher's preview from the start again (learners' attempts are never touched)."""
+    session = _session(request.form.get("t"))
+    services.restart_preview(session)
+    token = tokens.issue(_settings().secret_key, session.id)
+    return redirect(url_for("runner.activity", t=token), code=303)
+
+
+@bp.get("/modules/<module_id>/figures/<figure_id>")
+def figure(module_id: str, figure_id: str):
+    """A module's figure, as an image only (see ``runner.figures``)."""
+    return figures.response(module_id, figure_id, request.args.get("k", ""),
+                            _settings().secret_key)
 
 
 @bp.get("/activity/progress")

@@ -8,6 +8,7 @@ resized by lti.frameResize, the pages have no WCAG 2.2 AA violations (axe-core),
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from adaptive.modules.loader import parse_module
 from adaptive.samples import sample_text
 from lti_tool.runner.answers import correct_form
+from lti_tool.runner.render import plain_text
 
 from .conftest import WCAG_TAGS
 
@@ -75,6 +77,21 @@ def answer_step(frame) -> str:
     return "item"
 
 
+def check_feedback_in_place(frame, item_id: str) -> None:
+    """After "Check answer": the same question, the feedback focused, then "Next"."""
+    frame.locator("#feedback").wait_for()
+    assert frame.evaluate("document.activeElement.id") == "feedback"
+    assert frame.locator("#feedback").get_attribute("role") == "status"
+    assert frame.get_by_role("button", name="Check answer").count() == 0
+    prompt = plain_text(FRACTIONS.item(item_id).prompt.split("$")[0])[:15]
+    assert prompt in frame.locator("#prompt").inner_text()
+
+
+def next_step(frame) -> None:
+    with frame.expect_navigation():
+        frame.get_by_role("button", name=re.compile("^(Next|See your results)$")).click()
+
+
 def test_learner_completes_module_in_cross_site_frame(context, demo, axe_source):
     page = context.new_page()
     requests: list[str] = []
@@ -93,6 +110,8 @@ def test_learner_completes_module_in_cross_site_frame(context, demo, axe_source)
     steps = 0
     while True:
         frame.locator("main h1").wait_for()
+        item_id = (frame.locator("input[name=item]").get_attribute("value")
+                   if frame.locator("input[name=item]").count() else None)
         kind = answer_step(frame)
         if kind == "finish":
             break
@@ -100,11 +119,15 @@ def test_learner_completes_module_in_cross_site_frame(context, demo, axe_source)
         assert steps < 200, "the module did not finish"
         frame = next(f for f in page.frames if f.url.startswith(demo.tool_url))
         frame.wait_for_load_state()
-        current = ("feedback" if frame.locator(".feedback").count() else
+        current = ("feedback" if frame.locator("#feedback").count() else
                    "page" if frame.locator("input[name=page]").count() else "other")
         if current not in checked:  # axe once per kind of page
             checked.add(current)
             assert axe_violations(frame, axe_source) == [], current
+        if kind == "item":
+            check_feedback_in_place(frame, item_id)
+            next_step(frame)
+            frame = next(f for f in page.frames if f.url.startswith(demo.tool_url))
     assert "You have finished this activity" in frame.locator("main").inner_text()
     assert axe_violations(frame, axe_source) == []
     assert frame.get_by_role("link", name="Return to course").count() >= 1

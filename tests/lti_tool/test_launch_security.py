@@ -182,15 +182,22 @@ def test_replayed_id_token_from_a_cookieless_browser(client, lms):
 
 
 def test_state_from_another_browser_is_refused(client, lms):
-    """An id_token+state posted from a browser that did not start the login."""
+    """An id_token+state posted from a browser that did not start the login gets no
+    session: only the "open in a new window" page (a fresh login there), and the launch
+    cannot be confirmed without the binding secret."""
     login = lms.login(client)
     token = lms.sign(lms.claims(login.nonce))
     other = client.application.test_client()
-    _assert_refused(
-        other.post("/lti/launch", data={"id_token": token, "state": login.state}),
-        401,
-        "state_mismatch",
-    )
+    resp = other.post("/lti/launch", data={"id_token": token, "state": login.state})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Open the activity in a new window" in body
+    assert "/lti/landing" not in body and "t=" not in resp.headers.get("Location", "")
+    session = db.session.scalars(select(LaunchSession)).one()
+    assert not session.confirmed
+    refused = other.post("/lti/launch/confirm",
+                                         data={"launch": session.id, "binding": "guess"})
+    assert refused.status_code == 401
+    assert "<code>state_mismatch</code>" in refused.get_data(as_text=True)
 
 
 def test_unknown_state(client, lms):

@@ -73,4 +73,8 @@ def test_new_window_restart_skips_platform_storage(client, lms):
     data, html = _login_page_data(client, lms)
     restart = re.search(r'href="([^"]*bw_new_window=1[^"]*)"', html).group(1).replace("&amp;", "&")
     resp = client.get(restart)
-    assert resp.status_code == 302 and resp.headers["Location"].startswith("https://lms.test/auth")
+    # The new window keeps the binding in its own tab, then goes to the LMS (no storage).
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "window_login.js" in page
+    auth = re.search(r'data-auth-url="([^"]+)"', page).group(1)
+    assert auth.startswith("https://lms.test/auth") and "lti_storage_target" not in auth

@@ -61,6 +61,8 @@ class Learner:
 
     @property
     def kind(self) -> str:
+        if "next-form" in self.html:
+            return "feedback"  # the answered question with its feedback, then "Next"
         if 'name="item"' in self.html:
             return "item"
         if 'name="page"' in self.html:
@@ -82,6 +84,11 @@ class Learner:
     def answer(self, form: dict, seq: int | None = None, item: str | None = None):
         return self.post("/activity/answer", {"item": item or self.item_id, **form}, seq)
 
+    def next(self):
+        """Leave the feedback of an answer for the step the activity moved on to."""
+        assert self.kind == "feedback", self.html[:500]
+        return self.open()
+
     def continue_page(self):
         return self.post("/activity/page", {"page": hidden(self.html, "page")})
 
@@ -99,6 +106,8 @@ class Learner:
             assert steps < limit, "the activity did not finish"
             if self.kind == "page":
                 self.continue_page()
+            elif self.kind == "feedback":
+                self.next()
             else:
                 self.answer_correctly(module)
             assert self.status == 200, self.html[:2000]

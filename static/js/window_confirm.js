@@ -1,0 +1,29 @@
+/* A launch that arrived without the tool's cookie and without platform storage.
+   - In the window opened by "Open in a new window", this tab holds the binding secret:
+     post it to confirm the launch (the activity then opens here).
+   - In the LMS frame there is none: the page offers the new window, and says so once it
+     has been opened. */
+(function () {
+  "use strict";
+  var key = document.getElementById("nw-data").dataset.key;
+  var binding = null;
+  try {
+    binding = window.sessionStorage.getItem(key);
+    if (binding) { window.sessionStorage.removeItem(key); }
+  } catch (e) { binding = null; } // storage blocked in the frame, like the cookie
+  if (binding) {
+    var form = document.getElementById("nw-confirm");
+    form.elements.binding.value = binding;
+    document.getElementById("nw-status").textContent = "Connecting…";
+    form.submit();
+    return;
+  }
+  var link = document.getElementById("nw-open");
+  link.addEventListener("click", function () {
+    document.getElementById("nw-status").textContent =
+      "The activity opened in a new window (look for a new tab or window). Work there; " +
+      "when you have finished you can close it and come back to your course here.";
+    link.textContent = "Open it again";
+    link.classList.add("secondary");
+  });
+})();
