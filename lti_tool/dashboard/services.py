@@ -9,9 +9,10 @@ are accepted only when :func:`find_learner` finds them in that scope.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from adaptive import engine
@@ -34,8 +35,10 @@ from adaptive.analytics import (
     struggling_skills,
     suggest,
 )
+from adaptive.analytics.events import HAS_SKILL, STATUSES
 from adaptive.analytics.suggestions import Names
 from adaptive.modules import Module
+from adaptive.modules.format import ItemType
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import db
 from lti_tool.models import (
@@ -51,7 +54,7 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
-from lti_tool.runner.render import plain_text
+from lti_tool.runner.render import plain_text, render_inline
 
 log = logging.getLogger("branchwise.dashboard")
 
@@ -138,6 +141,11 @@ class Dashboard:
     item_stats: dict[str, ItemStats] = field(default_factory=dict)
     fitted: dict[str, FittedSkillParams] = field(default_factory=dict)
     item_labels: dict[str, str] = field(default_factory=dict)  # item id -> its question
+    item_html: dict[str, Markup] = field(default_factory=dict)  # the question, math rendered
+    # (item id, answer group index or None) -> the group as the learner saw it
+    group_labels: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    # (learner sub, skill id) -> titles of the prerequisites that kept it out of reach
+    blocked_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 LABEL_CHARS = 80
@@ -156,19 +164,80 @@ def item_label(module: Module | None, item_id: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
 
 
+def item_prompt_html(module: Module | None, item_id: str) -> Markup:
+    """The item's first paragraph with its math rendered (MathML), for the item cards."""
+    if module is None:
+        return Markup(escape(item_id))
+    try:
+        prompt = module.item(item_id).prompt
+    except KeyError:  # answered in an earlier version of the module
+        return Markup(escape(item_id))
+    first = next((p for p in prompt.split("\n\n") if p.strip()), "")
+    return render_inline(" ".join(first.split())) if first else Markup(escape(item_id))
+
+
 def _answer_text(module: Module | None, item_id: str, response: Any) -> str:
-    """What the learner typed or chose, readable: choice ids become their texts."""
+    """What the learner typed or chose, readable: choice ids become their texts, math is
+    read as text ("$\\frac{3}{4}$" → "3/4"), an ordering is the choices in order."""
     raw = response.get("answer") if isinstance(response, dict) else response
     if raw is None:
         return ""
     values = raw if isinstance(raw, list) else [raw]
     choices: dict[str, str] = {}
+    ordering = False
     if module is not None:
         try:
-            choices = {c.id: c.text for c in module.item(item_id).choices}
+            item = module.item(item_id)
+            choices = {c.id: c.text for c in item.choices}
+            ordering = item.type == ItemType.ORDERING
         except KeyError:  # an item removed from the module since the answer
             choices = {}
-    return ", ".join(choices.get(str(v), str(v)) for v in values)[:200]
+    sep = " → " if ordering else ", "
+    texts = [plain_text(choices[str(v)]) if str(v) in choices else _number(v) for v in values]
+    return sep.join(texts)[:200]
+
+
+def _number(value: Any) -> str:
+    """A typed value as the learner would write it ("18.0" → "18")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
+
+
+def group_label(module: Module | None, item_id: str, index: int | None) -> str:
+    """An answer group as the learner saw it: the choice(s), value or text it accepts.
+
+    ``None`` is "no group matched" (the default feedback); a group that no longer exists
+    (the module changed since) keeps its number, as a reference.
+    """
+    if index is None:
+        return "an answer no group matched"
+    try:
+        item = module.item(item_id) if module is not None else None
+        group = item.answer_groups[index] if item is not None else None
+    except (KeyError, IndexError):
+        group = None
+    if group is None:
+        return f"answer group {index + 1}"
+    m = group.match
+    texts = {c.id: plain_text(c.text) for c in item.choices}
+    if item.type == ItemType.SINGLE_CHOICE:
+        return f"chose “{texts.get(m.choice or '', m.choice)}”"
+    if item.type == ItemType.MULTIPLE_CHOICE:
+        return "chose " + " and ".join(f"“{texts.get(c, c)}”" for c in m.choices)
+    if item.type == ItemType.ORDERING:
+        return "ordered " + " → ".join(texts.get(c, c) for c in m.order)
+    if item.type == ItemType.NUMERIC:
+        if m.value is not None:
+            tol = f" ± {_number(m.tolerance)}" if m.tolerance else ""
+            return f"answered {_number(m.value)}{tol}"
+        low = _number(m.low) if m.low is not None else "…"
+        high = _number(m.high) if m.high is not None else "…"
+        return f"answered between {low} and {high}"
+    if m.mode == "regex":
+        return f"typed text matching {m.pattern}"
+    return f"typed “{m.text}”"
 
 
 def _module(module_id: str | None) -> Module | None:
@@ -179,6 +248,31 @@ def _module(module_id: str | None) -> Module | None:
     except Exception:  # an unknown or broken module must not take the dashboard down
         log.warning("dashboard cannot load module %s", module_id, exc_info=True)
         return None
+
+
+#: A skill the engine closed without the learner ever answering on it (a prerequisite
+#: was flagged, so it was never offered): not something the learner is stuck on.
+NOT_REACHED = "not_reached"
+
+
+def reached_status(status: str, attempts: int) -> str:
+    """The engine's status, except that "flagged" (or a status this dashboard does not know)
+    without a single answer on the skill means the learner never reached it."""
+    if attempts == 0 and (status == "flagged" or status not in STATUSES):
+        return NOT_REACHED
+    return status if status in STATUSES else "practising"
+
+
+def blocking_prerequisites(module: Module | None, statuses: dict[str, str],
+                           skill_id: str) -> list[str]:
+    """The prerequisites of ``skill_id`` the learner has not passed (why it was not reached)."""
+    if module is None:
+        return []
+    try:
+        pres = module.skill(skill_id).prerequisites
+    except KeyError:
+        return []
+    return [p for p in pres if statuses.get(p) not in HAS_SKILL]
 
 
 def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
@@ -205,8 +299,8 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
         except Exception:  # a state from an older module version: skip, do not fail the page
             log.warning("dashboard cannot read attempt %s", attempt.id, exc_info=True)
             continue
-        states += [SkillState(user.sub, p.skill_id, p.status, p.p_mastery, p.attempts,
-                              p.correct) for p in progress]
+        states += [SkillState(user.sub, p.skill_id, reached_status(p.status, p.attempts),
+                              p.p_mastery, p.attempts, p.correct) for p in progress]
     answers: list[AnswerRecord] = []
     pages: list[PageRecord] = []
     if sub_of_attempt:
@@ -265,7 +359,10 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     roster = load_roster(scope, data.users, timeout, refresh_roster)
     subs = [lr.sub for lr in roster.learners]
     names = {lr.sub: lr.name for lr in roster.learners}
-    skills = skill_summaries(data.skills, subs, data.states, data.answers, data.practice_cap)
+    # A skill never reached counts as not started in the per-skill totals.
+    counted = [replace(st, status="not_started") if st.status == NOT_REACHED else st
+               for st in data.states]
+    skills = skill_summaries(data.skills, subs, counted, data.answers, data.practice_cap)
     items = item_summaries(data.answers, data.states)
     misconceptions = misconception_summaries(data.answers)
     learners = learner_summaries(subs, data.states, data.answers)
@@ -281,7 +378,20 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     fitted = {r.skill_id: r for r in db.session.scalars(
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id))
     } if module_id else {}
+    titles = {sk.id: sk.title for sk in data.skills}
+    status_of: dict[str, dict[str, str]] = {}
+    for st in data.states:
+        status_of.setdefault(st.learner, {})[st.skill_id] = st.status
+    blocked_by = {
+        (st.learner, st.skill_id): [titles.get(p, p) for p in blocking_prerequisites(
+            data.module, status_of[st.learner], st.skill_id)]
+        for st in data.states if st.status == NOT_REACHED}
     return Dashboard(
+        item_html={i.item_id: item_prompt_html(data.module, i.item_id) for i in items},
+        group_labels={(i.item_id, g.group_index): group_label(data.module, i.item_id,
+                                                               g.group_index)
+                      for i in items for g in i.wrong_groups},
+        blocked_by=blocked_by,
         link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
@@ -298,6 +408,7 @@ class LearnerDetail:
     path: list[PathStep]
     skills: list[SkillInfo]
     module: Module | None
+    labels: dict[str, str] = field(default_factory=dict)  # item/page id -> question/title
 
 
 def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
@@ -328,4 +439,7 @@ def learner_detail(scope: Scope, learner: Learner) -> LearnerDetail:
     page_skills = {p.id: p.skill for p in data.module.pages} if data.module else {}
     (summary,) = learner_summaries([learner.sub], data.states, data.answers)
     path = learner_path(data.answers, data.pages, page_skills)
-    return LearnerDetail(learner, summary, path, data.skills, data.module)
+    labels = {s.ref: item_label(data.module, s.ref) for s in path if s.kind == "answer"}
+    if data.module is not None:
+        labels |= {p.id: p.title for p in data.module.pages}
+    return LearnerDetail(learner, summary, path, data.skills, data.module, labels)

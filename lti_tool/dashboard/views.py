@@ -72,8 +72,10 @@ def index():
         cells = []
         for s in d.skills:
             st = row.statuses.get(s.skill_id)
-            cells.append(charts.HeatCell(st.status, st.p_mastery) if st and
-                         st.status != "not_started" else charts.HeatCell("not_started", None))
+            if st is None or st.status in ("not_started", services.NOT_REACHED):
+                cells.append(charts.HeatCell(st.status if st else "not_started", None))
+            else:
+                cells.append(charts.HeatCell(st.status, st.p_mastery))
         heat_rows.append((learner.name, cells))
     pictures = {
         "heatmap": charts.heatmap("heat", skill_titles, heat_rows,
@@ -84,7 +86,7 @@ def index():
                                   "not_started": s.not_started}) for s in d.skills],
             title="Learners per state, by skill"),
         "items": charts.percent_bars(
-            "items", [(i.item_id, i.p_first_correct,
+            "items", [(d.item_labels.get(i.item_id, i.item_id), i.p_first_correct,
                        f"{round(100 * (i.p_first_correct or 0))} % "
                        f"({i.first_correct}/{i.first_attempts})") for i in d.items[:10]],
             title="First-attempt success, hardest items first"),

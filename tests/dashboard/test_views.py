@@ -49,7 +49,9 @@ def test_instructor_launch_lands_on_the_dashboard_with_suggestions(client, lms):
     assert "<code>1/2</code> ×4" in html  # what learners typed, grouped
     # items are shown by their question (math as text), with the id for reference;
     # one no longer in the module keeps its id
-    assert 'Which fraction is equal to 2/3? <span class="muted">(eq-1)</span>' in html
+    assert ('Which fraction is equal to <math xmlns="http://www.w3.org/1998/Math/MathML" '
+            'display="inline"><mrow><mfrac><mrow><mn>2</mn></mrow><mrow><mn>3</mn></mrow>'
+            '</mfrac></mrow></math>? <span class="muted">(eq-1)</span>') in html
     assert 'eq-bad <span class="muted">(eq-bad)</span>' in html
 
 
