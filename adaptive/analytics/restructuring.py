@@ -55,12 +55,11 @@ class Thresholds:
     spurious_min_share: float = 0.2  # knew B up front without having known A
     false_known: float = 0.08  # chance of passing a diagnostic by guessing (the null)
     missing_min_flag: float = 0.6
-    missing_min_gap: float = 0.4
+    missing_min_gap: float = 0.3
     min_pair_learners: int = 4
-    lesson_max_gain: float = 0.05
     lesson_min_gap: float = 0.15
-    lesson_min_learners: int = 8
-    min_confidence: float = 0.9
+    lesson_min_learners: int = 15
+    min_confidence: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -273,7 +272,8 @@ def _misconceptions(c: _Class, th: Thresholds) -> list[Restructuring]:
             f"{len(learners)} learners) show the misconception “{tag}”.",
             f"Add a remediation page or targeted feedback for “{tag}” on “{item_id}”, and "
             "an item that works on it before this one.",
-            round(1 - binom_cdf(n - 1, len(rows), 0.34), 3),
+            # How unlikely one tag this dominant is if wrong answers spread over three.
+            round(binom_cdf(n - 1, len(rows), 0.34), 3),
             {"wrong_answers": len(rows), "with_tag": n, "learners": len(learners)}))
     return out
 
@@ -351,6 +351,10 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                 {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0},
                 {"op": "remove_prerequisite", "skill": b.id, "prerequisite": a_id}))
     for b_id in skills:
+        # Learners who lack one skill tend to lack others (strong and weak learners), so
+        # several skills can look like b's missing prerequisite: keep the one whose absence
+        # explains the most (largest gap in stuck rates).
+        best: tuple[float, Restructuring] | None = None
         for a_id in skills:
             if a_id == b_id or a_id in closure[b_id] or b_id in closure[a_id]:
                 continue
@@ -372,9 +376,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             if fw < th.missing_min_flag or fw - fa < th.missing_min_gap or \
                     knew_b_not_a > max(1, 0.1 * nw):
                 continue
-            # How unlikely so many stuck learners are if b's flag rate were the usual one.
-            conf = binom_cdf(kw - 1, nw, min(0.95, max(fa, usual_flag) + 0.2))
-            out.append(Restructuring(
+            # One-sided test that the stuck rate without a exceeds the rate with a by more
+            # than a margin (learners who lack one skill are weaker on others too).
+            se = math.sqrt(fw * (1 - fw) / nw + max(fa * (1 - fa), 0.05) / max(na, 1))
+            conf = _phi((fw - max(fa, usual_flag) - 0.2) / se)
+            found = (Restructuring(
                 "add_prerequisite", f"{a_id}>{b_id}",
                 f"{kw} of {nw} learners who practised “{title[b_id]}” before mastering "
                 f"“{title[a_id]}” got stuck on it ({_pct(fw)}), against {ka} of {na} "
@@ -382,6 +388,10 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                 f"Make “{title[a_id]}” a prerequisite of “{title[b_id]}”.", round(conf, 3),
                 {"without": nw, "without_stuck": kw, "with": na, "with_stuck": ka},
                 {"op": "add_prerequisite", "skill": b_id, "prerequisite": a_id}))
+            if best is None or fw - fa > best[0]:
+                best = (fw - fa, found)
+        if best is not None:
+            out.append(best[1])
     return out
 
 
@@ -395,32 +405,40 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
             continue
         pre: list[bool] = []
         post: list[bool] = []
-        seen = [p for p in pages if p.page_id == page.id and p.reason == "lesson"]
+        # Only learners who went on to master the skill: one who cannot learn it yet (a
+        # missing prerequisite) would make any lesson look useless. Only the first answer
+        # after the page: later ones also measure what the feedback taught.
+        seen = [p for p in pages if p.page_id == page.id and p.reason == "lesson"
+                and c.status.get((p.learner, page.skill)) == "mastered"]
+        # And only those whose diagnostic was all wrong (who did not know the skill before
+        # the lesson), so the first answer after it measures what the lesson taught.
         for p in seen:
             rows = [a for a in by_learner.get(p.learner, ()) if a.primary_skill == page.skill]
-            pre += [a.correct for a in rows if a.seq < p.seq and a.phase == "diagnostic"]
-            post += [a.correct for a in rows if a.seq > p.seq][:2]
-        if len(seen) < th.lesson_min_learners or not pre or not post:
+            diag = [a.correct for a in rows if a.seq < p.seq and a.phase == "diagnostic"]
+            if any(diag):
+                continue
+            pre += diag
+            post += [a.correct for a in rows if a.seq > p.seq][:1]
+        if len(post) < th.lesson_min_learners or not pre:
             continue
         p_pre, p_post = sum(pre) / len(pre), sum(post) / len(post)
-        se = math.sqrt(max(p_post * (1 - p_post), 0.05) / len(post)
-                       + max(p_pre * (1 - p_pre), 0.05) / len(pre))
-        gains[page.id] = (p_post - p_pre, len(seen), se, p_post)
+        se = math.sqrt(max(p_post * (1 - p_post), 0.05) / len(post))
+        gains[page.id] = (p_post - p_pre, len(post), se, p_post)
     out = []
     for pid, (gain, n, se, p_post) in gains.items():
         others = [g for q, (g, *_) in gains.items() if q != pid]
         if not others:
             continue
         typical = median(others)
-        if gain > th.lesson_max_gain or typical - gain < th.lesson_min_gap:
+        if typical - gain < th.lesson_min_gap:
             continue
         conf = _phi((typical - gain) / se - 1.0)
         page = c.module.page(pid)
         out.append(Restructuring(
             "useless_lesson", pid,
-            f"After the lesson “{page.title}” learners answer its skill right "
-            f"{_pct(p_post)} of the time, {gain:+.2f} against their diagnostic ({n} learners);"
-            f" after the other lessons the typical gain is {typical:+.2f}.",
+            f"Learners who failed the diagnostic get the first item after the lesson "
+            f"“{page.title}” right {_pct(p_post)} of the time ({n} learners); after the "
+            f"other lessons, typically {_pct(typical)}.",
             f"Rewrite “{page.title}”: add a worked example and a check question.",
             round(conf, 3), {"learners": n, "gain": round(gain, 3),
                              "typical_gain": round(typical, 3)}))

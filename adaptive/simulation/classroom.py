@@ -16,7 +16,7 @@ The hidden truth lives in :class:`ClassTruth`, never in the module the engine se
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,8 +32,9 @@ from adaptive.engine import (
     skill_progress,
     start,
 )
-from adaptive.modules.format import Module
+from adaptive.modules.format import AnswerGroup, Match, Module
 from adaptive.simulation.learners import POPULATIONS
+from adaptive.simulation.synthetic import synthetic_module
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,34 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
         states += [SkillState(who, p.skill_id, p.status, p.p_mastery, p.attempts, p.correct)
                    for p in skill_progress(module, state)]
     return ClassLog(answers, pages, states, learners)
+
+
+#: (kind, target) of every planted flaw.
+PLANTED = (
+    ("mis_keyed", "s1-i20"),  # knowers pick "c", the key says "a"
+    ("non_discriminating", "s6-i20"),  # right half the time whatever one knows
+    ("add_prerequisite", "s4>s2"),  # s2 really needs s4, the module lacks the edge
+    ("remove_prerequisite", "s3>s5"),  # the module says s5 needs s3; it does not
+    ("useless_lesson", "s3-lesson"),  # teaches nobody
+)
+
+
+def planted_flaw_module(seed: int = 0) -> tuple[Module, ClassTruth]:
+    """The synthetic module with the flaws above, and the truth the learners follow."""
+    module, guess_slip = synthetic_module(np.random.default_rng(seed), skills=6,
+                                          items_per_skill=20, module_id="planted")
+    skills = tuple(replace(s, prerequisites=("s3",)) if s.id == "s5" else s
+                   for s in module.skills)
+    items = []
+    for item in module.items:
+        if item.id == "s1-i20":  # a wrong group for "c" as well, so the log shows the choice
+            item = replace(item, answer_groups=item.answer_groups + (
+                AnswerGroup(Match(choice="c"), correct=False),))
+        items.append(item)
+    module = replace(module, skills=skills, items=tuple(items))
+    behaviour = {iid: ItemBehaviour(guess=g, slip=s) for iid, (g, s) in guess_slip.items()}
+    behaviour["s1-i20"] = replace(behaviour["s1-i20"], knower_choice="c")
+    behaviour["s6-i20"] = replace(behaviour["s6-i20"], flat=0.5)
+    truth = ClassTruth(items=behaviour, prerequisites={"s2": ("s4",)},
+                       page_learn={"s3-lesson": 0.0})
+    return module, truth
