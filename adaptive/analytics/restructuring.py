@@ -109,6 +109,11 @@ class _Class:
     diag_ok: dict[int, bool]  # diagnostic answer -> the other diagnostic answers were right
     next_rest: dict[int, tuple[int, int]]  # (right, answered) on the next few other items
     threshold: float
+    names: Mapping[str, str] = field(default_factory=dict)  # item id -> what learners saw
+
+    def label(self, item_id: str) -> str:
+        """An item as the teacher knows it (its question), else its id."""
+        return self.names.get(item_id, item_id)
 
     @classmethod
     def build(cls, module: Module, answers: Iterable[AnswerRecord],
@@ -197,6 +202,7 @@ def _items(c: _Class, th: Thresholds) -> list[Restructuring]:
             item = c.module.item(item_id)
         except KeyError:
             continue  # an item removed since: nothing to change in this version
+        name = c.label(item_id)
         know = [(good, text) for good, score, text in rows if score >= th.knower_rest]
         dont = [good for good, score, _ in rows if score <= th.novice_rest]
         nk, kk = len(know), sum(g for g, _ in know)
@@ -211,15 +217,15 @@ def _items(c: _Class, th: Thresholds) -> list[Restructuring]:
                 shown = choice.text if choice is not None else top
                 out.append(Restructuring(
                     "mis_keyed", item_id,
-                    f"Learners who know the skill (right on its other items) get “{item_id}” "
+                    f"Learners who know the skill (right on its other items) get “{name}” "
                     f"right only {_pct(kk / nk)} of the time ({kk} of {nk}); {top_n} of them "
                     f"chose “{shown}”.",
-                    f"Check the key of “{item_id}”: “{shown}” may be the right answer.",
+                    f"Check the key of “{name}”: “{shown}” may be the right answer.",
                     conf, nums,
                     {"op": "set_key", "item": item_id, "choice": choice.id}
                     if choice is not None and item.type == ItemType.SINGLE_CHOICE else None))
             else:
-                out.append(_hard(item_id, kk, nk, conf, nums))
+                out.append(_hard(item_id, name, kk, nk, conf, nums))
             continue
         if nk < th.min_group_answers or nd < th.min_group_answers:
             continue
@@ -227,28 +233,28 @@ def _items(c: _Class, th: Thresholds) -> list[Restructuring]:
         if pd >= th.easy_min_p:
             out.append(Restructuring(
                 "too_easy", item_id,
-                f"Learners who do not know the skill yet get “{item_id}” right {_pct(pd)} of "
+                f"Learners who do not know the skill yet get “{name}” right {_pct(pd)} of "
                 f"the time ({kd} of {nd}).",
-                f"“{item_id}” gives the answer away: make the wrong choices plausible.",
+                f"“{name}” gives the answer away: make the wrong choices plausible.",
                 round(binom_cdf(kd - 1, nd, 0.6), 3), nums))
         elif pk - pd <= th.flat_max_gap:
             se = math.sqrt(max(pk * (1 - pk), 0.05) / nk + max(pd * (1 - pd), 0.05) / nd)
             out.append(Restructuring(
                 "non_discriminating", item_id,
-                f"“{item_id}” is answered right by {_pct(pk)} of the learners who know the "
+                f"“{name}” is answered right by {_pct(pk)} of the learners who know the "
                 f"skill ({kk} of {nk}) and by {_pct(pd)} of those who do not ({kd} of {nd}): "
                 "it does not tell them apart.",
-                f"Rewrite or replace “{item_id}”; as it is, it moves P(mastery) at random.",
+                f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
                 round(_phi((th.sound_gap - (pk - pd)) / se), 3), nums))
     return out
 
 
-def _hard(item_id: str, k: int, n: int, conf: float, nums: dict) -> Restructuring:
+def _hard(item_id: str, name: str, k: int, n: int, conf: float, nums: dict) -> Restructuring:
     return Restructuring(
         "too_hard", item_id,
-        f"Learners who know the skill get “{item_id}” right only {_pct(k / n)} of the time "
+        f"Learners who know the skill get “{name}” right only {_pct(k / n)} of the time "
         f"({k} of {n}), and their wrong answers differ.",
-        f"Make “{item_id}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
+        f"Make “{name}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
 
 
 def _misconceptions(c: _Class, th: Thresholds) -> list[Restructuring]:
@@ -258,6 +264,7 @@ def _misconceptions(c: _Class, th: Thresholds) -> list[Restructuring]:
             wrong[a.item_id].append(a)
     out = []
     for item_id, rows in wrong.items():
+        name = c.label(item_id)
         tags = Counter(a.misconception for a in rows if a.misconception)
         if not tags:
             continue
@@ -268,9 +275,9 @@ def _misconceptions(c: _Class, th: Thresholds) -> list[Restructuring]:
             continue
         out.append(Restructuring(
             "dominant_misconception", item_id,
-            f"{n} of the {len(rows)} wrong answers to “{item_id}” ({_pct(share)}, "
+            f"{n} of the {len(rows)} wrong answers to “{name}” ({_pct(share)}, "
             f"{len(learners)} learners) show the misconception “{tag}”.",
-            f"Add a remediation page or targeted feedback for “{tag}” on “{item_id}”, and "
+            f"Add a remediation page or targeted feedback for “{tag}” on “{name}”, and "
             "an item that works on it before this one.",
             # How unlikely one tag this dominant is if wrong answers spread over three.
             round(binom_cdf(n - 1, len(rows), 0.34), 3),
@@ -466,11 +473,13 @@ def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
 def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
                           pages: Sequence[PageRecord] = (), states: Iterable[SkillState] = (),
                           *, practice_cap: int | None = None,
-                          thresholds: Thresholds | None = None) -> list[Restructuring]:
+                          thresholds: Thresholds | None = None,
+                          item_names: Mapping[str, str] | None = None) -> list[Restructuring]:
     """Changes to the module the data supports, most confident first (only those at or
     above ``thresholds.min_confidence``, except structural ones which are certain)."""
     th = thresholds or Thresholds()
     c = _Class.build(module, answers, states)
+    c.names = dict(item_names or {})
     found = (_items(c, th) + _misconceptions(c, th) + _prerequisites(c, th)
              + _lessons(c, pages, th)
              + _few_items(c, practice_cap or module.settings.practice_cap))

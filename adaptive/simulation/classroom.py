@@ -65,6 +65,7 @@ class ClassLog:
     pages: list[PageRecord]
     states: list[SkillState]
     learners: list[str]
+    engine_states: dict[str, dict] = field(default_factory=dict)  # learner -> final state
 
 
 def _order(prerequisites: Mapping[str, Sequence[str]], skills: Sequence[str]) -> list[str]:
@@ -101,6 +102,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
     pages: list[PageRecord] = []
     states: list[SkillState] = []
     learners: list[str] = []
+    engine_states: dict[str, dict] = {}
     for k in range(n):
         who = f"L{k:03d}"
         learners.append(who)
@@ -161,7 +163,8 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
             state, step = result.state, result.step
         states += [SkillState(who, p.skill_id, p.status, p.p_mastery, p.attempts, p.correct)
                    for p in skill_progress(module, state)]
-    return ClassLog(answers, pages, states, learners)
+        engine_states[who] = state
+    return ClassLog(answers, pages, states, learners, engine_states)
 
 
 #: (kind, target) of every planted flaw.

@@ -16,7 +16,7 @@ from typing import Any
 from lti_tool.dashboard.services import Dashboard, LearnerDetail
 
 _NUMBER = re.compile(r"^[+-]?\d+([.,/]\d+)?$")
-VIEWS = ("heatmap", "skills", "items", "misconceptions", "learner")
+VIEWS = ("heatmap", "skills", "items", "misconceptions", "learner", "restructuring")
 
 
 def _safe(value: Any) -> Any:
@@ -111,3 +111,11 @@ def learner_csv(detail: LearnerDetail) -> str:
                     "" if s.correct is None else ("yes" if s.correct else "no"),
                     s.misconception, s.hints_used, s.seconds, s.mastery_after]
                    for s in detail.path))
+
+
+def restructuring_csv(d: Dashboard) -> str:
+    """One row per suggested change to the module (the list a teacher can work through)."""
+    return to_csv(["kind", "target", "confidence", "evidence", "change", "edit"],
+                  ([r.kind, r.target, r.confidence, r.evidence, r.change,
+                    " ".join(f"{k}={v}" for k, v in (r.edit or {}).items())]
+                   for r in d.restructuring))

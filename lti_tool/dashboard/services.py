@@ -36,9 +36,11 @@ from adaptive.analytics import (
     suggest,
 )
 from adaptive.analytics.events import HAS_SKILL, STATUSES
+from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
 from adaptive.modules import Module
 from adaptive.modules.format import ItemType
+from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import db
 from lti_tool.models import (
@@ -146,6 +148,7 @@ class Dashboard:
     group_labels: dict[tuple[str, int | None], str] = field(default_factory=dict)
     # (learner sub, skill id) -> titles of the prerequisites that kept it out of reach
     blocked_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    restructuring: list[Restructuring] = field(default_factory=list)
 
 
 LABEL_CHARS = 80
@@ -324,6 +327,45 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     return ActivityData(module, cap, skills, answers, pages, states, users)
 
 
+def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
+                ) -> list[Restructuring]:
+    """Changes to the module the class's answers support (empty without a module)."""
+    if data.module is None:
+        return []
+    labels = item_labels if item_labels is not None else {
+        i.id: item_label(data.module, i.id) for i in data.module.items}
+    return suggest_restructuring(data.module, data.answers, data.pages, data.states,
+                                 practice_cap=data.practice_cap, item_names=labels)
+
+
+@dataclass(frozen=True)
+class ModuleDiff:
+    """The module's text with the suggested edits applied, for the authoring page."""
+
+    module_id: str
+    filename: str
+    before: str
+    after: str
+    diff: str
+    done: list[str]
+
+
+def module_diff(scope: Scope) -> ModuleDiff | None:
+    """The edited module (None without a module or without an applicable edit)."""
+    data = load_activity(scope)
+    if data.module is None:
+        return None
+    edits = [r.edit for r in restructure(data) if r.edit]
+    if not edits:
+        return None
+    text, source = library.module_source(data.module.id)
+    new_id = f"{data.module.id}-revised" if source == "sample" else None
+    after, done = module_diff_lib.apply_edits(text, edits, new_id=new_id)
+    name = f"{new_id or data.module.id}.yaml"
+    return ModuleDiff(data.module.id, name, text, after,
+                      module_diff_lib.unified_diff(text, after, name), done)
+
+
 def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
                 refresh: bool = False) -> Roster:
     """The course's learners from NRPS, plus anyone seen; learners seen only, if NRPS fails."""
@@ -371,6 +413,10 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         skills, items, misconceptions, learners, practice_cap=data.practice_cap,
         names=Names(skills={s.id: s.title for s in data.skills}, learners=names,
                     items=item_labels))
+    # "Revise this item" judged items by learners who mastered the skill *later* (so their
+    # early wrong answers counted against the item); the restructuring analysis replaces it.
+    suggestions = [s for s in suggestions if s.kind != "revise_item"]
+    restructuring = restructure(data, item_labels)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     module_id = data.module.id if data.module else None
     item_stats = {r.item_id: r for r in db.session.scalars(
@@ -391,7 +437,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         group_labels={(i.item_id, g.group_index): group_label(data.module, i.item_id,
                                                                g.group_index)
                       for i in items for g in i.wrong_groups},
-        blocked_by=blocked_by,
+        blocked_by=blocked_by, restructuring=restructuring,
         link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,

@@ -36,6 +36,19 @@ FIT_MESSAGES = {
 }
 
 
+KIND_WORDS = {
+    "mis_keyed": "The answer key looks wrong",
+    "non_discriminating": "An item that does not tell who knows",
+    "too_easy": "An item far too easy",
+    "too_hard": "An item far too hard",
+    "dominant_misconception": "One misconception dominates an item",
+    "add_prerequisite": "A missing prerequisite",
+    "remove_prerequisite": "A prerequisite the data contradicts",
+    "useless_lesson": "A lesson that does not help",
+    "too_few_items": "Too few items for the practice cap",
+}
+
+
 def _settings():
     return current_app.config["BRANCHWISE"]
 
@@ -96,6 +109,7 @@ def index():
     return _no_store(Response(render_template(
         "dashboard/index.html", d=d, token=token, pictures=pictures, message=message,
         last_fit=last_fit, learner_rows=list(zip(d.roster.learners, d.learners, strict=True)),
+        kind_words=KIND_WORDS,
     )))
 
 
@@ -134,10 +148,30 @@ def export_csv(view: str):
     else:
         d = services.build_dashboard(scope, _settings().http_timeout)
         text = {"heatmap": export.heatmap_csv, "skills": export.skills_csv,
-                "items": export.items_csv,
-                "misconceptions": export.misconceptions_csv}[view](d)
+                "items": export.items_csv, "misconceptions": export.misconceptions_csv,
+                "restructuring": export.restructuring_csv}[view](d)
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="branchwise-{view}.csv"'
+    return _no_store(response)
+
+
+@bp.get("/export/module.<kind>")
+def export_module(kind: str):
+    """The module with the suggested edits applied (YAML to upload on the authoring page),
+    or the unified diff against the module as it is."""
+    if kind not in ("yaml", "diff"):
+        abort(404)
+    scope, _ = _open(request.args.get("t"))
+    change = services.module_diff(scope)
+    if change is None:
+        abort(404, description="No change to the module can be applied automatically.")
+    if kind == "yaml":
+        response = Response(change.after, mimetype="application/yaml")
+        name = change.filename
+    else:
+        response = Response(change.diff, mimetype="text/x-diff")
+        name = change.filename.removesuffix(".yaml") + ".diff"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _no_store(response)
 
 

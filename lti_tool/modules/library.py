@@ -122,3 +122,15 @@ def _load_fitted(module_id: str) -> dict[str, BKTParams]:
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id)
     )
     return {r.skill_id: BKTParams(**r.params) for r in rows}
+
+
+def module_source(module_id: str) -> tuple[str, str]:
+    """The module's YAML text and where it comes from ("custom" or "sample")."""
+    row = db.session.scalars(
+        select(CustomModule).where(CustomModule.module_id == module_id)
+    ).one_or_none()
+    if row is not None:
+        return row.source, "custom"
+    if module_id in sample_ids():
+        return sample_text(module_id), "sample"
+    raise UnknownModule(f"no module {module_id!r}")
