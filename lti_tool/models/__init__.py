@@ -6,6 +6,7 @@ from lti_tool.models.activity import (
     CustomModule,
     FittedSkillParams,
     ItemStats,
+    ModuleVersion,
     PageEvent,
 )
 from lti_tool.models.grades import AdminUser, ScoreSubmission
@@ -16,7 +17,7 @@ from lti_tool.models.platforms import Deployment, Platform
 
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
-    "PageEvent", "ScoreSubmission",
+    "ModuleVersion", "PageEvent", "ScoreSubmission",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
     "ToolKey", "UsedNonce", "User",
 ]
