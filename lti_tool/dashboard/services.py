@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from adaptive import engine
 from adaptive.analytics import (
@@ -36,6 +36,7 @@ from adaptive.analytics import (
     suggest,
 )
 from adaptive.analytics.events import HAS_SKILL, STATUSES
+from adaptive.analytics.profiles import Profile, profiles
 from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
 from adaptive.modules import Module
@@ -149,6 +150,9 @@ class Dashboard:
     # (learner sub, skill id) -> titles of the prerequisites that kept it out of reach
     blocked_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     restructuring: list[Restructuring] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
+    over_time: list[tuple[str, float, int]] = field(default_factory=list)  # (day, share, n)
+    versions: list[VersionRow] = field(default_factory=list)
 
 
 LABEL_CHARS = 80
@@ -327,6 +331,95 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     return ActivityData(module, cap, skills, answers, pages, states, users)
 
 
+def cohort_over_time(scope: Scope, data: ActivityData) -> list[tuple[str, float, int]]:
+    """Per day with answers: the share of (learner, skill) pairs passed by the end of that
+    day (P(mastery) at or over the threshold after an answer), and learners active."""
+    if data.module is None or not data.users or not data.skills:
+        return []
+    threshold = data.module.settings.mastery_threshold
+    rows = db.session.execute(
+        select(User.sub, AnswerEvent.created_at, AnswerEvent.skill_ids,
+               AnswerEvent.mastery_after)
+        .join(Attempt, AnswerEvent.attempt_pk == Attempt.id)
+        .join(User, Attempt.user_pk == User.id)
+        .where(Attempt.resource_link_pk == scope.resource_link_pk,
+               User.platform_id == scope.platform_id)
+        .order_by(AnswerEvent.created_at)).all()
+    passed: set[tuple[str, str]] = set()
+    days: dict[str, tuple[int, set[str]]] = {}
+    for sub, at, skill_ids, after in rows:
+        day = at.date().isoformat()
+        for sid in (skill_ids or [])[:1]:
+            if (after or {}).get(sid, 0.0) >= threshold:
+                passed.add((sub, sid))
+        active = days.get(day, (0, set()))[1] | {sub}
+        days[day] = (len(passed), active)
+    total = len(data.users) * len(data.skills)
+    return [(day, n / total, len(active)) for day, (n, active) in days.items()]
+
+
+#: Suffix of a sample module's revised copy (a sample cannot be replaced under its own id).
+REVISED = "-revised"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """How learners did on one version of the module (one link of this course each)."""
+
+    ref: str
+    label: str
+    link_title: str
+    learners: int
+    passed_share: float | None  # of learner × skill pairs mastered or known
+    answers_per_learner: float | None
+    this_link: bool
+
+
+def compare_versions(scope: Scope) -> list[VersionRow]:
+    """The links of this course (same platform and context) running any version of this
+    link's module, oldest version first: did a restructured version help?"""
+    if not scope.module_id:
+        return []
+    base, _ = library.split_ref(scope.module_id)
+    root = base.removesuffix(REVISED)
+    # A sample's revision is saved as "<id>-revised" (module_diff): the same family.
+    family = [ResourceLink.module_id == m for m in (root, root + REVISED)]
+    family += [ResourceLink.module_id.like(f"{m}{library.VERSION_SEP}%")
+               for m in (root, root + REVISED)]
+    links = db.session.scalars(select(ResourceLink).where(
+        ResourceLink.context_pk == scope.context_pk, or_(*family))).all()
+    if len(links) < 2:
+        return []
+    out = []
+    for link in links:
+        module = _module(link.module_id)
+        attempts = db.session.execute(
+            select(Attempt.state, Attempt.id).join(User, Attempt.user_pk == User.id)
+            .where(Attempt.resource_link_pk == link.id,
+                   User.platform_id == scope.platform_id)).all()
+        pairs = got = 0
+        for state, _ in attempts:
+            if module is None or not state or "skills" not in state:
+                continue
+            for ss in state["skills"].values():
+                pairs += 1
+                got += ss.get("status") in HAS_SKILL
+        n_answers = db.session.scalar(select(func.count()).select_from(AnswerEvent).where(
+            AnswerEvent.resource_link_pk == link.id)) or 0
+        _, version = library.split_ref(link.module_id or "")
+        out.append(VersionRow(
+            ref=link.module_id or "",
+            label=(f"version {version}" if version else "current")
+            + (" (revised copy)" if (link.module_id or "").startswith(root + REVISED) else ""),
+            link_title=link.title or link.resource_link_id, learners=len(attempts),
+            passed_share=got / pairs if pairs else None,
+            answers_per_learner=n_answers / len(attempts) if attempts else None,
+            this_link=link.id == scope.resource_link_pk))
+    # Kept versions first (older), the current text last.
+    out.sort(key=lambda r: (r.label == "current", r.ref))
+    return out
+
+
 def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
                 ) -> list[Restructuring]:
     """Changes to the module the class's answers support (empty without a module)."""
@@ -359,7 +452,7 @@ def module_diff(scope: Scope) -> ModuleDiff | None:
     if not edits:
         return None
     text, source = library.module_source(data.module.id)
-    new_id = f"{data.module.id}-revised" if source == "sample" else None
+    new_id = f"{data.module.id}{REVISED}" if source == "sample" else None
     after, done = module_diff_lib.apply_edits(text, edits, new_id=new_id)
     name = f"{new_id or data.module.id}.yaml"
     return ModuleDiff(data.module.id, name, text, after,
@@ -417,6 +510,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     # early wrong answers counted against the item); the restructuring analysis replaces it.
     suggestions = [s for s in suggestions if s.kind != "revise_item"]
     restructuring = restructure(data, item_labels)
+    groups = profiles(subs, [(sk.id, sk.title) for sk in data.skills], data.states,
+                      data.answers, practice_cap=data.practice_cap)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     module_id = data.module.id if data.module else None
     item_stats = {r.item_id: r for r in db.session.scalars(
@@ -437,7 +532,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         group_labels={(i.item_id, g.group_index): group_label(data.module, i.item_id,
                                                                g.group_index)
                       for i in items for g in i.wrong_groups},
-        blocked_by=blocked_by, restructuring=restructuring,
+        blocked_by=blocked_by, restructuring=restructuring, profiles=groups,
+        over_time=cohort_over_time(scope, data), versions=compare_versions(scope),
         link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,

@@ -104,6 +104,11 @@ def index():
                        f"({i.first_correct}/{i.first_attempts})") for i in d.items[:10]],
             title="First-attempt success, hardest items first"),
     }
+    if d.over_time:
+        pictures["over_time"] = charts.percent_bars(
+            "time", [(day, share, f"{round(100 * share)} % ({n} active)")
+                     for day, share, n in d.over_time[-14:]],
+            title="Share of learner × skill mastered, by day", reference=None)
     message = FIT_MESSAGES.get(request.args.get("fit", ""))
     last_fit = cache.get(_last_fit_key(d.module.id)) if d.module else None
     return _no_store(Response(render_template(

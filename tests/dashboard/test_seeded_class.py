@@ -145,3 +145,12 @@ def test_learner_drill_down_names_items_and_pages(client, seeded):
     assert len(answers) == 13 and all(r["correct"] == "no" for r in answers)
     assert {r["skill"] for r in answers} == {"Equivalent fractions"}
     assert not any("\\frac" in r["answer"] for r in answers)
+
+
+def test_profiles_and_the_class_over_time(seeded):
+    _, page = seeded
+    profiles = text_of(section(page, "profiles"))
+    assert "Learner profiles" in profiles and "5 learners:" in profiles
+    assert "does not converge" in profiles and "3 of them get stuck: on" in profiles
+    assert 'id="time-title">Share of learner × skill mastered, by day' in page
+    assert "(5 active)" in section(page, "profiles")

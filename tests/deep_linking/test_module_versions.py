@@ -113,3 +113,29 @@ def test_an_unknown_version_is_refused(client, lms):
     # the current text's own hash names the current version
     assert library.get_module(library.module_ref(
         "my-fractions", library.content_version(V1))).title == "Fractions"
+
+
+def test_the_dashboard_compares_the_versions_of_a_course(client, lms):
+    from tests.dashboard.conftest import INSTRUCTOR, token_of
+
+    assert save_module(V1, owner_user_pk=None).saved is not None
+    alice = _learner_in(client, lms, "course-a", "alice")
+    alice.answer_correctly(library.get_module("my-fractions"))
+    assert save_module(V2, owner_user_pk=None).saved is not None
+    # the teacher adds the new version as a second activity of the same course
+    bob = _learner_in(client, lms, "course-a-v2", "bob")
+    assert bob.status == 200
+    link = db.session.scalars(select(ResourceLink).where(
+        ResourceLink.resource_link_id == "rl-course-a-v2")).one()
+    first = db.session.scalars(select(ResourceLink).where(
+        ResourceLink.resource_link_id == "rl-course-a")).one()
+    link.context_pk = first.context_pk  # same course, second activity
+    db.session.commit()
+    resp = lms.launch(client, roles=[INSTRUCTOR], sub="teacher-1",
+                      **{claims.CUSTOM: {"module": "my-fractions"},
+                         claims.CONTEXT: {"id": "course-a", "title": "A", "label": "A"},
+                         claims.RESOURCE_LINK: {"id": "rl-course-a-v2", "title": "F2"}})
+    page = client.get("/dashboard", query_string={"t": token_of(resp)}).get_data(as_text=True)
+    assert "Versions of this module in this course" in page
+    v1 = library.content_version(V1)
+    assert f"version {v1}" in page and "current (this activity)" in page
