@@ -184,7 +184,8 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
         parts.append(f"{stuck_members} of them get stuck: on {where}"
                      + (f" and never reach {_pct(not_reached)} of the skills"
                         if not_reached >= 0.005 else ""))
-        name = f"Stuck on “{title.get(top, top)}”"
+        name = (f"Stuck on “{title.get(top, top)}”" if k * 2 > stuck_members
+                else "Stuck on several skills")
         in_common = _in_common(members, others, status, mine, [s for s in ids if s != top],
                                title)
     elif known >= 0.5:

@@ -213,14 +213,14 @@ def status_bars(prefix: str, rows: Sequence[tuple[str, dict[str, int]]], *,
 def percent_bars(prefix: str, rows: Sequence[tuple[str, float | None, str]], *, title: str,
                  reference: float | None = 0.5, reference_label: str = "50 %") -> Markup:
     """Horizontal bars of a share (0..1), each labelled with its own text (e.g. "20 % (1/5)")."""
-    label_w, bar_w, bar_h, gap = 170, 360, 20, 8
+    label_w, bar_w, bar_h, gap = 330, 360, 20, 8
     height = 24 + len(rows) * (bar_h + gap) + 24
     width = label_w + bar_w + 120
     desc = "; ".join(f"{name}: {label}" for name, _, label in rows) or "No data yet."
     out = [_open(prefix, width, height, title, desc)]
     for i, (name, share, label) in enumerate(rows):
         y = 16 + i * (bar_h + gap)
-        out.append(_text(label_w - 8, y + 14, _clip(name, 24), anchor="end"))
+        out.append(_text(label_w - 8, y + 14, _clip(name, 46), anchor="end"))
         out.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{bar_h}" '
                    f'fill="#ffffff" stroke="{GRID}"/>')
         if share is not None:

@@ -90,13 +90,20 @@ def index():
             else:
                 cells.append(charts.HeatCell(st.status, st.p_mastery))
         heat_rows.append((learner.name, cells))
+    # The per-skill totals count a skill never reached as not started; the bars tell them
+    # apart (a prerequisite kept these learners out, they did not stay away).
+    unreached = {s.skill_id: sum(1 for row in d.learners
+                                 if (st := row.statuses.get(s.skill_id)) is not None
+                                 and st.status == services.NOT_REACHED) for s in d.skills}
     pictures = {
         "heatmap": charts.heatmap("heat", skill_titles, heat_rows,
                                   title="Mastery by learner and skill"),
         "skills": charts.status_bars(
             "skills", [(s.title, {"mastered": s.mastered, "known": s.known,
                                   "practising": s.practising, "flagged": s.flagged,
-                                  "not_started": s.not_started}) for s in d.skills],
+                                  "not_reached": unreached[s.skill_id],
+                                  "not_started": s.not_started - unreached[s.skill_id]})
+                       for s in d.skills],
             title="Learners per state, by skill"),
         "items": charts.percent_bars(
             "items", [(d.item_labels.get(i.item_id, i.item_id), i.p_first_correct,
