@@ -181,6 +181,9 @@ LEARNER_URLS = [
     ("get", "/dashboard/export/items.csv", {}),
     ("get", "/dashboard/export/misconceptions.csv", {}),
     ("get", "/dashboard/export/learner.csv", {"id": "alice"}),
+    ("get", "/dashboard/export/restructuring.csv", {}),
+    ("get", "/dashboard/export/module.yaml", {}),
+    ("get", "/dashboard/export/module.diff", {}),
     ("post", "/dashboard/fit", {}),
 ]
 
