@@ -106,6 +106,8 @@ def _stuck(skills: Sequence[SkillSummary], rules: Rules, names: Names,
             text += (f" {who.capitalize()} share the misconception “{tag}”: "
                      f"one explanation to the group could unblock them.")
             evidence.append(Evidence("misconception", tag, tag))
+        elif s.flagged == 1:
+            text += " Look at their answers to see where it goes wrong."
         else:
             text += " Their mistakes differ: look at each learner's answers."
         evidence += [Evidence("learner", lid, names.learner(lid)) for lid in s.flagged_learners]

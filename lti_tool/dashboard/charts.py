@@ -29,10 +29,10 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "known": ("#56B4E9", "K", "already known"),
     "practising": ("#E69F00", "P", "practising"),
     "flagged": ("#D55E00", "!", "needs the teacher"),
-    "blocked": ("#E0E0E0", "N", "not reached (a prerequisite is flagged)"),
+    "not_reached": ("#E8E8E8", "·", "not reached"),
     "not_started": ("#FFFFFF", "–", "not started"),
 }
-STATUS_ORDER = ("mastered", "known", "practising", "flagged", "blocked", "not_started")
+STATUS_ORDER = ("mastered", "known", "practising", "flagged", "not_reached", "not_started")
 PATTERNED = {"flagged": "hatch", "known": "dots"}
 
 
@@ -82,16 +82,44 @@ def _wrap(label: str, width: int, lines: int) -> list[str]:
     return out
 
 
-def legend(prefix: str, x: float, y: float, statuses: Sequence[str] = STATUS_ORDER) -> str:
-    """A row of swatches with their words."""
-    out, cx = [], x
+LEGEND_ROW = 20
+
+
+def _legend_lines(statuses: Sequence[str], width: float) -> list[list[tuple[str, float]]]:
+    """Swatches (status, x) laid out in rows that fit ``width``."""
+    lines: list[list[tuple[str, float]]] = [[]]
+    cx = 8.0
     for status in statuses:
-        fill, short, long = STATUS_STYLE[status]
-        out.append(f'<rect x="{cx:.0f}" y="{y - 11:.0f}" width="14" height="14" '
-                   f'fill="{_fill(status, prefix)}" stroke="{GRID}"/>')
-        out.append(_text(cx + 18, y, f"{short} {long}", size=11))
-        cx += 24 + 7 * len(long) + 14
+        step = 24 + 7 * len(STATUS_STYLE[status][2]) + 14
+        if lines[-1] and cx + step > width:
+            lines.append([])
+            cx = 8.0
+        lines[-1].append((status, cx))
+        cx += step
+    return lines
+
+
+def legend_height(statuses: Sequence[str], width: float) -> int:
+    """Extra height the legend needs beyond its first row."""
+    return LEGEND_ROW * (len(_legend_lines(statuses, width)) - 1)
+
+
+def legend(prefix: str, y: float, width: float, statuses: Sequence[str] = STATUS_ORDER) -> str:
+    """Swatches with their words, wrapped onto as many rows as ``width`` needs."""
+    out = []
+    for row, line in enumerate(_legend_lines(statuses, width)):
+        ly = y + LEGEND_ROW * row
+        for status, cx in line:
+            short, long = STATUS_STYLE[status][1:]
+            out.append(f'<rect x="{cx:.0f}" y="{ly - 11:.0f}" width="14" height="14" '
+                       f'fill="{_fill(status, prefix)}" stroke="{GRID}"/>')
+            out.append(_text(cx + 18, ly, f"{short} {long}", size=11))
     return "".join(out)
+
+
+def _shown(present: set[str]) -> tuple[str, ...]:
+    """Legend entries: the states that occur, in the usual order (at least one)."""
+    return tuple(s for s in STATUS_ORDER if s in present) or ("not_started",)
 
 
 @dataclass(frozen=True)
@@ -107,11 +135,13 @@ def heatmap(prefix: str, skills: Sequence[str], rows: Sequence[tuple[str, Sequen
     """Learners (rows) × skills (columns); each cell shows its state letter and P(mastery)."""
     label_w, cell_w, cell_h, head_h = 150, 104, 26, 44
     width = label_w + cell_w * max(len(skills), 1) + 10
-    height = head_h + cell_h * max(len(rows), 1) + 40
     counts = {s: 0 for s in STATUS_ORDER}
     for _, cells in rows:
         for c in cells:
             counts[c.status if c.status in counts else "practising"] += 1
+    shown = _shown({s for s, n in counts.items() if n})
+    body_h = head_h + cell_h * max(len(rows), 1) + 40
+    height = body_h + legend_height(shown, width)
     summary = ", ".join(f"{counts[s]} {STATUS_STYLE[s][2]}" for s in STATUS_ORDER if counts[s])
     desc = (f"{len(rows)} learners by {len(skills)} skills. Cells: {summary or 'none'}. "
             "The table below lists the same values.")
@@ -136,7 +166,7 @@ def heatmap(prefix: str, skills: Sequence[str], rows: Sequence[tuple[str, Sequen
                 out.append(f'<rect x="{x + cell_w / 2 - 24}" y="{y + 6}" width="48" height="15"'
                            f' rx="3" fill="#ffffff" opacity="0.9"/>')
             out.append(_text(x + cell_w / 2, y + 17, label, anchor="middle"))
-    out.append(legend(prefix, 8, height - 12))
+    out.append(legend(prefix, body_h - 12, width, shown))
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -145,8 +175,10 @@ def status_bars(prefix: str, rows: Sequence[tuple[str, dict[str, int]]], *,
                 title: str) -> Markup:
     """One stacked bar per skill: how many learners are in each state (counts labelled)."""
     label_w, bar_w, bar_h, gap = 190, 420, 24, 10
-    height = 20 + len(rows) * (bar_h + gap) + 40
     width = label_w + bar_w + 20
+    shown = _shown({st for _, counts in rows for st, n in counts.items() if n})
+    body_h = 20 + len(rows) * (bar_h + gap) + 40
+    height = body_h + legend_height(shown, width)
     parts = []
     for name, counts in rows:
         shares = ", ".join(f"{counts.get(s, 0)} {STATUS_STYLE[s][2]}" for s in STATUS_ORDER
@@ -173,7 +205,7 @@ def status_bars(prefix: str, rows: Sequence[tuple[str, dict[str, int]]], *,
                            f'rx="3" fill="#ffffff" opacity="0.9"/>')
                 out.append(_text(x + w / 2, y + 16, label, anchor="middle", size=11))
             x += w
-    out.append(legend(prefix, 8, height - 12))
+    out.append(legend(prefix, body_h - 12, width, shown))
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -181,14 +213,14 @@ def status_bars(prefix: str, rows: Sequence[tuple[str, dict[str, int]]], *,
 def percent_bars(prefix: str, rows: Sequence[tuple[str, float | None, str]], *, title: str,
                  reference: float | None = 0.5, reference_label: str = "50 %") -> Markup:
     """Horizontal bars of a share (0..1), each labelled with its own text (e.g. "20 % (1/5)")."""
-    label_w, bar_w, bar_h, gap = 170, 360, 20, 8
+    label_w, bar_w, bar_h, gap = 330, 360, 20, 8
     height = 24 + len(rows) * (bar_h + gap) + 24
     width = label_w + bar_w + 120
     desc = "; ".join(f"{name}: {label}" for name, _, label in rows) or "No data yet."
     out = [_open(prefix, width, height, title, desc)]
     for i, (name, share, label) in enumerate(rows):
         y = 16 + i * (bar_h + gap)
-        out.append(_text(label_w - 8, y + 14, _clip(name, 24), anchor="end"))
+        out.append(_text(label_w - 8, y + 14, _clip(name, 46), anchor="end"))
         out.append(f'<rect x="{label_w}" y="{y}" width="{bar_w}" height="{bar_h}" '
                    f'fill="#ffffff" stroke="{GRID}"/>')
         if share is not None:

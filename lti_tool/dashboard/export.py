@@ -16,7 +16,7 @@ from typing import Any
 from lti_tool.dashboard.services import Dashboard, LearnerDetail
 
 _NUMBER = re.compile(r"^[+-]?\d+([.,/]\d+)?$")
-VIEWS = ("heatmap", "skills", "items", "misconceptions", "learner")
+VIEWS = ("heatmap", "skills", "items", "misconceptions", "learner", "restructuring")
 
 
 def _safe(value: Any) -> Any:
@@ -70,36 +70,52 @@ def skills_csv(d: Dashboard) -> str:
 def items_csv(d: Dashboard) -> str:
     """One row per item and wrong answer group (items without wrong answers: one row)."""
     rows = []
+    titles = {s.skill_id: s.title for s in d.skills}
     for i in d.items:
-        base = [i.item_id, " ".join(i.skill_ids), i.n_learners, i.n_answers, i.first_attempts,
+        base = [d.item_labels.get(i.item_id, i.item_id), i.item_id,
+                "; ".join(titles.get(s, s) for s in i.skill_ids), i.n_learners, i.n_answers,
+                i.first_attempts,
                 i.first_correct, i.p_first_correct, i.skilled_first_attempts,
                 i.skilled_first_correct, i.difficulty, i.mean_seconds, i.hints_used]
         if not i.wrong_groups:
             rows.append(base + [None, None, None, None, None])
         for g in i.wrong_groups:
-            rows.append(base + [g.group_index, g.misconception, g.n_answers, g.n_learners,
+            rows.append(base + [d.group_labels.get((i.item_id, g.group_index), ""),
+                                g.misconception, g.n_answers, g.n_learners,
                                 " | ".join(f"{t} ({n})" for t, n in g.examples)])
-    return to_csv(["item_id", "skills", "learners", "answers", "first_attempts",
+    return to_csv(["item", "item_id", "skills", "learners", "answers", "first_attempts",
                    "first_correct", "p_first_correct", "skilled_first_attempts",
                    "skilled_first_correct", "difficulty", "mean_seconds", "hints_used",
-                   "wrong_group", "misconception", "group_answers", "group_learners",
+                   "wrong_answer", "misconception", "group_answers", "group_learners",
                    "typed_answers"], rows)
 
 
 def misconceptions_csv(d: Dashboard) -> str:
     """One row per misconception."""
+    titles = {s.skill_id: s.title for s in d.skills}
     return to_csv(["misconception", "learners", "answers", "skills", "items", "typed_answers"],
-                  ([m.misconception, m.n_learners, m.n_answers, " ".join(m.skills),
-                    " ".join(f"{i} ({n})" for i, n in m.items),
+                  ([m.misconception, m.n_learners, m.n_answers,
+                    "; ".join(titles.get(s, s) for s in m.skills),
+                    " | ".join(f"{d.item_labels.get(i, i)} [{i}] ({n})" for i, n in m.items),
                     " | ".join(f"{t} ({n})" for t, n in m.examples)]
                    for m in d.misconceptions))
 
 
 def learner_csv(detail: LearnerDetail) -> str:
     """One row per step of the learner's path."""
-    return to_csv(["seq", "kind", "item_or_page", "skill", "phase", "answer", "correct",
-                   "misconception", "hints_used", "seconds", "p_mastery_after"],
-                  ([s.seq, s.kind, s.ref, s.skill_id, s.phase, s.answer_text,
+    titles = {s.id: s.title for s in detail.skills}
+    return to_csv(["seq", "kind", "item_or_page", "item_or_page_id", "skill", "phase", "answer",
+                   "correct", "misconception", "hints_used", "seconds", "p_mastery_after"],
+                  ([s.seq, s.kind, detail.labels.get(s.ref, s.ref), s.ref,
+                    titles.get(s.skill_id or "", s.skill_id), s.phase, s.answer_text,
                     "" if s.correct is None else ("yes" if s.correct else "no"),
                     s.misconception, s.hints_used, s.seconds, s.mastery_after]
                    for s in detail.path))
+
+
+def restructuring_csv(d: Dashboard) -> str:
+    """One row per suggested change to the module (the list a teacher can work through)."""
+    return to_csv(["kind", "target", "confidence", "evidence", "change", "edit"],
+                  ([r.kind, r.target, r.confidence, r.evidence, r.change,
+                    " ".join(f"{k}={v}" for k, v in (r.edit or {}).items())]
+                   for r in d.restructuring))

@@ -9,10 +9,11 @@ are accepted only when :func:`find_learner` finds them in that scope.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
 
 from adaptive import engine
 from adaptive.analytics import (
@@ -34,8 +35,13 @@ from adaptive.analytics import (
     struggling_skills,
     suggest,
 )
+from adaptive.analytics.events import HAS_SKILL, STATUSES
+from adaptive.analytics.profiles import Profile, profiles
+from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
 from adaptive.modules import Module
+from adaptive.modules.format import ItemType
+from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import db
 from lti_tool.models import (
@@ -51,7 +57,7 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
-from lti_tool.runner.render import plain_text
+from lti_tool.runner.render import plain_text, render_inline
 
 log = logging.getLogger("branchwise.dashboard")
 
@@ -138,6 +144,15 @@ class Dashboard:
     item_stats: dict[str, ItemStats] = field(default_factory=dict)
     fitted: dict[str, FittedSkillParams] = field(default_factory=dict)
     item_labels: dict[str, str] = field(default_factory=dict)  # item id -> its question
+    item_html: dict[str, Markup] = field(default_factory=dict)  # the question, math rendered
+    # (item id, answer group index or None) -> the group as the learner saw it
+    group_labels: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    # (learner sub, skill id) -> titles of the prerequisites that kept it out of reach
+    blocked_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    restructuring: list[Restructuring] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
+    over_time: list[tuple[str, float, int]] = field(default_factory=list)  # (day, share, n)
+    versions: list[VersionRow] = field(default_factory=list)
 
 
 LABEL_CHARS = 80
@@ -156,19 +171,80 @@ def item_label(module: Module | None, item_id: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
 
 
+def item_prompt_html(module: Module | None, item_id: str) -> Markup:
+    """The item's first paragraph with its math rendered (MathML), for the item cards."""
+    if module is None:
+        return Markup(escape(item_id))
+    try:
+        prompt = module.item(item_id).prompt
+    except KeyError:  # answered in an earlier version of the module
+        return Markup(escape(item_id))
+    first = next((p for p in prompt.split("\n\n") if p.strip()), "")
+    return render_inline(" ".join(first.split())) if first else Markup(escape(item_id))
+
+
 def _answer_text(module: Module | None, item_id: str, response: Any) -> str:
-    """What the learner typed or chose, readable: choice ids become their texts."""
+    """What the learner typed or chose, readable: choice ids become their texts, math is
+    read as text ("$\\frac{3}{4}$" → "3/4"), an ordering is the choices in order."""
     raw = response.get("answer") if isinstance(response, dict) else response
     if raw is None:
         return ""
     values = raw if isinstance(raw, list) else [raw]
     choices: dict[str, str] = {}
+    ordering = False
     if module is not None:
         try:
-            choices = {c.id: c.text for c in module.item(item_id).choices}
+            item = module.item(item_id)
+            choices = {c.id: c.text for c in item.choices}
+            ordering = item.type == ItemType.ORDERING
         except KeyError:  # an item removed from the module since the answer
             choices = {}
-    return ", ".join(choices.get(str(v), str(v)) for v in values)[:200]
+    sep = " → " if ordering else ", "
+    texts = [plain_text(choices[str(v)]) if str(v) in choices else _number(v) for v in values]
+    return sep.join(texts)[:200]
+
+
+def _number(value: Any) -> str:
+    """A typed value as the learner would write it ("18.0" → "18")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
+
+
+def group_label(module: Module | None, item_id: str, index: int | None) -> str:
+    """An answer group as the learner saw it: the choice(s), value or text it accepts.
+
+    ``None`` is "no group matched" (the default feedback); a group that no longer exists
+    (the module changed since) keeps its number, as a reference.
+    """
+    if index is None:
+        return "an answer no group matched"
+    try:
+        item = module.item(item_id) if module is not None else None
+        group = item.answer_groups[index] if item is not None else None
+    except (KeyError, IndexError):
+        group = None
+    if group is None:
+        return f"answer group {index + 1}"
+    m = group.match
+    texts = {c.id: plain_text(c.text) for c in item.choices}
+    if item.type == ItemType.SINGLE_CHOICE:
+        return f"chose “{texts.get(m.choice or '', m.choice)}”"
+    if item.type == ItemType.MULTIPLE_CHOICE:
+        return "chose " + " and ".join(f"“{texts.get(c, c)}”" for c in m.choices)
+    if item.type == ItemType.ORDERING:
+        return "ordered " + " → ".join(texts.get(c, c) for c in m.order)
+    if item.type == ItemType.NUMERIC:
+        if m.value is not None:
+            tol = f" ± {_number(m.tolerance)}" if m.tolerance else ""
+            return f"answered {_number(m.value)}{tol}"
+        low = _number(m.low) if m.low is not None else "…"
+        high = _number(m.high) if m.high is not None else "…"
+        return f"answered between {low} and {high}"
+    if m.mode == "regex":
+        return f"typed text matching {m.pattern}"
+    return f"typed “{m.text}”"
 
 
 def _module(module_id: str | None) -> Module | None:
@@ -179,6 +255,33 @@ def _module(module_id: str | None) -> Module | None:
     except Exception:  # an unknown or broken module must not take the dashboard down
         log.warning("dashboard cannot load module %s", module_id, exc_info=True)
         return None
+
+
+#: A skill the engine closed without the learner ever answering on it (a prerequisite
+#: was flagged, so it was never offered): not something the learner is stuck on.
+NOT_REACHED = "not_reached"
+
+
+def reached_status(status: str, attempts: int) -> str:
+    """The engine's status, except that the engine's "blocked" (a prerequisite is flagged)
+    and, in attempts saved before the engine knew "blocked", "flagged" (or a status this
+    dashboard does not know) without a single answer mean the learner never reached it."""
+    if status == "blocked" or (attempts == 0 and (status == "flagged"
+                                                  or status not in STATUSES)):
+        return NOT_REACHED
+    return status if status in STATUSES else "practising"
+
+
+def blocking_prerequisites(module: Module | None, statuses: dict[str, str],
+                           skill_id: str) -> list[str]:
+    """The prerequisites of ``skill_id`` the learner has not passed (why it was not reached)."""
+    if module is None:
+        return []
+    try:
+        pres = module.skill(skill_id).prerequisites
+    except KeyError:
+        return []
+    return [p for p in pres if statuses.get(p) not in HAS_SKILL]
 
 
 def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
@@ -206,8 +309,8 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
         except Exception:  # a state from an older module version: skip, do not fail the page
             log.warning("dashboard cannot read attempt %s", attempt.id, exc_info=True)
             continue
-        states += [SkillState(user.sub, p.skill_id, p.status, p.p_mastery, p.attempts,
-                              p.correct) for p in progress]
+        states += [SkillState(user.sub, p.skill_id, reached_status(p.status, p.attempts),
+                              p.p_mastery, p.attempts, p.correct) for p in progress]
     answers: list[AnswerRecord] = []
     pages: list[PageRecord] = []
     if sub_of_attempt:
@@ -229,6 +332,134 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
                             p.seconds) for p in page_rows]
     skills = [SkillInfo(s.id, s.title) for s in module.skills] if module else []
     return ActivityData(module, cap, skills, answers, pages, states, users)
+
+
+def cohort_over_time(scope: Scope, data: ActivityData) -> list[tuple[str, float, int]]:
+    """Per day with answers: the share of (learner, skill) pairs passed by the end of that
+    day (P(mastery) at or over the threshold after an answer), and learners active."""
+    if data.module is None or not data.users or not data.skills:
+        return []
+    threshold = data.module.settings.mastery_threshold
+    rows = db.session.execute(
+        select(User.sub, AnswerEvent.created_at, AnswerEvent.skill_ids,
+               AnswerEvent.mastery_after)
+        .join(Attempt, AnswerEvent.attempt_pk == Attempt.id)
+        .join(User, Attempt.user_pk == User.id)
+        .where(Attempt.resource_link_pk == scope.resource_link_pk,
+               User.platform_id == scope.platform_id)
+        .order_by(AnswerEvent.created_at)).all()
+    passed: set[tuple[str, str]] = set()
+    days: dict[str, tuple[int, set[str]]] = {}
+    for sub, at, skill_ids, after in rows:
+        day = at.date().isoformat()
+        for sid in (skill_ids or [])[:1]:
+            if (after or {}).get(sid, 0.0) >= threshold:
+                passed.add((sub, sid))
+        active = days.get(day, (0, set()))[1] | {sub}
+        days[day] = (len(passed), active)
+    total = len(data.users) * len(data.skills)
+    return [(day, n / total, len(active)) for day, (n, active) in days.items()]
+
+
+#: Suffix of a sample module's revised copy (a sample cannot be replaced under its own id).
+REVISED = "-revised"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """How learners did on one version of the module (one link of this course each)."""
+
+    ref: str
+    label: str
+    link_title: str
+    learners: int
+    passed_share: float | None  # of learner × skill pairs mastered or known
+    answers_per_learner: float | None
+    this_link: bool
+
+
+def compare_versions(scope: Scope) -> list[VersionRow]:
+    """The links of this course (same platform and context) running any version of this
+    link's module, oldest version first: did a restructured version help?"""
+    if not scope.module_id:
+        return []
+    base, _ = library.split_ref(scope.module_id)
+    root = base.removesuffix(REVISED)
+    # A sample's revision is saved as "<id>-revised" (module_diff): the same family.
+    family = [ResourceLink.module_id == m for m in (root, root + REVISED)]
+    family += [ResourceLink.module_id.like(f"{m}{library.VERSION_SEP}%")
+               for m in (root, root + REVISED)]
+    links = db.session.scalars(select(ResourceLink).where(
+        ResourceLink.context_pk == scope.context_pk, or_(*family))).all()
+    if len(links) < 2:
+        return []
+    out = []
+    for link in links:
+        module = _module(link.module_id)
+        attempts = db.session.execute(
+            select(Attempt.state, Attempt.id).join(User, Attempt.user_pk == User.id)
+            .where(Attempt.resource_link_pk == link.id,
+                   User.platform_id == scope.platform_id)).all()
+        pairs = got = 0
+        for state, _ in attempts:
+            if module is None or not state or "skills" not in state:
+                continue
+            for ss in state["skills"].values():
+                pairs += 1
+                got += ss.get("status") in HAS_SKILL
+        n_answers = db.session.scalar(select(func.count()).select_from(AnswerEvent).where(
+            AnswerEvent.resource_link_pk == link.id)) or 0
+        _, version = library.split_ref(link.module_id or "")
+        out.append(VersionRow(
+            ref=link.module_id or "",
+            label=(f"version {version}" if version else "current")
+            + (" (revised copy)" if (link.module_id or "").startswith(root + REVISED) else ""),
+            link_title=link.title or link.resource_link_id, learners=len(attempts),
+            passed_share=got / pairs if pairs else None,
+            answers_per_learner=n_answers / len(attempts) if attempts else None,
+            this_link=link.id == scope.resource_link_pk))
+    # Kept versions first (older), the current text last.
+    out.sort(key=lambda r: (r.label == "current", r.ref))
+    return out
+
+
+def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
+                ) -> list[Restructuring]:
+    """Changes to the module the class's answers support (empty without a module)."""
+    if data.module is None:
+        return []
+    labels = item_labels if item_labels is not None else {
+        i.id: item_label(data.module, i.id) for i in data.module.items}
+    return suggest_restructuring(data.module, data.answers, data.pages, data.states,
+                                 practice_cap=data.practice_cap, item_names=labels)
+
+
+@dataclass(frozen=True)
+class ModuleDiff:
+    """The module's text with the suggested edits applied, for the authoring page."""
+
+    module_id: str
+    filename: str
+    before: str
+    after: str
+    diff: str
+    done: list[str]
+
+
+def module_diff(scope: Scope) -> ModuleDiff | None:
+    """The edited module (None without a module or without an applicable edit)."""
+    data = load_activity(scope)
+    if data.module is None:
+        return None
+    edits = [r.edit for r in restructure(data) if r.edit]
+    if not edits:
+        return None
+    text, source = library.module_source(data.module.id)
+    new_id = f"{data.module.id}{REVISED}" if source == "sample" else None
+    after, done = module_diff_lib.apply_edits(text, edits, new_id=new_id)
+    name = f"{new_id or data.module.id}.yaml"
+    return ModuleDiff(data.module.id, name, text, after,
+                      module_diff_lib.unified_diff(text, after, name), done)
 
 
 def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
@@ -266,7 +497,10 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
     roster = load_roster(scope, data.users, timeout, refresh_roster)
     subs = [lr.sub for lr in roster.learners]
     names = {lr.sub: lr.name for lr in roster.learners}
-    skills = skill_summaries(data.skills, subs, data.states, data.answers, data.practice_cap)
+    # A skill never reached counts as not started in the per-skill totals.
+    counted = [replace(st, status="not_started") if st.status == NOT_REACHED else st
+               for st in data.states]
+    skills = skill_summaries(data.skills, subs, counted, data.answers, data.practice_cap)
     items = item_summaries(data.answers, data.states)
     misconceptions = misconception_summaries(data.answers)
     learners = learner_summaries(subs, data.states, data.answers)
@@ -275,6 +509,12 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         skills, items, misconceptions, learners, practice_cap=data.practice_cap,
         names=Names(skills={s.id: s.title for s in data.skills}, learners=names,
                     items=item_labels))
+    # "Revise this item" judged items by learners who mastered the skill *later* (so their
+    # early wrong answers counted against the item); the restructuring analysis replaces it.
+    suggestions = [s for s in suggestions if s.kind != "revise_item"]
+    restructuring = restructure(data, item_labels)
+    groups = profiles(subs, [(sk.id, sk.title) for sk in data.skills], data.states,
+                      data.answers, practice_cap=data.practice_cap)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     module_id = data.module.id if data.module else None
     item_stats = {r.item_id: r for r in db.session.scalars(
@@ -283,7 +523,21 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
                                         FittedSkillParams.context_pk == scope.context_pk))
     } if module_id else {}
+    titles = {sk.id: sk.title for sk in data.skills}
+    status_of: dict[str, dict[str, str]] = {}
+    for st in data.states:
+        status_of.setdefault(st.learner, {})[st.skill_id] = st.status
+    blocked_by = {
+        (st.learner, st.skill_id): [titles.get(p, p) for p in blocking_prerequisites(
+            data.module, status_of[st.learner], st.skill_id)]
+        for st in data.states if st.status == NOT_REACHED}
     return Dashboard(
+        item_html={i.item_id: item_prompt_html(data.module, i.item_id) for i in items},
+        group_labels={(i.item_id, g.group_index): group_label(data.module, i.item_id,
+                                                               g.group_index)
+                      for i in items for g in i.wrong_groups},
+        blocked_by=blocked_by, restructuring=restructuring, profiles=groups,
+        over_time=cohort_over_time(scope, data), versions=compare_versions(scope),
         link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
@@ -300,6 +554,7 @@ class LearnerDetail:
     path: list[PathStep]
     skills: list[SkillInfo]
     module: Module | None
+    labels: dict[str, str] = field(default_factory=dict)  # item/page id -> question/title
 
 
 def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
@@ -331,4 +586,7 @@ def learner_detail(scope: Scope, learner: Learner) -> LearnerDetail:
     page_skills = {p.id: p.skill for p in data.module.pages} if data.module else {}
     (summary,) = learner_summaries([learner.sub], data.states, data.answers)
     path = learner_path(data.answers, data.pages, page_skills)
-    return LearnerDetail(learner, summary, path, data.skills, data.module)
+    labels = {s.ref: item_label(data.module, s.ref) for s in path if s.kind == "answer"}
+    if data.module is not None:
+        labels |= {p.id: p.title for p in data.module.pages}
+    return LearnerDetail(learner, summary, path, data.skills, data.module, labels)

@@ -36,6 +36,19 @@ FIT_MESSAGES = {
 }
 
 
+KIND_WORDS = {
+    "mis_keyed": "The answer key looks wrong",
+    "non_discriminating": "An item that does not tell who knows",
+    "too_easy": "An item far too easy",
+    "too_hard": "An item far too hard",
+    "dominant_misconception": "One misconception dominates an item",
+    "add_prerequisite": "A missing prerequisite",
+    "remove_prerequisite": "A prerequisite the data contradicts",
+    "useless_lesson": "A lesson that does not help",
+    "too_few_items": "Too few items for the practice cap",
+}
+
+
 def _settings():
     return current_app.config["BRANCHWISE"]
 
@@ -72,29 +85,43 @@ def index():
         cells = []
         for s in d.skills:
             st = row.statuses.get(s.skill_id)
-            cells.append(charts.HeatCell(st.status, st.p_mastery) if st and
-                         st.status != "not_started" else charts.HeatCell("not_started", None))
+            if st is None or st.status in ("not_started", services.NOT_REACHED):
+                cells.append(charts.HeatCell(st.status if st else "not_started", None))
+            else:
+                cells.append(charts.HeatCell(st.status, st.p_mastery))
         heat_rows.append((learner.name, cells))
+    # The per-skill totals count a skill never reached as not started; the bars tell them
+    # apart (a prerequisite kept these learners out, they did not stay away).
+    unreached = {s.skill_id: sum(1 for row in d.learners
+                                 if (st := row.statuses.get(s.skill_id)) is not None
+                                 and st.status == services.NOT_REACHED) for s in d.skills}
     pictures = {
         "heatmap": charts.heatmap("heat", skill_titles, heat_rows,
                                   title="Mastery by learner and skill"),
         "skills": charts.status_bars(
             "skills", [(s.title, {"mastered": s.mastered, "known": s.known,
                                   "practising": s.practising, "flagged": s.flagged,
-                                  "blocked": s.blocked, "not_started": s.not_started})
+                                  "not_reached": unreached[s.skill_id],
+                                  "not_started": s.not_started - unreached[s.skill_id]})
                        for s in d.skills],
             title="Learners per state, by skill"),
         "items": charts.percent_bars(
-            "items", [(i.item_id, i.p_first_correct,
+            "items", [(d.item_labels.get(i.item_id, i.item_id), i.p_first_correct,
                        f"{round(100 * (i.p_first_correct or 0))} % "
                        f"({i.first_correct}/{i.first_attempts})") for i in d.items[:10]],
             title="First-attempt success, hardest items first"),
     }
+    if d.over_time:
+        pictures["over_time"] = charts.percent_bars(
+            "time", [(day, share, f"{round(100 * share)} % ({n} active)")
+                     for day, share, n in d.over_time[-14:]],
+            title="Share of learner × skill mastered, by day", reference=None)
     message = FIT_MESSAGES.get(request.args.get("fit", ""))
     last_fit = cache.get(_last_fit_key(d.module.id, scope.context_pk)) if d.module else None
     return _no_store(Response(render_template(
         "dashboard/index.html", d=d, token=token, pictures=pictures, message=message,
         last_fit=last_fit, learner_rows=list(zip(d.roster.learners, d.learners, strict=True)),
+        kind_words=KIND_WORDS,
     )))
 
 
@@ -133,10 +160,30 @@ def export_csv(view: str):
     else:
         d = services.build_dashboard(scope, _settings().http_timeout)
         text = {"heatmap": export.heatmap_csv, "skills": export.skills_csv,
-                "items": export.items_csv,
-                "misconceptions": export.misconceptions_csv}[view](d)
+                "items": export.items_csv, "misconceptions": export.misconceptions_csv,
+                "restructuring": export.restructuring_csv}[view](d)
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="branchwise-{view}.csv"'
+    return _no_store(response)
+
+
+@bp.get("/export/module.<kind>")
+def export_module(kind: str):
+    """The module with the suggested edits applied (YAML to upload on the authoring page),
+    or the unified diff against the module as it is."""
+    if kind not in ("yaml", "diff"):
+        abort(404)
+    scope, _ = _open(request.args.get("t"))
+    change = services.module_diff(scope)
+    if change is None:
+        abort(404, description="No change to the module can be applied automatically.")
+    if kind == "yaml":
+        response = Response(change.after, mimetype="application/yaml")
+        name = change.filename
+    else:
+        response = Response(change.diff, mimetype="text/x-diff")
+        name = change.filename.removesuffix(".yaml") + ".diff"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _no_store(response)
 
 

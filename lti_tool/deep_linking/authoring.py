@@ -2,7 +2,9 @@
 
 Custom modules are shared by every course on this tool (the library is global), so a
 teacher may create new ids and update only modules they own; sample ids are refused,
-because a custom module of the same id would replace the sample for every course.
+because a custom module of the same id would replace the sample for every course. An
+update never changes what existing links run: they keep the version they were made with
+(``library.keep_linked_version``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ def save_module(text: str, *, owner_user_pk: int | None,
     if row is None:
         row = CustomModule(module_id=module.id, owner_user_pk=owner_user_pk, created_at=now)
         db.session.add(row)
+    elif row.source != text:
+        # Courses that already link to the module keep the version they linked to; only
+        # links made from now on get this one (a live edit must not change a running
+        # activity, nor the items behind answers already given).
+        library.keep_linked_version(module.id, row.source)
     row.title = module.title[:255]
     row.source = text
     # The library caches parsed modules by (id, updated_at): a new value is a new version.

@@ -6,6 +6,7 @@ from lti_tool.models.activity import (
     CustomModule,
     FittedSkillParams,
     ItemStats,
+    ModuleVersion,
     PageEvent,
 )
 from lti_tool.models.delivery import DeliverySlot, PlatformBudget
@@ -18,7 +19,7 @@ from lti_tool.models.registration_links import RegistrationLink
 
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
-    "PageEvent", "ScoreSubmission",
+    "ModuleVersion", "PageEvent", "ScoreSubmission",
     "DeliverySlot", "PlatformBudget",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
     "RegistrationLink", "ToolKey", "UsedNonce", "User",

@@ -150,3 +150,20 @@ class CustomModule(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModuleVersion(db.Model):
+    """A teacher's module as it was when courses linked to it (YAML text, by content hash).
+
+    Links and attempts made before an edit name their version as ``module_id@version``
+    (``library.module_ref``), so an owner's edit never changes a course's running activity.
+    """
+
+    __tablename__ = "module_versions"
+    __table_args__ = (UniqueConstraint("module_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

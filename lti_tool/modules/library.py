@@ -8,21 +8,29 @@ cross-process invalidation.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from adaptive.modules import BKTParams, Module
 from adaptive.modules.loader import parse_module
 from adaptive.modules.problems import ModuleError
 from adaptive.samples import sample_ids, sample_text
 from lti_tool.extensions import db
-from lti_tool.models import CustomModule, FittedSkillParams, ResourceLink
+from lti_tool.models import (
+    AnswerEvent,
+    Attempt,
+    CustomModule,
+    FittedSkillParams,
+    ModuleVersion,
+    ResourceLink,
+)
 
 
 @dataclass(frozen=True)
@@ -75,20 +83,91 @@ def _parse(module_id: str, version: str, text: str) -> Module:
     return module
 
 
+#: Separates a module id from a version in a module reference ("fractions-7@3f2a9c1b04de");
+#: module ids cannot contain it (module.schema.json), so a reference is never an id.
+VERSION_SEP = "@"
+
+
+def content_version(text: str) -> str:
+    """A module version: the first 12 hex digits of the SHA-256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """("id", "version") of a reference "id@version"; ("id", None) for a bare id."""
+    module_id, sep, version = ref.partition(VERSION_SEP)
+    return module_id, (version or None) if sep else None
+
+
+def module_ref(module_id: str, version: str) -> str:
+    """The reference links and attempts store to keep one version of a module."""
+    return f"{module_id}{VERSION_SEP}{version}"
+
+
 def get_module(module_id: str) -> Module:
-    """The module with this id (a teacher's module of the same id wins over a sample)."""
+    """The module with this id (a teacher's module of the same id wins over a sample).
+
+    ``module_id`` may be a reference "id@version" (a link made before the owner edited the
+    module): that version is returned, with the reference as its ``id``, so attempts,
+    answers and fits made from it keep naming it.
+    """
     return _memo("module", module_id, lambda: _load_module(module_id))
 
 
-def _load_module(module_id: str) -> Module:
+def _load_module(ref: str) -> Module:
+    module_id, version = split_ref(ref)
     row = db.session.scalars(
         select(CustomModule).where(CustomModule.module_id == module_id)
     ).one_or_none()
+    if version is not None:
+        frozen = db.session.scalars(select(ModuleVersion).where(
+            ModuleVersion.module_id == module_id, ModuleVersion.version == version)
+        ).one_or_none()
+        if frozen is not None:
+            text = frozen.source
+        elif row is not None and content_version(row.source) == version:
+            text = row.source
+        else:
+            raise UnknownModule(f"no version {version!r} of module {module_id!r}")
+        return replace(_parse(module_id, version, text), id=ref)
     if row is not None:
         return _parse(module_id, row.updated_at.isoformat(), row.source)
     if module_id in sample_ids():
         return _parse(module_id, "sample", sample_text(module_id))
     raise UnknownModule(f"no module {module_id!r}")
+
+
+def keep_linked_version(module_id: str, text: str) -> str | None:
+    """Before the owner replaces ``text``: every link and attempt still on the bare id
+    (they were made with this text) moves to "id@version" of it, and the text is kept.
+
+    Returns the reference, or None when nothing links to the module (the edit is then a
+    plain update: no course has seen it). Runs in the caller's transaction.
+    """
+    version = content_version(text)
+    ref = module_ref(module_id, version)
+    links = db.session.scalar(select(func.count()).select_from(ResourceLink).where(
+        ResourceLink.module_id == module_id)) or 0
+    attempts = db.session.scalar(select(func.count()).select_from(Attempt).where(
+        Attempt.module_id == module_id)) or 0
+    if not links and not attempts:
+        return None
+    exists = db.session.scalars(select(ModuleVersion.id).where(
+        ModuleVersion.module_id == module_id, ModuleVersion.version == version)).first()
+    if exists is None:
+        db.session.add(ModuleVersion(module_id=module_id, version=version, source=text))
+    for model in (ResourceLink, Attempt, AnswerEvent):
+        db.session.execute(update(model).where(model.module_id == module_id)
+                           .values(module_id=ref))
+    return ref
+
+
+def versions_in_use(module_id: str) -> list[str]:
+    """Every reference of ``module_id`` links use (the current one as the bare id)."""
+    refs = db.session.scalars(select(ResourceLink.module_id).distinct().where(
+        (ResourceLink.module_id == module_id)
+        | ResourceLink.module_id.like(f"{module_id}{VERSION_SEP}%")))
+    return sorted(r for r in refs if r is not None)
 
 
 def summary(module: Module, source: str) -> ModuleSummary:
@@ -139,3 +218,15 @@ def _load_fitted(module_id: str, context_pk: int) -> dict[str, BKTParams]:
                                         FittedSkillParams.accepted.is_(True))
     )
     return {r.skill_id: BKTParams(**r.params) for r in rows}
+
+
+def module_source(module_id: str) -> tuple[str, str]:
+    """The module's YAML text and where it comes from ("custom" or "sample")."""
+    row = db.session.scalars(
+        select(CustomModule).where(CustomModule.module_id == module_id)
+    ).one_or_none()
+    if row is not None:
+        return row.source, "custom"
+    if module_id in sample_ids():
+        return sample_text(module_id), "sample"
+    raise UnknownModule(f"no module {module_id!r}")

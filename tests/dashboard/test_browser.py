@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from lti_tool.demo_platform.harness import serve_in_thread
-from tests.dashboard.conftest import add_learner, class_of_four, launch, link_row, platform_a
+from lti_tool.modules.library import get_module
+from tests.dashboard.conftest import launch
+from tests.dashboard.seeded import seed_class
 from tests.support.browser import WCAG_TAGS
 
 pytestmark = pytest.mark.browser
@@ -40,14 +42,7 @@ def shot(page, selector: str, name: str) -> None:
 
 def test_dashboard_in_chromium(app, client, lms, browser, axe_source):
     token = launch(client, lms)
-    class_of_four(link_row(), platform_a().id)
-    for k in range(3):  # a few more learners so the charts look like a class
-        add_learner(link_row(), platform_a().id, f"x{k}", ["Farah Fox", "Gil Gray",
-                                                           "Hana Ho"][k],
-                    {"equivalent": ("mastered" if k else "practising", 0.96 - 0.3 * (k == 0), 5),
-                     "simplifying": ("known", 0.97, 2) if k == 2 else ("practising", 0.6, 3)},
-                    [{"item": "eq-1", "correct": k > 0, "answer": "2/4" if k else "3/4",
-                      "misconception": None if k else "add-same-number", "p": 0.8}])
+    seed_class(client, lms, get_module("fractions"))  # five learners through the runner
     server = serve_in_thread(app)
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     try:
@@ -64,12 +59,15 @@ def test_dashboard_in_chromium(app, client, lms, browser, axe_source):
         shot(page, "#heatmap .bw-chart", "heatmap")
         shot(page, "#skills", "skills")
         shot(page, "#items .bw-chart", "items")
+        shot(page, "#items article >> nth=0", "item")
+        shot(page, "#profiles", "profiles")
+        shot(page, "#restructure", "restructure")
         # the table view of the heatmap opens and links to the drill-down
         page.get_by_text("Show as a table").click()
-        page.get_by_role("link", name="Bob Brown").first.click()
+        page.get_by_role("link", name="Ben Blank").first.click()
         page.wait_for_url("**/dashboard/learner?**")
-        assert page.locator("h1").inner_text() == "Bob Brown"
-        assert page.get_by_role("img", name="P(mastery) after each answer of Bob Brown") \
+        assert page.locator("h1").inner_text() == "Ben Blank"
+        assert page.get_by_role("img", name="P(mastery) after each answer of Ben Blank") \
             .is_visible()
         assert axe_violations(page, axe_source) == []
         shot(page, "main", "learner")

@@ -1,7 +1,7 @@
 """login_states.restart_url (the "open in a new window" fallback); attempts.preview
 
 Revision ID: 18d0c46fd392
-Revises: b7e4a1c9d2f3
+Revises: c9c556f45576
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '18d0c46fd392'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = 'c9c556f45576'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,488 @@
+"""How the module itself should change, read from a class's answers.
+
+``suggest_restructuring`` looks for flaws of the *content* (not of a learner): an item whose
+key looks wrong, an item that does not tell knowers from non-knowers, items far too easy
+or hard, a misconception that dominates an item, a prerequisite the data contradicts (or
+one that is missing), a lesson after which learners do no better, a skill with fewer items
+than its practice cap. Each finding carries its evidence in numbers, a confidence in
+[0, 1] (how unlikely the evidence is if the content were fine) and what to change; those a
+machine can apply also carry an ``edit`` (``adaptive``-free plain dict) for the module diff.
+
+Who "knows" a skill, for one answer: a learner who showed it up front (status "known":
+the diagnostic passed), or whose other answers on the skill (at least
+``Thresholds.min_rest``) are mostly right (``knower_rest``). Who does not: mostly wrong
+(``novice_rest``). This "rest score" is classical item analysis (upper and lower groups);
+it judges an item by the learner's answers to the *other* items, so a bad item cannot hide
+its own knowers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+from adaptive.analytics.events import HAS_SKILL, AnswerRecord, PageRecord, SkillState
+from adaptive.modules.format import ItemType, Module
+
+#: How many later answers on the skill's other items say what a learner knew at an answer
+#: (more would mostly measure what they learnt since).
+NEXT_ANSWERS = 3
+
+KINDS = ("mis_keyed", "non_discriminating", "too_easy", "too_hard", "dominant_misconception",
+         "add_prerequisite", "remove_prerequisite", "useless_lesson", "too_few_items")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where each rule fires; defaults tuned on ``bench/planted_flaws.py`` (30 and 300)."""
+
+    knower_rest: float = 0.75
+    novice_rest: float = 0.4
+    min_rest: int = 3
+    min_knower_answers: int = 4
+    mis_key_max_p: float = 0.35  # knowers right at most this often
+    fine_knower_p: float = 0.7  # what a sound item gives knowers at least (the null)
+    min_group_answers: int = 6  # per group, for discrimination
+    flat_max_gap: float = 0.15  # knowers minus others at most this: no discrimination
+    sound_gap: float = 0.4  # that gap on a sound item (the null of "does not discriminate")
+    easy_min_p: float = 0.9  # non-knowers right at least this often
+    hard_max_p: float = 0.5
+    misconception_share: float = 0.6
+    misconception_min_learners: int = 3
+    spurious_min_share: float = 0.2  # knew B up front without having known A
+    false_known: float = 0.08  # chance of passing a diagnostic by guessing (the null)
+    missing_min_flag: float = 0.6
+    missing_min_gap: float = 0.3
+    min_pair_learners: int = 4
+    lesson_min_gap: float = 0.15
+    lesson_min_learners: int = 15
+    min_confidence: float = 0.8
+
+
+@dataclass(frozen=True)
+class Restructuring:
+    """One change to the module, with why and how sure."""
+
+    kind: str
+    target: str  # item id, skill id, page id, or "A>B" for an edge (A before B)
+    evidence: str
+    change: str
+    confidence: float
+    numbers: Mapping[str, float] = field(default_factory=dict)
+    edit: Mapping[str, str] | None = None  # {"op": ..., ...} for the module diff
+
+
+def binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    if k < 0:
+        return 0.0
+    return min(1.0, sum(math.comb(n, j) * p ** j * (1 - p) ** (n - j)
+                        for j in range(min(k, n) + 1)))
+
+
+def _phi(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def _pct(p: float) -> str:
+    return f"{round(100 * p)} %"
+
+
+def reached(status: str, attempts: int) -> str:
+    """"flagged" without a single answer is a skill never reached (a prerequisite blocked
+    it), not one the learner is stuck on."""
+    return "not_reached" if status == "flagged" and attempts == 0 else status
+
+
+@dataclass
+class _Class:
+    """Indexes built once: answers in order, each learner's skill status and rest scores."""
+
+    module: Module
+    answers: list[AnswerRecord]
+    status: dict[tuple[str, str], str]
+    # answer index -> (right, answered) on the skill's other items before it, then after it
+    rest: dict[int, tuple[int, int, int, int]]
+    diag_ok: dict[int, bool]  # diagnostic answer -> the other diagnostic answers were right
+    next_rest: dict[int, tuple[int, int]]  # (right, answered) on the next few other items
+    threshold: float
+    names: Mapping[str, str] = field(default_factory=dict)  # item id -> what learners saw
+
+    def label(self, item_id: str) -> str:
+        """An item as the teacher knows it (its question), else its id."""
+        return self.names.get(item_id, item_id)
+
+    @classmethod
+    def build(cls, module: Module, answers: Iterable[AnswerRecord],
+              states: Iterable[SkillState]) -> _Class:
+        rows = sorted((a for a in answers if a.valid), key=lambda a: (a.learner, a.seq))
+        status = {(s.learner, s.skill_id): reached(s.status, s.attempts) for s in states}
+        # Learning only goes one way (no forgetting in a module): mostly right on other items
+        # *before* an answer means the learner knew the skill then; mostly wrong on other
+        # items *after* it means they did not know it yet.
+        rest: dict[int, tuple[int, int, int, int]] = {}
+        seen: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)
+        index: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, a in enumerate(rows):
+            key = (a.learner, a.primary_skill or "")
+            seen[key].append((a.item_id, a.correct))
+            index[key].append(i)
+        diag_ok: dict[int, bool] = {}
+        next_rest: dict[int, tuple[int, int]] = {}
+        for key, answers_of in seen.items():
+            for pos, i in enumerate(index[key]):
+                item_id = answers_of[pos][0]
+                before = [ok for iid, ok in answers_of[:pos] if iid != item_id]
+                after = [ok for iid, ok in answers_of[pos + 1:] if iid != item_id]
+                rest[i] = (sum(before), len(before), sum(after), len(after))
+                soon = after[:NEXT_ANSWERS]
+                next_rest[i] = (sum(soon), len(soon))
+                if rows[i].phase == "diagnostic":
+                    others = [rows[j].correct for j in index[key] if j != i
+                              and rows[j].phase == "diagnostic" and rows[j].item_id != item_id]
+                    diag_ok[i] = bool(others) and all(others)
+        return cls(module, rows, status, rest, diag_ok, next_rest,
+                   module.settings.mastery_threshold)
+
+    def knower(self, i: int, th: Thresholds) -> bool | None:
+        """True: knows the skill (answer i); False: does not; None: cannot tell."""
+        a = self.answers[i]
+        right_before, n_before, right_after, n_after = self.rest[i]
+        if n_before >= th.min_rest and right_before / n_before >= th.knower_rest:
+            return True
+        # In the diagnostic nothing came before: right on the skill's other diagnostic
+        # item(s) and mostly right afterwards is a learner who knew it from the start.
+        # (Passing the diagnostic ends the skill, so "known" counts only with that proviso:
+        # both the learners who got this item right and those who did not are kept.)
+        if self.diag_ok.get(i) and (
+                self.status.get((a.learner, a.primary_skill or "")) == "known"
+                or (n_after >= th.min_rest and right_after / n_after >= th.knower_rest)):
+            return True
+        if n_after >= th.min_rest and right_after / n_after <= th.novice_rest:
+            return False
+        if self.status.get((a.learner, a.primary_skill or "")) == "flagged" and n_after == 0 \
+                and n_before >= th.min_rest and right_before / n_before <= th.novice_rest:
+            return False  # stuck to the end
+        return None
+
+
+def _criterion(c: _Class, i: int) -> tuple[int, int]:
+    """(right, answered) on the skill's *other* items that say what the learner knew at
+    answer i: the other diagnostic answers (same moment) and everything after it."""
+    right_before, n_before, _, _ = c.rest[i]
+    right_next, n_next = c.next_rest[i]
+    if c.answers[i].phase == "diagnostic":
+        return right_before + right_next, n_before + n_next
+    return right_next, n_next
+
+
+def _items(c: _Class, th: Thresholds) -> list[Restructuring]:
+    """Item analysis on first attempts: learners whose other answers (same moment and just
+    after) are mostly right ("knowers") against those mostly wrong; a sound item is right
+    far more often for the first group. Also which wrong answer the knowers give."""
+    # Only the first answer of each phase on a skill: which item comes next depends on the
+    # answers before it (an adaptive engine), so a later item's knowers and non-knowers are
+    # selected by their earlier answers, which would bias both groups.
+    firsts: dict[str, list[tuple[bool, float, str]]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    for i, a in enumerate(c.answers):
+        key = (a.learner, a.primary_skill or "", a.phase)
+        if key in seen:
+            continue
+        seen.add(key)
+        right, n = _criterion(c, i)
+        if n >= 1:
+            firsts[a.item_id].append((a.correct, right / n, a.answer_text))
+    out = []
+    for item_id, rows in firsts.items():
+        try:
+            item = c.module.item(item_id)
+        except KeyError:
+            continue  # an item removed since: nothing to change in this version
+        name = c.label(item_id)
+        know = [(good, text) for good, score, text in rows if score >= th.knower_rest]
+        dont = [good for good, score, _ in rows if score <= th.novice_rest]
+        nk, kk = len(know), sum(g for g, _ in know)
+        nd, kd = len(dont), sum(dont)
+        nums = {"knowers": nk, "knowers_right": kk, "others": nd, "others_right": kd}
+        if nk >= th.min_group_answers and kk / nk <= th.mis_key_max_p:
+            wrong = Counter(text for good, text in know if not good)
+            top, top_n = wrong.most_common(1)[0]
+            conf = round(1 - binom_cdf(kk, nk, th.fine_knower_p), 3)
+            if top_n / (nk - kk) >= 0.5 and item.choices:
+                choice = next((ch for ch in item.choices if top in (ch.id, ch.text)), None)
+                shown = choice.text if choice is not None else top
+                out.append(Restructuring(
+                    "mis_keyed", item_id,
+                    f"Learners who know the skill (right on its other items) get “{name}” "
+                    f"right only {_pct(kk / nk)} of the time ({kk} of {nk}); {top_n} of them "
+                    f"chose “{shown}”.",
+                    f"Check the key of “{name}”: “{shown}” may be the right answer.",
+                    conf, nums,
+                    {"op": "set_key", "item": item_id, "choice": choice.id}
+                    if choice is not None and item.type == ItemType.SINGLE_CHOICE else None))
+            else:
+                out.append(_hard(item_id, name, kk, nk, conf, nums))
+            continue
+        if nk < th.min_group_answers or nd < th.min_group_answers:
+            continue
+        pk, pd = kk / nk, kd / nd
+        if pd >= th.easy_min_p:
+            out.append(Restructuring(
+                "too_easy", item_id,
+                f"Learners who do not know the skill yet get “{name}” right {_pct(pd)} of "
+                f"the time ({kd} of {nd}).",
+                f"“{name}” gives the answer away: make the wrong choices plausible.",
+                round(binom_cdf(kd - 1, nd, 0.6), 3), nums))
+        elif pk - pd <= th.flat_max_gap:
+            se = math.sqrt(max(pk * (1 - pk), 0.05) / nk + max(pd * (1 - pd), 0.05) / nd)
+            out.append(Restructuring(
+                "non_discriminating", item_id,
+                f"“{name}” is answered right by {_pct(pk)} of the learners who know the "
+                f"skill ({kk} of {nk}) and by {_pct(pd)} of those who do not ({kd} of {nd}): "
+                "it does not tell them apart.",
+                f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
+                round(_phi((th.sound_gap - (pk - pd)) / se), 3), nums))
+    return out
+
+
+def _hard(item_id: str, name: str, k: int, n: int, conf: float, nums: dict) -> Restructuring:
+    return Restructuring(
+        "too_hard", item_id,
+        f"Learners who know the skill get “{name}” right only {_pct(k / n)} of the time "
+        f"({k} of {n}), and their wrong answers differ.",
+        f"Make “{name}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
+
+
+def _misconceptions(c: _Class, th: Thresholds) -> list[Restructuring]:
+    wrong: dict[str, list[AnswerRecord]] = defaultdict(list)
+    for a in c.answers:
+        if not a.correct:
+            wrong[a.item_id].append(a)
+    out = []
+    for item_id, rows in wrong.items():
+        name = c.label(item_id)
+        tags = Counter(a.misconception for a in rows if a.misconception)
+        if not tags:
+            continue
+        tag, n = tags.most_common(1)[0]
+        learners = {a.learner for a in rows if a.misconception == tag}
+        share = n / len(rows)
+        if share < th.misconception_share or len(learners) < th.misconception_min_learners:
+            continue
+        out.append(Restructuring(
+            "dominant_misconception", item_id,
+            f"{n} of the {len(rows)} wrong answers to “{name}” ({_pct(share)}, "
+            f"{len(learners)} learners) show the misconception “{tag}”.",
+            f"Add a remediation page or targeted feedback for “{tag}” on “{name}”, and "
+            "an item that works on it before this one.",
+            # How unlikely one tag this dominant is if wrong answers spread over three.
+            round(binom_cdf(n - 1, len(rows), 0.34), 3),
+            {"wrong_answers": len(rows), "with_tag": n, "learners": len(learners)}))
+    return out
+
+
+def _closure(module: Module) -> dict[str, set[str]]:
+    """Every skill's prerequisites, direct and indirect."""
+    direct = {s.id: set(s.prerequisites) for s in module.skills}
+    out: dict[str, set[str]] = {}
+
+    def walk(sid: str, seen: set[str]) -> set[str]:
+        if sid in out:
+            return out[sid]
+        acc: set[str] = set()
+        for p in direct.get(sid, ()):
+            if p not in seen:
+                acc |= {p} | walk(p, seen | {p})
+        out[sid] = acc
+        return acc
+
+    for s in module.skills:
+        walk(s.id, {s.id})
+    return out
+
+
+def _passed_at(c: _Class) -> dict[tuple[str, str], int]:
+    """(learner, skill) -> seq of the answer that passed the skill (mastered or known)."""
+    out: dict[tuple[str, str], int] = {}
+    for a in c.answers:
+        sid = a.primary_skill or ""
+        if (a.learner, sid) in out or c.status.get((a.learner, sid)) not in HAS_SKILL:
+            continue
+        if a.mastery_after.get(sid, 0.0) >= c.threshold:
+            out[(a.learner, sid)] = a.seq
+    return out
+
+
+def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
+    skills = [s.id for s in c.module.skills]
+    title = {s.id: s.title for s in c.module.skills}
+    learners = sorted({a.learner for a in c.answers})
+    first_practice: dict[tuple[str, str], int] = {}
+    for a in c.answers:
+        key = (a.learner, a.primary_skill or "")
+        if a.phase != "diagnostic" and key not in first_practice:
+            first_practice[key] = a.seq
+    passed = _passed_at(c)
+    closure = _closure(c.module)
+    practised_all = [st for (lr, sid), st in c.status.items()
+                     if st in ("mastered", "flagged") and (lr, sid) in first_practice]
+    usual_flag = (sum(st == "flagged" for st in practised_all) / len(practised_all)
+                  if practised_all else 0.0)
+    out = []
+    for b in c.module.skills:
+        for a_id in b.prerequisites:  # is the edge a -> b supported?
+            lacked = [lr for lr in learners if c.status.get((lr, a_id)) in ("mastered",)
+                      and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
+            had = [lr for lr in learners if c.status.get((lr, a_id)) == "known"
+                   and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
+            k1 = sum(c.status.get((lr, b.id)) == "known" for lr in lacked)
+            k0 = sum(c.status.get((lr, b.id)) == "known" for lr in had)
+            n1, n0 = len(lacked), len(had)
+            if n1 < th.min_pair_learners or not k1:
+                continue
+            q1, q0 = k1 / n1, (k0 / n0 if n0 else 0.0)
+            conf = binom_cdf(k1 - 1, n1, th.false_known)
+            if q1 < th.spurious_min_share or (n0 and q1 < 0.4 * q0) or conf < 0.5:
+                continue
+            out.append(Restructuring(
+                "remove_prerequisite", f"{a_id}>{b.id}",
+                f"{k1} of {n1} learners who had to learn “{title[a_id]}” already knew "
+                f"“{title[b.id]}” ({_pct(q1)}; {_pct(q0)} of those who knew "
+                f"“{title[a_id]}”): “{title[b.id]}” does not seem to need it.",
+                f"Remove “{title[a_id]}” from the prerequisites of “{title[b.id]}”, so "
+                "learners are not held back.", round(conf, 3),
+                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0},
+                {"op": "remove_prerequisite", "skill": b.id, "prerequisite": a_id}))
+    for b_id in skills:
+        # Learners who lack one skill tend to lack others (strong and weak learners), so
+        # several skills can look like b's missing prerequisite: keep the one whose absence
+        # explains the most (largest gap in stuck rates).
+        best: tuple[float, Restructuring] | None = None
+        for a_id in skills:
+            if a_id == b_id or a_id in closure[b_id] or b_id in closure[a_id]:
+                continue
+            practised = [lr for lr in learners if c.status.get((lr, b_id)) in
+                         ("mastered", "flagged") and (lr, b_id) in first_practice]
+            # Had a: passed it before practising b, or knew it from the start.
+            without = [lr for lr in practised
+                       if passed.get((lr, a_id), 10 ** 9) > first_practice[(lr, b_id)]
+                       and c.status.get((lr, a_id)) != "known"]
+            with_a = [lr for lr in practised if lr not in without]
+            nw, kw = len(without), sum(c.status[(lr, b_id)] == "flagged" for lr in without)
+            na, ka = len(with_a), sum(c.status[(lr, b_id)] == "flagged" for lr in with_a)
+            if nw < th.min_pair_learners:
+                continue
+            fw, fa = kw / nw, (ka / na if na else 0.0)
+            # Learners who knew b up front and never got a contradict the edge.
+            knew_b_not_a = sum(1 for lr in learners if c.status.get((lr, b_id)) == "known"
+                               and c.status.get((lr, a_id)) == "flagged")
+            if fw < th.missing_min_flag or fw - fa < th.missing_min_gap or \
+                    knew_b_not_a > max(1, 0.1 * nw):
+                continue
+            # One-sided test that the stuck rate without a exceeds the rate with a by more
+            # than a margin (learners who lack one skill are weaker on others too).
+            se = math.sqrt(fw * (1 - fw) / nw + max(fa * (1 - fa), 0.05) / max(na, 1))
+            conf = _phi((fw - max(fa, usual_flag) - 0.2) / se)
+            found = (Restructuring(
+                "add_prerequisite", f"{a_id}>{b_id}",
+                f"{kw} of {nw} learners who practised “{title[b_id]}” before mastering "
+                f"“{title[a_id]}” got stuck on it ({_pct(fw)}), against {ka} of {na} "
+                f"who had mastered “{title[a_id]}” first ({_pct(fa)}).",
+                f"Make “{title[a_id]}” a prerequisite of “{title[b_id]}”.", round(conf, 3),
+                {"without": nw, "without_stuck": kw, "with": na, "with_stuck": ka},
+                {"op": "add_prerequisite", "skill": b_id, "prerequisite": a_id}))
+            if best is None or fw - fa > best[0]:
+                best = (fw - fa, found)
+        if best is not None:
+            out.append(best[1])
+    return out
+
+
+def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Restructuring]:
+    by_learner: dict[str, list[AnswerRecord]] = defaultdict(list)
+    for a in c.answers:
+        by_learner[a.learner].append(a)
+    gains: dict[str, tuple[float, int, float, float]] = {}
+    for page in c.module.pages:
+        if page.kind != "lesson" or not page.skill:
+            continue
+        pre: list[bool] = []
+        post: list[bool] = []
+        # Only learners who went on to master the skill: one who cannot learn it yet (a
+        # missing prerequisite) would make any lesson look useless. Only the first answer
+        # after the page: later ones also measure what the feedback taught.
+        seen = [p for p in pages if p.page_id == page.id and p.reason == "lesson"
+                and c.status.get((p.learner, page.skill)) == "mastered"]
+        # And only those whose diagnostic was all wrong (who did not know the skill before
+        # the lesson), so the first answer after it measures what the lesson taught.
+        for p in seen:
+            rows = [a for a in by_learner.get(p.learner, ()) if a.primary_skill == page.skill]
+            diag = [a.correct for a in rows if a.seq < p.seq and a.phase == "diagnostic"]
+            if any(diag):
+                continue
+            pre += diag
+            post += [a.correct for a in rows if a.seq > p.seq][:1]
+        if len(post) < th.lesson_min_learners or not pre:
+            continue
+        p_pre, p_post = sum(pre) / len(pre), sum(post) / len(post)
+        se = math.sqrt(max(p_post * (1 - p_post), 0.05) / len(post))
+        gains[page.id] = (p_post - p_pre, len(post), se, p_post)
+    out = []
+    for pid, (gain, n, se, p_post) in gains.items():
+        others = [g for q, (g, *_) in gains.items() if q != pid]
+        if not others:
+            continue
+        typical = median(others)
+        if typical - gain < th.lesson_min_gap:
+            continue
+        conf = _phi((typical - gain) / se - 1.0)
+        page = c.module.page(pid)
+        out.append(Restructuring(
+            "useless_lesson", pid,
+            f"Learners who failed the diagnostic get the first item after the lesson "
+            f"“{page.title}” right {_pct(p_post)} of the time ({n} learners); after the "
+            f"other lessons, typically {_pct(typical)}.",
+            f"Rewrite “{page.title}”: add a worked example and a check question.",
+            round(conf, 3), {"learners": n, "gain": round(gain, 3),
+                             "typical_gain": round(typical, 3)}))
+    return out
+
+
+def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
+    out = []
+    per_skill = Counter(i.skills[0] for i in c.module.items if i.skills)
+    most = Counter((a.learner, a.primary_skill) for a in c.answers)
+    for s in c.module.skills:
+        n = per_skill.get(s.id, 0)
+        if n >= practice_cap:
+            continue
+        top = max((v for (lr, sid), v in most.items() if sid == s.id), default=0)
+        out.append(Restructuring(
+            "too_few_items", s.id,
+            f"“{s.title}” has {n} items but a practice cap of {practice_cap}; learners who "
+            f"need the whole cap see items again (up to {top} answers by one learner).",
+            f"Add {practice_cap - n} items to “{s.title}” (or lower its practice cap).",
+            1.0 if top > n else 0.9, {"items": n, "cap": practice_cap, "most_answers": top}))
+    return out
+
+
+def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
+                          pages: Sequence[PageRecord] = (), states: Iterable[SkillState] = (),
+                          *, practice_cap: int | None = None,
+                          thresholds: Thresholds | None = None,
+                          item_names: Mapping[str, str] | None = None) -> list[Restructuring]:
+    """Changes to the module the data supports, most confident first (only those at or
+    above ``thresholds.min_confidence``, except structural ones which are certain)."""
+    th = thresholds or Thresholds()
+    c = _Class.build(module, answers, states)
+    c.names = dict(item_names or {})
+    found = (_items(c, th) + _misconceptions(c, th) + _prerequisites(c, th)
+             + _lessons(c, pages, th)
+             + _few_items(c, practice_cap or module.settings.practice_cap))
+    found = [r for r in found if r.confidence >= th.min_confidence]
+    found.sort(key=lambda r: (-r.confidence, KINDS.index(r.kind), r.target))
+    return found

@@ -1,0 +1,81 @@
+"""Restructuring suggestions against classes whose truth is known (planted flaws)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from adaptive.analytics.events import AnswerRecord, SkillState
+from adaptive.analytics.restructuring import binom_cdf, reached, suggest_restructuring
+from adaptive.simulation.classroom import (
+    PLANTED,
+    ClassTruth,
+    ItemBehaviour,
+    planted_flaw_module,
+    simulate_class,
+)
+from adaptive.simulation.synthetic import synthetic_module
+
+
+@pytest.fixture(scope="module")
+def planted_300():
+    module, truth = planted_flaw_module(1)
+    log = simulate_class(module, truth, 300, np.random.default_rng(1001))
+    return module, log, suggest_restructuring(module, log.answers, log.pages, log.states)
+
+
+def test_planted_flaws_are_found_with_evidence_and_edits(planted_300):
+    module, _, found = planted_300
+    keys = {(r.kind, r.target) for r in found}
+    assert len(keys & set(PLANTED)) >= 4  # the benchmark measures the rate over many classes
+    assert len([k for k in keys if k not in PLANTED]) <= 1
+    by_key = {(r.kind, r.target): r for r in found}
+    key = by_key[("mis_keyed", "s1-i20")]
+    assert key.edit == {"op": "set_key", "item": "s1-i20", "choice": "c"}
+    assert "Option C" in key.change and key.numbers["knowers"] >= 50
+    assert by_key[("add_prerequisite", "s4>s2")].edit == {
+        "op": "add_prerequisite", "skill": "s2", "prerequisite": "s4"}
+    assert by_key[("remove_prerequisite", "s3>s5")].edit == {
+        "op": "remove_prerequisite", "skill": "s5", "prerequisite": "s3"}
+    for r in found:
+        assert 0.8 <= r.confidence <= 1.0 and r.evidence and r.change
+
+
+def test_a_sound_module_gets_no_suggestion():
+    module, guess_slip = synthetic_module(np.random.default_rng(0), skills=4)
+    truth = ClassTruth(items={i: ItemBehaviour(g, s) for i, (g, s) in guess_slip.items()})
+    log = simulate_class(module, truth, 300, np.random.default_rng(0))
+    assert suggest_restructuring(module, log.answers, log.pages, log.states) == []
+
+
+def test_too_few_items_for_the_practice_cap():
+    module, _ = synthetic_module(np.random.default_rng(0), skills=2, items_per_skill=20)
+    short = replace(module, items=tuple(i for i in module.items
+                                        if i.skills[0] == "s1" or i.id <= "s2-i05"))
+    found = suggest_restructuring(short, [], [], [])
+    assert [(r.kind, r.target) for r in found] == [("too_few_items", "s2")]
+    assert "has 5 items but a practice cap of 12" in found[0].evidence
+
+
+def test_a_dominant_misconception_is_named():
+    answers = [AnswerRecord(f"L{k}", "q1", ("s1",), correct=False, seq=k,
+                            misconception="adds-denominators" if k < 8 else None)
+               for k in range(10)]
+    module, _ = synthetic_module(np.random.default_rng(0), skills=1)
+    found = [r for r in suggest_restructuring(module, answers) if r.kind ==
+             "dominant_misconception"]
+    assert found[0].target == "q1" and "8 of the 10 wrong answers" in found[0].evidence
+
+
+def test_flagged_without_answers_is_not_reached():
+    assert reached("flagged", 0) == "not_reached"
+    assert reached("flagged", 3) == "flagged"
+    assert SkillState("a", "s", "flagged", 0.3, 0).status == "flagged"
+
+
+def test_binomial_tail():
+    assert binom_cdf(0, 3, 0.5) == pytest.approx(0.125)
+    assert binom_cdf(3, 3, 0.5) == pytest.approx(1.0)
+    assert binom_cdf(-1, 3, 0.5) == 0.0
