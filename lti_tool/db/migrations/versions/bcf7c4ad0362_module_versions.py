@@ -1,7 +1,7 @@
 """module_versions: a teacher's module as courses linked to it
 
 Revision ID: bcf7c4ad0362
-Revises: b7e4a1c9d2f3
+Revises: 18d0c46fd392
 Create Date: 2026-12-01 10:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'bcf7c4ad0362'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = '18d0c46fd392'
 branch_labels = None
 depends_on = None
 
