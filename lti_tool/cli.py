@@ -225,8 +225,9 @@ def _register_features() -> None:
     from lti_tool.admin.cli import register as register_admin
     from lti_tool.ags.cli import register as register_grades
     from lti_tool.dashboard.cli import register as register_dashboard
+    from lti_tool.modules.cli import register as register_module_io
 
-    for register in (register_admin, register_grades, register_dashboard):
+    for register in (register_admin, register_grades, register_dashboard, register_module_io):
         register(main)
 
 

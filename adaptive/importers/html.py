@@ -39,7 +39,7 @@ class _Converter(HTMLParser):
         if tag in _BLOCK:
             self.out.append("\n\n")
         elif tag == "br":
-            self.out.append("\\\n")  # a Markdown hard line break
+            self.out.append("\n")
         elif tag in ("strong", "b"):
             self.out.append("**")
         elif tag in ("em", "i"):

@@ -67,6 +67,15 @@ def _manifest_title(manifest: Element) -> str:
     return ""
 
 
+def _manifest_description(manifest: Element) -> str:
+    for general in manifest.iter("general"):
+        for desc in general.iter("description"):
+            text = element_text(desc).strip()
+            if text:
+                return text
+    return ""
+
+
 def _resources(manifest: Element) -> list[tuple[str, str, list[str]]]:
     """``[(identifier, type, [paths])]`` in manifest order, paths relative to the root."""
     out = []
@@ -115,7 +124,8 @@ def read_package(data: bytes, filename: str = "package.zip") -> Draft:
                            "LMS export package")
     manifest = parse_xml(manifest_bytes, "imsmanifest.xml")
     stem = posixpath.splitext(posixpath.basename(filename))[0]
-    draft = Draft("qti", _manifest_title(manifest) or stem)
+    draft = Draft("qti", _manifest_title(manifest) or stem,
+                  description=_manifest_description(manifest))
     resources = _resources(manifest)
 
     docs: dict[str, Element] = {}
@@ -142,6 +152,7 @@ def read_package(data: bytes, filename: str = "package.zip") -> Draft:
             if root is not None and root.tag == "assessmentTest":
                 if root.get("title") and not draft.source_title:
                     draft.source_title = root.get("title")
+                    draft.module_id = root.get("identifier")
                 found = _sections(root, path)
                 for item_path in found:
                     placement.setdefault(item_path, found[item_path])
