@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from adaptive.importers import ImportError_, Unmapped, import_source
 from adaptive.modules.loader import parse_module
 from adaptive.modules.problems import Problem
 from adaptive.modules.validate import validate_text
@@ -21,6 +22,9 @@ from lti_tool.models.base import utcnow
 from lti_tool.modules import library
 
 MAX_BYTES = 512 * 1024  # far above any real module; keeps a paste from filling the DB
+# A Canvas or Blackboard export zip carries images too; the draft itself must still fit
+# MAX_BYTES to be saved.
+IMPORT_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,29 @@ def save_module(text: str, *, owner_user_pk: int | None,
     db.session.commit()
     library.forget_lookups()  # this process sees the change at once
     return SaveResult(row, problems=problems)
+
+
+@dataclass(frozen=True)
+class ImportDraft:
+    """A question bank read into module YAML, for the teacher to review before saving."""
+
+    text: str = ""
+    source_format: str = ""
+    unmapped: list[Unmapped] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    error: str | None = None
+
+
+def import_draft(data: bytes, filename: str) -> ImportDraft:
+    """Read a QTI package, GIFT or Moodle XML upload into a draft; nothing is saved."""
+    if len(data) > IMPORT_MAX_BYTES:
+        return ImportDraft(error=f"The file is larger than {IMPORT_MAX_BYTES // 2**20} MB.")
+    try:
+        result = import_source(data, filename)
+    except ImportError_ as exc:
+        return ImportDraft(error=f"{filename}: {exc}")
+    return ImportDraft(result.yaml_text, result.source_format, list(result.unmapped),
+                       list(result.problems))
 
 
 def saved_title(module_id: str) -> str | None:
