@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from lti_tool.launch import services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError
+from lti_tool.xapi import events as xapi_events
 
 bp = Blueprint("launch", __name__)
 
@@ -80,6 +81,7 @@ def landing():
         endpoint = "deep_linking.picker"
     elif session.role == "learner":
         endpoint = "runner.activity"
+        xapi_events.launched(session.id)
     else:
         endpoint = "dashboard.index"
     return redirect(url_for(endpoint, t=token), code=303)
