@@ -63,6 +63,8 @@ EXT = {
     "hint-number": f"{PROFILE}/extensions/hint-number",
     "misconception": f"{PROFILE}/extensions/misconception",
     "reason": f"{PROFILE}/extensions/reason",  # why a page was shown / a skill flagged
+    "mastered-skills": f"{PROFILE}/extensions/mastered-skills",  # at completion
+    "flagged-skills": f"{PROFILE}/extensions/flagged-skills",  # at completion
     "lti-context-id": f"{PROFILE}/extensions/lti-context-id",
     "lti-resource-link-id": f"{PROFILE}/extensions/lti-resource-link-id",
     "lti-deployment-id": f"{PROFILE}/extensions/lti-deployment-id",
@@ -216,9 +218,8 @@ def _item_activity(ctx: EventContext, item: Item) -> dict:
         "description": {_lang(ctx): item.prompt[:1000]},
         "interactionType": _INTERACTION[item.type],
     }
-    if item.choices:
-        key = "choices" if item.type != ItemType.ORDERING else "choices"
-        definition[key] = [{"id": c.id, "description": {_lang(ctx): c.text[:500]}}
+    if item.choices:  # xAPI names them "choices" for choice and sequencing alike
+        definition["choices"] = [{"id": c.id, "description": {_lang(ctx): c.text[:500]}}
                            for c in item.choices]
     pattern = _correct_pattern(item)
     if pattern is not None:
@@ -322,8 +323,8 @@ def completed(ctx: EventContext, score: float, *, mastered: Sequence[str],
                           ctx, parent=False),
                       result={"completion": True, "success": not flagged,
                               "score": {"scaled": scaled, "raw": scaled, "min": 0, "max": 1},
-                              "extensions": {EXT["skills"]: list(mastered),
-                                             EXT["reason"]: {"flagged": list(flagged)}}})
+                              "extensions": {EXT["mastered-skills"]: list(mastered),
+                                             EXT["flagged-skills"]: list(flagged)}})
 
 
 def assistant_asked(ctx: EventContext, question: str, *, event_id: str,
