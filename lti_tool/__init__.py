@@ -51,6 +51,9 @@ def create_app(overrides: dict[str, Any] | None = None,
     from lti_tool.ags import delivery
 
     delivery.init_app(app)  # enqueue grade deliveries after each commit
+    from lti_tool.xapi import tasks as xapi_tasks
+
+    xapi_tasks.init_app(app)  # xAPI statement delivery jobs on the same queue
     if settings.is_sqlite:
         _sqlite_pragmas(app)
     else:

@@ -231,8 +231,11 @@ def _register_features() -> None:
     from lti_tool.admin.cli import register as register_admin
     from lti_tool.ags.cli import register as register_grades
     from lti_tool.dashboard.cli import register as register_dashboard
+    from lti_tool.modules.cli import register as register_module_io
+    from lti_tool.xapi.cli import register as register_xapi
 
-    for register in (register_admin, register_grades, register_dashboard):
+    for register in (register_admin, register_grades, register_dashboard, register_module_io,
+                     register_xapi):
         register(main)
     from lti_tool.doctor import doctor
 

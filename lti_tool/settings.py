@@ -52,6 +52,8 @@ class Settings:
     grade_retry_max: int
     grade_retry_base_seconds: float
     grade_retry_cap_seconds: float
+    xapi_retry_base_seconds: float
+    xapi_retry_cap_seconds: float
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from adaptive.importers import ImportError_, Unmapped, import_source
 from adaptive.modules.loader import parse_module
 from adaptive.modules.problems import Problem
 from adaptive.modules.validate import validate_text
@@ -22,6 +23,10 @@ from lti_tool.models import CustomModule
 from lti_tool.models.base import utcnow
 from lti_tool.modules import library
 from lti_tool.settings import read_defaults
+
+# A Canvas or Blackboard export zip carries images too; the draft itself must still fit
+# the max_module_bytes setting to be saved.
+IMPORT_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,29 @@ def save_module(text: str, *, owner_user_pk: int | None,
     db.session.commit()
     library.forget_lookups()  # this process sees the change at once
     return SaveResult(row, problems=problems)
+
+
+@dataclass(frozen=True)
+class ImportDraft:
+    """A question bank read into module YAML, for the teacher to review before saving."""
+
+    text: str = ""
+    source_format: str = ""
+    unmapped: list[Unmapped] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    error: str | None = None
+
+
+def import_draft(data: bytes, filename: str) -> ImportDraft:
+    """Read a QTI package, GIFT or Moodle XML upload into a draft; nothing is saved."""
+    if len(data) > IMPORT_MAX_BYTES:
+        return ImportDraft(error=f"The file is larger than {IMPORT_MAX_BYTES // 2**20} MB.")
+    try:
+        result = import_source(data, filename)
+    except ImportError_ as exc:
+        return ImportDraft(error=f"{filename}: {exc}")
+    return ImportDraft(result.yaml_text, result.source_format, list(result.unmapped),
+                       list(result.problems))
 
 
 def saved_title(module_id: str) -> str | None:

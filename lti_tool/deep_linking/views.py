@@ -189,12 +189,22 @@ def too_large(_exc) -> Response:
 @bp.route("/author", methods=["GET", "POST"])
 def author() -> Response:
     """Upload or paste a module (YAML); every problem is listed with its line number."""
+    # Question-bank exports (zip with media) are larger than the app-wide request limit.
+    request.max_content_length = authoring.IMPORT_MAX_BYTES + 64 * 1024
     token_in = request.form.get("t") if request.method == "POST" else request.args.get("t")
     session, _, token = _session(token_in)
     text = ""
     problems: list = []
     error: str | None = None
     limit = _settings().max_module_bytes  # the same number the page states
+    imported = request.files.get("import_file") if request.method == "POST" else None
+    if imported is not None and imported.filename:
+        draft = authoring.import_draft(imported.read(authoring.IMPORT_MAX_BYTES + 1),
+                                       imported.filename)
+        body = render_template("deep_linking/author.html", token=token, source=draft.text,
+                               problems=draft.problems, error=draft.error, imported=draft,
+                               max_kb=limit // 1024)
+        return _no_store(body, 400 if draft.error else 200)
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is not None and upload.filename:

@@ -9,6 +9,7 @@ from lti_tool.admin import throttle
 from lti_tool.launch import services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError, LoginError
+from lti_tool.xapi import events as xapi_events
 
 bp = Blueprint("launch", __name__)
 LOGIN_WINDOW = 60  # seconds: login_rate_limit counts logins per address in this window
@@ -120,6 +121,7 @@ def landing():
         endpoint = "deep_linking.picker"
     elif session.role == "learner":
         endpoint = "runner.activity"
+        xapi_events.launched(session.id)
     else:
         endpoint = "dashboard.index"
     return redirect(url_for(endpoint, t=token), code=303)

@@ -75,6 +75,7 @@ from lti_tool.modules.library import UnknownModule, fitted_params_for_link, get_
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
 from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
+from lti_tool.xapi import events as xapi_events
 
 log = logging.getLogger("branchwise.runner")
 
@@ -490,6 +491,11 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
                              graded=_changes_grade(module, state, new_state, step, bkt))
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
+    xapi_events.after_answer(
+        session.id, attempt.id, module, item, seq=posted_seq, answer=raw,
+        correct=bool(evaluation.correct), phase=step.phase, hints_used=hints, seconds=seconds,
+        mastery_before=result.mastery_before, mastery_after=result.mastery_after,
+        misconception=evaluation.misconception, state_before=state, state_after=new_state)
     feedback = _feedback_of(module, last, new_state)
     page = _page(session, attempt, module, new_state, bkt, feedback=feedback)
     page.milestones = _milestones(state, new_state, page.progress)
@@ -571,6 +577,8 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
                     _PAGE_EVENTS, event, graded=False)
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, None)
+    xapi_events.after_page(session.id, attempt.id, module, page_id, seq=posted_seq,
+                           reason=step.reason, seconds=seconds, state_after=new_state)
     return _page(session, attempt, module, new_state, bkt)
 
 
@@ -606,4 +614,6 @@ def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
             _commit()
         except StepConflict:
             return _stale_page(session, attempt, posted_seq, None)
+        xapi_events.after_hint(session.id, attempt.id, module, item, seq=posted_seq,
+                               hint_number=hints + 1)
     return _page(session, attempt, module, state, bkt, draft=draft_of(item, form))
