@@ -1,7 +1,7 @@
 """xAPI: an LRS per deployment and the outbox of statements to send
 
 Revision ID: 8ff07acea341
-Revises: b7e4a1c9d2f3
+Revises: bcf7c4ad0362
 Create Date: 2026-12-01 10:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8ff07acea341'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = 'bcf7c4ad0362'
 branch_labels = None
 depends_on = None
 
