@@ -46,6 +46,11 @@ class Settings:
     grade_retry_max: int
     grade_retry_base_seconds: float
     grade_retry_cap_seconds: float
+    assistant_embeddings: bool
+    assistant_llm_url: str
+    assistant_llm_model: str
+    assistant_llm_key: str
+    assistant_llm_timeout: float
 
     @property
     def sqlalchemy_url(self) -> str:
