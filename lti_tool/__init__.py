@@ -71,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None,
     app.register_blueprint(launch_views.bp)
     launch_views.register_error_handlers(app)
     from lti_tool.admin import views as admin_views
+    from lti_tool.assistant import views as assistant_views
     from lti_tool.dashboard import views as dashboard_views
     from lti_tool.deep_linking import views as deep_linking_views
     from lti_tool.registration import views as registration_views
@@ -78,7 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None,
 
     # Each feature's views module exposes ``bp`` and optionally ``init_app(app)``.
     for views in (runner_views, deep_linking_views, dashboard_views, registration_views,
-                  admin_views):
+                  admin_views, assistant_views):
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)

@@ -54,6 +54,11 @@ class Settings:
     grade_retry_cap_seconds: float
     xapi_retry_base_seconds: float
     xapi_retry_cap_seconds: float
+    assistant_embeddings: bool
+    assistant_llm_url: str
+    assistant_llm_model: str
+    assistant_llm_key: str
+    assistant_llm_timeout: float
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -27,7 +27,11 @@ PRACTICE_CAP_MIN, PRACTICE_CAP_MAX = 1, 100
 MAX_SCORE_MAX = 10_000.0
 DEFAULT_MAX_SCORE = 100.0
 
-CUSTOM_KEYS = ("module", "mastery_threshold", "practice_cap", "graded_skills", "max_score")
+CUSTOM_KEYS = ("module", "mastery_threshold", "practice_cap", "graded_skills", "max_score",
+               "assistant")
+# The learning assistant per activity (docs/assistant.md): off, hints only, or full.
+ASSISTANT_MODES = ("off", "hints", "full")
+DEFAULT_ASSISTANT = "full"
 
 
 def _float(value: object) -> float | None:
@@ -84,6 +88,12 @@ def settings_from_custom(custom: Mapping[str, Any] | None) -> dict[str, Any]:
             out["max_score"] = value
         else:
             log.warning("ignored custom max_score=%r", custom["max_score"])
+    if "assistant" in custom:
+        mode = str(custom["assistant"]).strip().lower()
+        if mode in ASSISTANT_MODES:
+            out["assistant"] = mode
+        else:
+            log.warning("ignored custom assistant=%r", custom["assistant"])
     return out
 
 
@@ -100,6 +110,7 @@ class PickedSettings:
     practice_cap: int
     graded_skills: tuple[str, ...]
     max_score: float
+    assistant: str = DEFAULT_ASSISTANT
 
     def to_custom(self, module_id: str) -> dict[str, str]:
         """Custom parameters for the resource link (strings only, Core §5.4.6)."""
@@ -109,6 +120,8 @@ class PickedSettings:
             "practice_cap": str(self.practice_cap),
             "graded_skills": ",".join(self.graded_skills),
             "max_score": _number_text(self.max_score),
+            # The default is left out: links made before the assistant existed mean "full".
+            **({"assistant": self.assistant} if self.assistant != DEFAULT_ASSISTANT else {}),
         }
 
 
@@ -140,9 +153,12 @@ def parse_picked(
         problems.append("Unknown skills: " + ", ".join(unknown) + ".")
     if not graded:
         problems.append("Choose at least one graded skill.")
+    assistant = str(form.get("assistant") or DEFAULT_ASSISTANT).strip().lower()
+    if assistant not in ASSISTANT_MODES:
+        problems.append("Learning assistant must be off, hints only or full.")
     if problems:
         return None, problems
     # Keep the module's skill order, whatever order the browser sent.
     ordered = tuple(s for s in skill_ids if s in graded)
     assert threshold is not None and cap is not None and max_score is not None
-    return PickedSettings(threshold, cap, ordered, max_score), []
+    return PickedSettings(threshold, cap, ordered, max_score, assistant), []

@@ -84,6 +84,7 @@ def _values_for(modules: list[library.ModuleSummary], form: Any) -> dict[str, di
                 "practice_cap": form.get(prefix + "practice_cap", ""),
                 "max_score": form.get(prefix + "max_score", ""),
                 "graded_skills": form.getlist(prefix + "graded_skills"),
+                "assistant": form.get(prefix + "assistant", ""),
             }
             continue
         defaults = services.default_settings(library.get_module(summary.id))
@@ -92,6 +93,7 @@ def _values_for(modules: list[library.ModuleSummary], form: Any) -> dict[str, di
             "practice_cap": str(defaults.practice_cap),
             "max_score": f"{defaults.max_score:g}",
             "graded_skills": list(defaults.graded_skills),
+            "assistant": defaults.assistant,
         }
     return values
 
@@ -155,6 +157,7 @@ def respond() -> Response:
                 "practice_cap": request.form.get(f"s.{module_id}.practice_cap", ""),
                 "max_score": request.form.get(f"s.{module_id}.max_score", ""),
                 "graded_skills": request.form.getlist(f"s.{module_id}.graded_skills"),
+                "assistant": request.form.get(f"s.{module_id}.assistant", ""),
             }
             pick, errors = services.pick_for(module_id, fields)
             if pick is None:

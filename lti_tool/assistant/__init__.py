@@ -1,0 +1,1 @@
+"""The learning assistant inside the activity (see docs/assistant.md)."""
