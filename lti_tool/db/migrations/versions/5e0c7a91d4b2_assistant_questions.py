@@ -1,7 +1,7 @@
 """assistant: the questions learners ask, with skill and reply
 
 Revision ID: 5e0c7a91d4b2
-Revises: b7e4a1c9d2f3
+Revises: 8ff07acea341
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5e0c7a91d4b2'
-down_revision = 'b7e4a1c9d2f3'
+down_revision = '8ff07acea341'
 branch_labels = None
 depends_on = None
 
