@@ -252,14 +252,17 @@ class _Checker:
                     self.report(f"{path}.{name}", "bkt-guess-slip", f"BKT {name} must be < 0.5")
 
     def check_guess_floor(self) -> None:
-        """Warn when a BKT guess is below the chance rate of a choice item it applies to.
+        """Warn when a BKT guess is below the chance rate of most choice items it applies to.
 
-        The engine raises the guess to the item's chance rate anyway (1/n for single choice,
-        ``adaptive.mastery.chance``), so this is a warning: the module says something the
-        engine will not do, and a lucky click would otherwise count as knowing the skill."""
+        The engine raises the guess to each item's chance rate anyway (1/n for single choice,
+        ``adaptive.mastery.chance``), so a lucky click never counts as knowing the skill. A
+        guess set for the module's typed answers (short text, numbers), with a minority of
+        choice items lifted to their chance rate, is deliberate; a guess below the chance
+        rate of half or more of its items says something the engine will not do."""
         from adaptive.mastery.chance import chance_rate
 
-        worst: dict[str, tuple[float, float, str]] = {}  # bkt path -> (guess, rate, item id)
+        # bkt path -> (guess, items it applies to, items below chance, worst item and rate)
+        paths: dict[str, list] = {}
         for item in self.module.items:
             rate = chance_rate(item)
             for sid in item.skills:
@@ -270,17 +273,23 @@ class _Checker:
                 index = self.module.skills.index(skill)
                 path = f"skills[{index}].bkt.guess" if skill.bkt else "settings.bkt.guess"
                 guess = (skill.bkt or self.module.settings.bkt).guess
-                if rate > guess and rate > worst.get(path, (0.0, 0.0, ""))[1]:
-                    worst[path] = (guess, rate, item.id)
-        for path, (guess, rate, item_id) in sorted(worst.items()):
-            self.report(
-                path,
-                "bkt-guess-below-chance",
-                f"BKT guess {guess:g} is below the chance rate {rate:.3g} of item {item_id!r} "
-                "(a random answer is right that often); Branchwise uses the chance rate for "
-                "such items — set guess to at least it",
-                WARNING,
-            )
+                entry = paths.setdefault(path, [guess, set(), set(), ("", 0.0)])
+                entry[1].add(item.id)
+                if rate > guess:
+                    entry[2].add(item.id)
+                    if rate > entry[3][1]:
+                        entry[3] = (item.id, rate)
+        for path, (guess, items, below, (item_id, rate)) in sorted(paths.items()):
+            if below and 2 * len(below) >= len(items):
+                self.report(
+                    path,
+                    "bkt-guess-below-chance",
+                    f"BKT guess {guess:g} is below the chance rate of {len(below)} of the "
+                    f"{len(items)} items it applies to (item {item_id!r}: {rate:.3g}, a random "
+                    "answer is right that often); Branchwise uses the chance rate for such "
+                    "items — set guess to at least it",
+                    WARNING,
+                )
 
     def _duplicates(self, ids: list[str], path: str, what: str) -> None:
         first: dict[str, int] = {}

@@ -68,6 +68,8 @@ def play(client, lms, module: Module, sub: str, rule: Rule, seed: int,
             return learner
         if learner.kind == "page":
             learner.continue_page()
+        elif learner.kind == "feedback":
+            learner.next()
         else:
             item = module.item(learner.item_id)
             n = per_skill.get(item.skills[0], 0)

@@ -77,6 +77,11 @@ class Learner:
     def item_id(self) -> str:
         return hidden(self.html, "item")
 
+    def _past_feedback(self) -> None:
+        """On an answer's feedback, click "Next" first, as a learner does to go on."""
+        if self.kind == "feedback":
+            self.open()
+
     def post(self, path: str, data: dict, seq: int | None = None):
         form = {"t": self.token, "seq": str(self.seq if seq is None else seq), **data}
         return self._take(self.client.post(path, data=form))
@@ -90,6 +95,7 @@ class Learner:
         return self.open()
 
     def continue_page(self):
+        self._past_feedback()
         return self.post("/activity/page", {"page": hidden(self.html, "page")})
 
     def hint(self, form: dict | None = None):

@@ -51,6 +51,9 @@ def test_relaunch_after_days_reviews_then_resends_the_same_final_grade(client, l
     assert current_step(module, reopened.state).phase == "review"
     assert len(_scores()) == n_scores  # opening records no score: time alone changes no grade
     while again.kind != "finish":
+        if again.kind == "feedback":
+            again.next()
+            continue
         state = _attempt().state
         step = current_step(module, state)
         assert step.phase == "review"
