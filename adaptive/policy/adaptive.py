@@ -12,7 +12,7 @@ first; never flagged, since the learner is not stuck on it):
    skill — and the diagnostic posterior reaches the threshold. The posterior is BKT without
    learning (the skill's guess/slip, the guess raised to each item's chance rate) from a
    *learner-level prior*: Laplace's rule over this learner's earlier diagnostics,
-   ``(1 + passed) / (2 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. The cap keeps a
+   ``(0.5 + passed) / (1 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. The cap keeps a
    run of earlier passes (some of them lucky) from vouching for the next skill; a learner who
    passed earlier diagnostics needs fewer items, a new learner needs three.
 2. **Lesson**: the skill's lesson page, if any.

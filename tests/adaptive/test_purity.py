@@ -27,8 +27,13 @@ FILE_IO_ALLOWED = {
     "adaptive/modules/validate.py",  # validate_files: the CLI's file list
     "adaptive/samples/__init__.py",
 }
-FILE_CALLS = {"open", "read_text", "write_text", "read_bytes", "write_bytes", "unlink",
-              "mkdir", "rename", "remove", "rmtree"}
+# Path methods that touch the file system, and os/shutil functions that do. A bare ``open``
+# is the builtin; ``.open`` on a zip member or ``list.remove`` are not file I/O.
+PATH_CALLS = {"read_text", "write_text", "read_bytes", "write_bytes", "unlink", "mkdir",
+              "touch", "rmdir"}
+MODULE_CALLS = {("os", "remove"), ("os", "unlink"), ("os", "rename"), ("os", "replace"),
+                ("os", "makedirs"), ("os", "mkdir"), ("shutil", "rmtree"), ("shutil", "copy"),
+                ("shutil", "copyfile"), ("shutil", "move"), ("io", "open")}
 
 _IMPORT_ALL = """
 import importlib, json, pkgutil, sys
@@ -59,10 +64,14 @@ def _file_calls(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else (
-            func.attr if isinstance(func, ast.Attribute) else None
-        )
-        if name in FILE_CALLS:
+        name = None
+        if isinstance(func, ast.Name) and func.id == "open":
+            name = "open"
+        elif isinstance(func, ast.Attribute):
+            owner = func.value.id if isinstance(func.value, ast.Name) else None
+            if func.attr in PATH_CALLS or (owner, func.attr) in MODULE_CALLS:
+                name = func.attr
+        if name:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}()")
     return found
 
