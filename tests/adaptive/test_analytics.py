@@ -170,9 +170,10 @@ def test_widespread_misconception_slow_skill_and_personal_note():
     assert personal.text.startswith("Dana needs help on 2 skills")
     slow = next(s for s in out if s.kind == "slow_skill")
     assert "10.0 answers on average" in slow.text
-    # a single flagged learner is "is stuck", with no shared misconception
+    # a single flagged learner is "is stuck"; "their mistakes differ" needs two learners
     stuck = next(s for s in out if s.kind == "stuck")
     assert "1 learner is stuck" in stuck.text and "differ" not in stuck.text
+    assert "Look at their answers" in stuck.text
 
 
 def test_no_data_no_suggestions_and_rules_limit():
