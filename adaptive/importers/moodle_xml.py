@@ -235,11 +235,13 @@ def parse_moodle_xml(data: bytes | str, title: str = "Imported questions") -> Im
         raise ImportError_(f"not a Moodle XML export (root element <{root.tag}>, not <quiz>)")
     draft = Draft("moodle-xml", title)
     category: str | None = None
-    for n, q in enumerate(root.findall("question"), start=1):
+    n = 0  # questions counted as Moodle lists them: categories are not questions
+    for q in root.findall("question"):
         qtype = q.get("type", "")
         if qtype == "category":
             category = _category_name(_child_text(q.find("category")))
             continue
+        n += 1
         name = _child_text(q.find("name")).strip()
         where = f"question {n}" + (f" '{name}'" if name else "") + f" ({qtype})"
         if qtype == "description":
