@@ -31,7 +31,7 @@ import time
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import select
 
 from lti_tool.models import LaunchSession, LoginState, Platform
@@ -104,15 +104,18 @@ class _Memo:
         self.origins: dict[int, tuple[float, list[str]]] = {}
 
 
-_memo = _Memo()
+def _memo() -> _Memo:
+    # Per app (not per module): ids mean rows of this app's database.
+    return current_app.extensions["branchwise_frame_memo"]
 
 
 def _origins_for(platform_id: int | None) -> list[str] | None:
     if platform_id is None:
         return None
+    memo = _memo()
     now = time.monotonic()
-    with _memo.lock:
-        hit = _memo.origins.get(platform_id)
+    with memo.lock:
+        hit = memo.origins.get(platform_id)
     if hit and now - hit[0] < _PLATFORM_TTL:
         return hit[1]
     from lti_tool.extensions import db
@@ -121,25 +124,26 @@ def _origins_for(platform_id: int | None) -> list[str] | None:
     if platform is None or platform.status != "active":
         return None
     origins = platform_origins(platform)
-    with _memo.lock:
-        _memo.origins[platform_id] = (now, origins)
+    with memo.lock:
+        memo.origins[platform_id] = (now, origins)
     return origins
 
 
 def _platform_of_launch(launch_id: str) -> int | None:
     from lti_tool.extensions import db
 
-    with _memo.lock:
-        if launch_id in _memo.launch_platform:
-            return _memo.launch_platform[launch_id]
+    memo = _memo()
+    with memo.lock:
+        if launch_id in memo.launch_platform:
+            return memo.launch_platform[launch_id]
     platform_id = db.session.execute(
         select(LaunchSession.platform_id).where(LaunchSession.id == launch_id)
     ).scalar_one_or_none()
     if platform_id is not None:
-        with _memo.lock:
-            _memo.launch_platform[launch_id] = platform_id
-            while len(_memo.launch_platform) > 4096:
-                _memo.launch_platform.popitem(last=False)
+        with memo.lock:
+            memo.launch_platform[launch_id] = platform_id
+            while len(memo.launch_platform) > 4096:
+                memo.launch_platform.popitem(last=False)
     return platform_id
 
 
@@ -199,6 +203,7 @@ def frame_ancestors(response: Response, secret: str) -> str:
 def init_app(app: Flask) -> None:
     """Register the headers on every response and the log escaping."""
     install_log_escaping()
+    app.extensions["branchwise_frame_memo"] = _Memo()
     secret = app.config["BRANCHWISE"].secret_key
 
     @app.after_request
