@@ -208,8 +208,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = (
-            f"{_BASE_POLICY}; frame-ancestors {frame_ancestors(response, secret)}")
+        # A response that sets a stricter policy of its own keeps it (module figures are
+        # served with ``default-src 'none'; sandbox`` so an SVG can never run script).
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = (
+                f"{_BASE_POLICY}; frame-ancestors {frame_ancestors(response, secret)}")
         # Pages run inside LMS iframes: framing is governed by frame-ancestors above (no
         # X-Frame-Options except on the console). Launch tokens stay out of Referer.
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -308,6 +308,14 @@ def _not_carried(module: Module) -> list[str]:
         notes.append("branching destinations")
     if any(s.prerequisites for s in module.skills):
         notes.append("skill prerequisites")
+    variant_items = [i.id for i in module.items if i.variants is not None]
+    if variant_items:
+        # QTI template processing could draw numbers, but no importer we know of maps it
+        # back; the package holds the author's own numbers, which are a complete item.
+        notes.append(f"item variants of {len(variant_items)} item(s), exported with the "
+                     "author's numbers")
+    if module.figures:
+        notes.append(f"{len(module.figures)} figure(s)")
     notes.append("difficulty and diagnostic flags, module settings and BKT parameters")
     return notes
 

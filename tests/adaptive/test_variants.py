@@ -67,7 +67,9 @@ items:
 def load(text: str = MODULE):
     module, problems = parse_module(text, "v.yaml")
     assert module is not None, [str(p) for p in problems]
-    return module, [p for p in problems if p.code != "few-diagnostic-items"]
+    # Only the variant checks are under test here; the test module is one choice item.
+    noise = {"few-diagnostic-items", "bkt-guess-below-chance"}
+    return module, [p for p in problems if p.code not in noise]
 
 
 def codes(text: str) -> set[str]:

@@ -19,7 +19,12 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
+from sqlalchemy import select
+
+from adaptive.engine import current_step, item_for_step
 from adaptive.modules.format import Item, Module
+from lti_tool.extensions import db
+from lti_tool.models import Attempt, User
 from lti_tool.protocol import claims
 from lti_tool.runner.answers import correct_form
 from tests.dashboard.conftest import token_of
@@ -51,6 +56,18 @@ def wrong_form(item: Item, rng: random.Random) -> dict[str, list[str]]:
     return {"answer": ["0"]}
 
 
+def _shown_item(module: Module, sub: str, item_id: str) -> Item:
+    """The item as the page shows it: a variant item with the numbers drawn for this
+    learner (answering the author's default numbers could be right or wrong by chance)."""
+    db.session.expire_all()
+    state = db.session.scalars(select(Attempt.state).join(User, Attempt.user_pk == User.id)
+                               .where(User.sub == sub)).one()
+    step = current_step(module, state)
+    item = item_for_step(module, state, step)
+    assert item.id == item_id
+    return item
+
+
 def play(client, lms, module: Module, sub: str, rule: Rule, seed: int,
          context: str = "course-1", link: str = "rl-1", limit: int = 400) -> Learner:
     """Launch ``sub`` into the activity and answer until it finishes."""
@@ -71,7 +88,7 @@ def play(client, lms, module: Module, sub: str, rule: Rule, seed: int,
         elif learner.kind == "feedback":
             learner.next()
         else:
-            item = module.item(learner.item_id)
+            item = _shown_item(module, sub, learner.item_id)
             n = per_skill.get(item.skills[0], 0)
             per_skill[item.skills[0]] = n + 1
             ok = rule(item, n, rng)

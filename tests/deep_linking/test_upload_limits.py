@@ -46,11 +46,13 @@ def test_a_module_over_the_limit_is_refused_with_the_same_number(client, dl, app
 
 
 def test_a_request_over_the_server_limit_says_the_limit(client, dl, app):
-    from lti_tool import max_request_bytes
+    """The authoring page accepts question-bank exports (zip with media) up to the import
+    limit; a request larger still never reaches the form, and the page says the limit."""
+    from lti_tool.deep_linking.authoring import IMPORT_MAX_BYTES
 
     token = dl.launch()
     limit = app.config["BRANCHWISE"].max_module_bytes
-    huge = "x" * (max_request_bytes(app.config["BRANCHWISE"]) + 1)
+    huge = "x" * (IMPORT_MAX_BYTES + 64 * 1024 + 1)
     resp = _upload(client, token, huge)
     assert resp.status_code == 413
     assert f"larger than {limit // 1024} KB" in resp.get_data(True)

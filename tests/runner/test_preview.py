@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from lti_tool.dashboard import fitting
 from lti_tool.extensions import db
-from lti_tool.models import AnswerEvent, Attempt, ScoreSubmission, User
+from lti_tool.models import AnswerEvent, Attempt, ResourceLink, ScoreSubmission, User
 from lti_tool.modules.library import get_module
 from lti_tool.protocol import claims
 
@@ -60,7 +60,8 @@ def test_preview_is_linked_from_the_dashboard_and_never_counts(client, lms):
         AnswerEvent.attempt_pk == attempts["teacher-1"].id)) == 0
     assert db.session.scalar(select(func.count()).select_from(ScoreSubmission).where(
         ScoreSubmission.user_pk == teacher_pk)) == 0
-    assert fitting.fit_module("fractions").n_rows == db.session.scalar(
+    context_pk = db.session.scalar(select(ResourceLink.context_pk))
+    assert fitting.fit_module("fractions", context_pk).n_rows == db.session.scalar(
         select(func.count()).select_from(AnswerEvent))
 
     dash = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
