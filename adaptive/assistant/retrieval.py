@@ -28,8 +28,9 @@ _RRF_K = 20.0  # small k: the first few ranks matter most, as Recall@3 asks
 _MIN_COSINE = 0.70  # e5 cosines of unrelated text sit around 0.65-0.75
 _CHUNK_CHARS = 200  # pages are searched by paragraphs of about this size
 # Teaching text first: a hint or feedback that merely shares words with the question ranks
-# below the lesson it comes from (measured in bench/assistant.py: Recall@3 0.63 -> 0.9+).
-_KIND_WEIGHT = {"page": 1.0, "glossary": 1.0, "resource": 1.0}
+# below the lesson it comes from (measured in bench/assistant.py: Recall@3 0.63 -> 0.9+);
+# resources are extra material, offered after the lesson.
+_KIND_WEIGHT = {"page": 1.0, "glossary": 1.0, "resource": 0.75}
 _OTHER_WEIGHT = 0.5
 
 
