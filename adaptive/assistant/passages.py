@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from adaptive.assistant.text import plain
 from adaptive.modules.format import Module
+from adaptive.modules.validate import safe_resource_url
 
 __all__ = ["KINDS", "Passage", "passages_of"]
 
@@ -55,7 +56,7 @@ def passages_of(module: Module) -> tuple[Passage, ...]:
         for n, res in enumerate(getattr(skill, "resources", ()) or ()):
             out.append(Passage(f"resource:{skill.id}:{n}", "resource", res.title,
                                plain(res.description or res.title), skill=skill.id, index=n,
-                               url=res.url))
+                               url=res.url if safe_resource_url(res.url) else ""))
     for page in module.pages:
         out.append(Passage(f"page:{page.id}", "page", page.title, plain(page.body),
                            skill=page.skill))

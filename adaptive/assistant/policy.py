@@ -195,7 +195,8 @@ def leaks(text: str, secrets: Secrets) -> bool:
     if any(_letter_said(folded, letter) for letter in secrets.letters):
         return True
     if secrets.order:
-        present = [t for t in secrets.order if t and _contains(folded, t)]
+        # Substrings, not whole words: "the modes" still names the step "the mode".
+        present = [t for t in secrets.order if t and t in folded]
         if len(present) >= 2:
             return True
     return False

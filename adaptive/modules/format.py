@@ -56,6 +56,23 @@ class BKTParams:
         }
 
 
+RESOURCE_KINDS = ("reading", "video", "example")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A reading, video or worked example for a skill, offered when a learner struggles.
+
+    ``url`` is https:// or a path on the tool's own site (validation refuses anything
+    else, e.g. ``javascript:``); ``description`` is Markdown and may stand alone.
+    """
+
+    kind: str
+    title: str
+    url: str = ""
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class Skill:
     id: str
@@ -66,6 +83,7 @@ class Skill:
     graded: bool = True  # counts towards the LMS grade
     target: bool = True  # the module ends only when every target skill is mastered or flagged
     bkt: BKTParams | None = None  # None: module default, then fitted or global defaults
+    resources: tuple[Resource, ...] = ()  # offered by the assistant when a learner struggles
 
 
 @dataclass(frozen=True)

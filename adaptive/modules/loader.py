@@ -40,6 +40,7 @@ from adaptive.modules.format import (
     ModuleSettings,
     Page,
     Param,
+    Resource,
     Skill,
     Variants,
 )
@@ -365,6 +366,12 @@ class _Builder:
             graded=_bool(data, "graded", True),
             target=_bool(data, "target", True),
             bkt=bkt,
+            resources=tuple(
+                Resource(kind=_str(_mapping(r), "kind"), title=_str(_mapping(r), "title"),
+                         url=_str(_mapping(r), "url").strip(),
+                         description=_str(_mapping(r), "description"))
+                for r in _list(data.get("resources"))
+            ),
         )
 
     @staticmethod
@@ -685,6 +692,12 @@ def _skill_to_data(skill: Skill) -> dict[str, Any]:
     data["target"] = skill.target
     if skill.bkt is not None:
         data["bkt"] = skill.bkt.to_dict()  # complete, so it does not depend on settings.bkt
+    if skill.resources:
+        data["resources"] = [
+            {k: v for k, v in (("kind", r.kind), ("title", r.title), ("url", r.url),
+                               ("description", r.description)) if v or k in ("kind", "title")}
+            for r in skill.resources
+        ]
     return data
 
 

@@ -54,6 +54,24 @@ def line_for(lines: Mapping[str, int] | None, path: str) -> int | None:
         path = path[:cut] if cut > 0 else ""
 
 
+def safe_resource_url(url: str) -> bool:
+    """https:// to another site, or a relative path here; never javascript:, data:, http:.
+
+    >>> [safe_resource_url(u) for u in ("https://x.org/a", "/static/r.pdf", "javascript:x",
+    ...                                  "//evil.test", "http://x.org", "data:text/html,x")]
+    [True, True, False, False, False, False]
+    """
+    url = url.strip()
+    if any(ord(c) < 33 for c in url) or "\\" in url:
+        return False  # control characters or backslashes can smuggle a scheme past browsers
+    if url.lower().startswith("https://"):
+        return len(url) > len("https://")
+    if url.startswith("//"):
+        return False  # protocol-relative: another site, maybe over http
+    first = re.split(r"[/?#]", url, maxsplit=1)[0]
+    return ":" not in first  # a relative path has no scheme
+
+
 def _covers(outer: str, inner: str) -> bool:
     return inner == outer or inner.startswith((outer + ".", outer + "["))
 
@@ -323,6 +341,15 @@ class _Checker:
                 self._skill_ref(prerequisite, f"{path}.prerequisites[{p_index}]")
             if skill.lesson is not None and skill.lesson not in self.page_ids:
                 self.report(f"{path}.lesson", "unknown-page", f"unknown page {skill.lesson!r}")
+            for r_index, resource in enumerate(skill.resources):
+                where = f"{path}.resources[{r_index}]"
+                if resource.url and not safe_resource_url(resource.url):
+                    self.report(f"{where}.url", "unsafe-resource-url",
+                                f"resource url must be https:// or a path on this site, "
+                                f"got {resource.url[:80]!r}")
+                if not resource.url and not resource.description.strip():
+                    self.report(where, "empty-resource",
+                                "a resource needs a url or a description")
 
     def check_cycles(self) -> None:
         skills = self.module.skills

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from adaptive.assistant import Index, passages_of
+from adaptive.assistant.retrieval import unit_texts
 from adaptive.modules.format import Module
 
 log = logging.getLogger("branchwise.assistant")
@@ -62,8 +63,8 @@ def embedder():
 
 def _key(module: Module) -> str:
     digest = hashlib.sha256(_MODEL_ID.encode())
-    for p in passages_of(module):
-        digest.update(b"\x00" + p.id.encode() + b"\x01" + p.search_text.encode())
+    for text in unit_texts(passages_of(module))[0]:
+        digest.update(b"\x00" + text.encode())
     return digest.hexdigest()[:32]
 
 
@@ -85,7 +86,7 @@ def _build_vectors(module: Module, key: str, instance: str) -> None:
         if embed is None:
             return
         passages = passages_of(module)
-        vectors = embed([p.search_text for p in passages], False)
+        vectors = embed(unit_texts(passages)[0], False)
         path = _vectors_path(instance, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
@@ -116,7 +117,7 @@ def get_index(module: Module, instance: str, embeddings: bool = True,
         index = Index(passages)
     else:
         embed = embedder()
-        vectors = (_load_vectors(_vectors_path(instance, key), len(passages))
+        vectors = (_load_vectors(_vectors_path(instance, key), len(unit_texts(passages)[0]))
                    if embed is not None else None)
         if vectors is not None or embed is None:
             index = Index(passages, vectors=vectors, embed=embed)

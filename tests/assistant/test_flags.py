@@ -66,3 +66,26 @@ def test_struggle_reaches_the_teachers_live_panel_at_the_next_poll(client, lms):
     assert all(f["learner"] == "Lee Learner" for f in found)
     page = client.get("/assistant/teacher", query_string={"t": teacher}).get_data(as_text=True)
     assert 'data-flags-url="/assistant/flags?t=' in page and "told the assistant" in page
+
+
+def test_struggling_learner_is_offered_the_skills_resources(client, lms, app):
+    from adaptive.assistant import Mode
+    from lti_tool.assistant.models import AssistantQuestion  # noqa: F401 - table exists
+    from lti_tool.assistant.services import panel_of
+    from lti_tool.extensions import db
+    from lti_tool.models import Attempt
+
+    learner = _learner(client, lms)
+    module = get_module("fractions")
+    skill = module.item(learner.item_id).primary_skill
+    assert "More help with this skill" not in learner.html
+    attempt = db.session.query(Attempt).one()
+    state = dict(attempt.state)
+    panel = panel_of(module, state, Mode.FULL, app.config["BRANCHWISE"])
+    assert not panel.flagged
+    state["skills"][skill]["recent"] = [False, False, False]
+    panel = panel_of(module, state, Mode.FULL, app.config["BRANCHWISE"])
+    assert panel.flagged and [p.id for p in panel.resources] == [f"resource:{skill}:0"]
+    # Saying "I don't get it" brings the skill's resources into the reply at once.
+    data = _ask(learner, "I don't get it").get_json()
+    assert f"resource:{skill}:0" in data["cited"]

@@ -126,3 +126,9 @@ def test_only_this_courses_teachers_see_the_questions(client, lms):
     before = len(db.session.scalars(select(AssistantQuestion)).all())
     _ask(preview, "A teacher's question")
     assert len(db.session.scalars(select(AssistantQuestion)).all()) == before
+
+
+def test_the_dashboard_links_to_the_assistant_page(client, lms):
+    teacher = staff_launch(client, lms)
+    page = client.get("/dashboard", query_string={"t": teacher}).get_data(as_text=True)
+    assert "/assistant/teacher?t=" in page
