@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from sqlalchemy.exc import OperationalError
 
 from lti_tool.admin import throttle
-from lti_tool.launch import services, tokens
+from lti_tool.launch import first_page, services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError, LoginError
 from lti_tool.xapi import events as xapi_events
@@ -69,6 +69,13 @@ def _finish(expected: str):
         return render_template("launch/confirm_storage.html", session=session,
                                login_state=outcome.login_state)
     token = tokens.issue(_settings().secret_key, session.id)
+    render = (first_page.renderer_for(session.role)
+              if session.message_type == claims.RESOURCE_LINK_REQUEST else None)
+    if render is not None:
+        # The common path in two hops: login, then this POST answers with the page.
+        response = render(token)
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return redirect(url_for("launch.landing", t=token), code=303)
 
 

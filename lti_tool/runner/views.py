@@ -28,7 +28,7 @@ from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from lti_tool.launch import tokens
+from lti_tool.launch import first_page, tokens
 from lti_tool.runner import figures, services
 from lti_tool.runner.launches import RunnerLaunch, load_launch
 from lti_tool.runner.render import inline_filter, markdown_filter, plain_text
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.setdefault("markdown", markdown_filter)
     app.jinja_env.filters.setdefault("md_inline", inline_filter)
     app.jinja_env.filters.setdefault("plain_text", plain_text)
+    first_page.register("learner", _first_page)
 
 
 @bp.before_request
@@ -134,7 +135,7 @@ def _page_gettext(translations):
 
 
 def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
-            status: int = 200):
+            status: int = 200, canonical_url: str | None = None):
     token = tokens.issue(_settings().secret_key, session.id)
     dashboard_url = (url_for("dashboard.index", t=token)
                      if "dashboard.index" in current_app.view_functions
@@ -144,8 +145,21 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
         template, page=page, session=session, token=token, page_lang=g.bw_locale,
         return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,
         figure_links=figures.links_for(page.module, _settings().secret_key),
+        canonical_url=canonical_url,
     )
     return make_response(body, status)
+
+
+def _first_page(token: str):
+    """The activity, answered straight from the launch POST (``launch.first_page``).
+
+    The page tells the browser its own URL (``canonical_url``, read by
+    ``static/js/canonical_url.js``), so a reload asks for the page, not for the
+    id_token POST again (which the nonce check would refuse).
+    """
+    session = _session(token)
+    return _render("runner/activity.html", session, services.load_activity(session),
+                   canonical_url=url_for("runner.activity", t=token))
 
 
 def _step_response(session: RunnerLaunch, page: services.ActivityPage):

@@ -183,7 +183,7 @@ def test_grade_queue_shows_failures_and_replays(console, monkeypatch):
 
 
 def test_usage_counts(console, lms):
-    assert lms.launch(console.client).status_code in (302, 303)
+    assert lms.launch(console.client).status_code in (200, 303)  # learner: the page itself
     rows = {u.client_id: u for u in services.usage()}
     (row,) = rows.values()
     assert row.launches == 1 and row.learners == 1 and row.answers == 0

@@ -70,6 +70,26 @@ def _just_after_a_second() -> None:
     time.sleep(1.02 - (time.time() % 1.0))
 
 
+def _two_scores_in_one_second(stack: ToolStack, settings, final_score: float):
+    """Deliver an in-progress score and then a final one within one second.
+
+    On a loaded machine the pair may straddle a second (then Moodle accepts both and
+    there is nothing to test): try again with a new pair, up to five times.
+    Returns (the final score's id, the outcome of its first delivery).
+    """
+    for _ in range(5):
+        _just_after_a_second()
+        first = _record(stack, "alice", 0.4)
+        with stack.tool_app.app_context():
+            assert delivery.deliver(first, settings).status == "sent"
+        final = _record(stack, "alice", final_score, completed=True)
+        with stack.tool_app.app_context():
+            outcome = delivery.deliver(final, settings)
+        if outcome.status != "sent":
+            return final, outcome
+    raise AssertionError("could not deliver two scores within one second")
+
+
 @pytest.fixture
 def consumer(make_stack) -> Iterator:
     """Factory: a stack with a threaded huey consumer delivering for its tool app."""
@@ -97,14 +117,9 @@ def test_moodle_equal_second_409_is_resent_with_a_fresh_stamp(make_stack):
     launch(stack)
     _behave(stack, mode="moodle")
     settings = stack.tool_app.config["BRANCHWISE"]
-    _just_after_a_second()
-    first = _record(stack, "alice", 0.4)
+    final, outcome = _two_scores_in_one_second(stack, settings, 0.9)
+    assert outcome.status == "retry" and "409" in outcome.error
     with stack.tool_app.app_context():
-        assert delivery.deliver(first, settings).status == "sent"
-    final = _record(stack, "alice", 0.9, completed=True)
-    with stack.tool_app.app_context():
-        outcome = delivery.deliver(final, settings)
-        assert outcome.status == "retry" and "409" in outcome.error
         assert db.session.scalars(select(PlatformBudget)).one().resolution == 1.0
     assert _counters(stack)["conflicts"] == 1
     time.sleep(outcome.delay)
@@ -114,7 +129,7 @@ def test_moodle_equal_second_409_is_resent_with_a_fresh_stamp(make_stack):
     assert held["activityProgress"] == "Completed" and held["scoreGiven"] == 9.0
     stamps = [datetime.fromisoformat(s["score"]["timestamp"]).timestamp()
               for s in stack.state()["scores"] if s["applied"]]
-    assert math.floor(stamps[1]) > math.floor(stamps[0])
+    assert math.floor(stamps[-1]) > math.floor(stamps[-2])
 
 
 def test_moodle_409_after_giving_up_is_replayed_with_a_fresh_stamp(make_stack):
@@ -123,14 +138,9 @@ def test_moodle_409_after_giving_up_is_replayed_with_a_fresh_stamp(make_stack):
     launch(stack)
     _behave(stack, mode="moodle")
     settings = stack.tool_app.config["BRANCHWISE"]
-    _just_after_a_second()
-    first = _record(stack, "alice", 0.4)
-    final = None
+    final, outcome = _two_scores_in_one_second(stack, settings, 0.8)
+    assert outcome.status == "failed"
     with stack.tool_app.app_context():
-        delivery.deliver(first, settings)
-    final = _record(stack, "alice", 0.8, completed=True)
-    with stack.tool_app.app_context():
-        assert delivery.deliver(final, settings).status == "failed"
         failed = db.session.get(ScoreSubmission, final)
         assert "409" in failed.last_error
         recorded = failed.timestamp
@@ -168,13 +178,13 @@ def test_older_score_refused_while_a_newer_waits_is_superseded_not_failed(make_s
     """A 409 for a score that a newer one replaces is recorded ``superseded``."""
     stack = make_stack()
     launch(stack)
-    _behave(stack, mode="moodle")
     settings = stack.tool_app.config["BRANCHWISE"]
-    _just_after_a_second()
     first = _record(stack, "alice", 0.3)
     with stack.tool_app.app_context():
         delivery.deliver(first, settings)
     second = _record(stack, "alice", 0.5)
+    # The LMS refuses the next POST as Moodle does (409), whatever the clock says.
+    stack.set_faults({"scores": {"mode": "status", "status": 409, "count": 1}})
     newer: list[int] = []
 
     def learner_answers_again(resp, *args, **kwargs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,12 @@ LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
 
 def token_of(resp) -> str:
-    """The launch token in a redirect's Location."""
+    """The launch token in a redirect's Location, or in the canonical URL of a learner's
+    first page (a learner's launch answers with the activity itself)."""
+    if resp.status_code == 200:
+        m = re.search(r'name="bw-canonical-url" content="([^"]*)"', resp.get_data(as_text=True))
+        assert m, "no canonical URL on the first page"
+        return parse_qs(urlsplit(m.group(1).replace("&amp;", "&")).query)["t"][0]
     assert resp.status_code in (302, 303), resp.get_data(as_text=True)[:500]
     return parse_qs(urlsplit(resp.headers["Location"]).query)["t"][0]
 

@@ -1,0 +1,243 @@
+"""Launch cost: Branchwise vs the PyLTI1p3 Flask example, through one independent LMS.
+
+Issue 20 item 4. Both tools are launched by the same ``lti1p3platform`` demo LMS
+(one instance per tool, as two registrations would be), all served by threaded
+werkzeug servers in this one process tree, with the same HTTP client:
+
+    platform login URL -> tool login -> platform auth (id_token form) -> tool launch
+    -> (redirects at the tool, if any) -> the first page (200)
+
+"The tool's part" is the wall time of the requests that went to the tool (login,
+id_token POST and any redirect until the page). Launches/s is measured with
+``--concurrency`` clients launching at once.
+
+The example is **not** part of this repository: it is extracted at run time from a
+copy of its public repository (``dmitry-viskov/pylti1.3-flask-example``) into a
+temporary folder: ``--example`` names a git directory (a clone or bare mirror) or a
+checked-out folder; default ``$PYLTI_EXAMPLE`` or a ``git clone`` of the GitHub URL.
+Its login is sent with ``lti1p3_new_window=1``: that is where its cookie-check
+page's JavaScript goes next in a browser, so the example is counted with two tool
+hops, its fastest path.
+
+    .venv/bin/python bench/launch.py [--launches 60] [--concurrency 4] [--example DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lti_tool.demo_platform import (  # noqa: E402
+    PlatformSettings,
+    ToolLink,
+    bind_socket,
+    create_platform_app,
+    get_platform,
+    serve_in_thread,
+)
+from tests.support.lms_client import parse_form  # noqa: E402
+
+EXAMPLE_URL = "https://github.com/dmitry-viskov/pylti1.3-flask-example"
+CLIENT_ID = "bench-client"
+DEPLOYMENT_ID = "bench-deployment"
+
+
+# -- the example, from its public repository ----------------------------------------------
+def extract_example(source: str | None, into: Path) -> Path:
+    """Copy the example's files into ``into`` (git archive of HEAD, or a plain copy)."""
+    source = source or os.environ.get("PYLTI_EXAMPLE") or ""
+    if not source:
+        subprocess.run(["git", "clone", "--depth", "1", EXAMPLE_URL, str(into / "clone")],
+                       check=True)
+        source = str(into / "clone")
+    src = Path(source)
+    out = into / "example"
+    out.mkdir()
+    git_dir = src / ".git" if (src / ".git").exists() else src
+    if (git_dir / "HEAD").exists():
+        archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "HEAD"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    else:
+        subprocess.run(["cp", "-r", f"{src}/.", str(out)], check=True)
+    return out
+
+
+def example_app(folder: Path, platform_url: str, pem_key: str):
+    """The example's Flask app, configured for our demo LMS (its own game.json replaced)."""
+    conf = {platform_url: [{
+        "default": True, "client_id": CLIENT_ID,
+        "auth_login_url": f"{platform_url}/auth", "auth_token_url": f"{platform_url}/token",
+        "key_set_url": f"{platform_url}/.well-known/jwks.json", "key_set": None,
+        "private_key_file": pem_key, "public_key_file": "public.key",
+        "deployment_ids": [DEPLOYMENT_ID]}]}
+    (folder / "configs" / "game.json").write_text(json.dumps(conf))
+    # Its pinned Flask-Caching 2.0 knew CACHE_TYPE "simple"; ours only "SimpleCache" (the
+    # same in-process cache). Changed in the temporary copy only.
+    app_py = folder / "game" / "app.py"
+    app_py.write_text(app_py.read_text().replace('"CACHE_TYPE": "simple"',
+                                                 '"CACHE_TYPE": "SimpleCache"'))
+    sys.path.insert(0, str(folder / "game"))
+    import app as example  # the example's game/app.py
+
+    example.app.config["DEBUG"] = False
+    # Its Flask name is not a module name, so Flask guessed the working directory.
+    example.app.root_path = str(folder / "game")
+    return example.app
+
+
+# -- Branchwise ----------------------------------------------------------------------------
+def branchwise_app(instance: Path, base_url: str):
+    from lti_tool import create_app
+    from lti_tool.db import upgrade_database
+
+    app = create_app({"instance_path": str(instance), "base_url": base_url,
+                      "secret_key": "bench-" + "x" * 40, "log_level": "WARNING"})
+    upgrade_database(app)
+    return app
+
+
+def register_branchwise(app, platform) -> None:
+    with app.app_context():
+        from lti_tool.keys.services import signing_key
+        from lti_tool.registration.services import PlatformInput, add_platform
+
+        signing_key()
+        add_platform(PlatformInput(issuer=platform.issuer, client_id=CLIENT_ID,
+                                   deployment_ids=(DEPLOYMENT_ID,),
+                                   auth_login_url=platform.auth_url,
+                                   token_url=platform.token_url, jwks_url=platform.jwks_url))
+
+
+# -- one launch ----------------------------------------------------------------------------
+def launch(platform_url: str, tool_netloc: str, user: str, link: str,
+           extra_login: str = "") -> tuple[float, int]:
+    """One launch with a fresh client; returns (seconds spent in tool requests, tool hops)."""
+    http = requests.Session()
+    spent, hops = 0.0, 0
+
+    def call(method: str, url: str, **kw) -> requests.Response:
+        nonlocal spent, hops
+        t0 = time.perf_counter()
+        resp = http.request(method, url, allow_redirects=False, timeout=30, **kw)
+        if urlsplit(url).netloc == tool_netloc:
+            spent += time.perf_counter() - t0
+            hops += 1
+        return resp
+
+    url = requests.get(f"{platform_url}/_test/launch_url",
+                       params={"user": user, "link": link}, timeout=30).json()["url"] + extra_login
+    resp = call("GET", url)
+    while resp.status_code in (301, 302, 303, 307):
+        target = requests.compat.urljoin(resp.url, resp.headers["Location"])
+        if urlsplit(target).netloc == tool_netloc:
+            resp = call("GET", target)
+            continue
+        auth = call("GET", target)  # the platform's auth: the auto-submitting id_token form
+        form = parse_form(auth.text, auth.url)
+        resp = call("POST", form.action, data=form.fields)
+    if resp.status_code != 200:
+        raise RuntimeError(f"launch ended with {resp.status_code}: {resp.text[:300]}")
+    return spent, hops
+
+
+def measure(name: str, platform_url: str, tool_url: str, link: str, launches: int,
+            concurrency: int, extra_login: str = "") -> dict:
+    netloc = urlsplit(tool_url).netloc
+    users = ["alice", "bob", "chen"]
+    for n in range(3):  # warm-up: imports, JWKS cache, first key, templates
+        launch(platform_url, netloc, users[n % 3], link, extra_login)
+    serial = [launch(platform_url, netloc, users[n % 3], link, extra_login)
+              for n in range(launches)]
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda n: launch(platform_url, netloc, users[n % 3], link, extra_login),
+                      range(launches)))
+    wall = time.perf_counter() - t0
+    times = sorted(s for s, _ in serial)
+    return {"tool": name, "tool_ms_median": round(statistics.median(times) * 1000, 2),
+            "tool_ms_p95": round(times[int(0.95 * (len(times) - 1))] * 1000, 2),
+            "tool_hops": serial[0][1],
+            "launches_per_s": round(launches / wall, 2), "concurrency": concurrency}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--launches", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--example", help="git dir or folder of pylti1.3-flask-example")
+    args = parser.parse_args()
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        example_dir = extract_example(args.example, tmp)
+
+        # Branchwise and its LMS.
+        bsock, bpsock = bind_socket(), bind_socket()
+        b_url = f"http://127.0.0.1:{bsock.getsockname()[1]}"
+        bp_url = f"http://127.0.0.1:{bpsock.getsockname()[1]}"
+        from lti_tool.tool_urls import tool_urls
+
+        urls = tool_urls(b_url)
+        b_platform_app = create_platform_app(PlatformSettings(
+            issuer=bp_url, platform_storage=False, tool=ToolLink(
+                CLIENT_ID, DEPLOYMENT_ID, str(urls["oidc_login_url"]), str(urls["launch_url"]),
+                str(urls["deep_link_url"]), str(urls["jwks_url"]))))
+        b_platform = get_platform(b_platform_app)
+        b_platform.store.add_resource_link("Fractions", str(urls["launch_url"]),
+                                           custom={"module": "fractions"}, link_id="rl-bench")
+        b_app = branchwise_app(tmp / "branchwise", b_url)
+        register_branchwise(b_app, b_platform)
+
+        # The example and its LMS.
+        esock, epsock = bind_socket(), bind_socket()
+        e_url = f"http://127.0.0.1:{esock.getsockname()[1]}"
+        ep_url = f"http://127.0.0.1:{epsock.getsockname()[1]}"
+        e_platform_app = create_platform_app(PlatformSettings(
+            issuer=ep_url, platform_storage=False, tool=ToolLink(
+                CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
+                f"{e_url}/launch/", f"{e_url}/jwks/")))
+        e_app = example_app(example_dir, ep_url, "private.key")
+
+        servers = [serve_in_thread(b_platform_app, sock=bpsock), serve_in_thread(b_app, sock=bsock),
+                   serve_in_thread(e_platform_app, sock=epsock), serve_in_thread(e_app, sock=esock)]
+        try:
+            quiet = io.StringIO()  # the example pprints every launch's claims
+            with contextlib.redirect_stdout(quiet):
+                example = measure("pylti1.3-flask-example", ep_url, e_url, "rl-1",
+                                  args.launches, args.concurrency, "&lti1p3_new_window=1")
+            branchwise = measure("branchwise", bp_url, b_url, "rl-bench", args.launches,
+                                 args.concurrency)
+        finally:
+            for s in servers:
+                s.stop()
+    result = {"example": example, "branchwise": branchwise,
+              "tool_time_ratio": round(branchwise["tool_ms_median"]
+                                       / example["tool_ms_median"], 3),
+              "launches_per_s_ratio": round(branchwise["launches_per_s"]
+                                            / example["launches_per_s"], 3),
+              "threads": threading.active_count()}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
