@@ -49,6 +49,7 @@ from lti_tool.models import AnswerEvent, Attempt, LaunchSession, User
 from lti_tool.models.base import utcnow
 from lti_tool.modules.library import UnknownModule, get_module
 from lti_tool.settings import Settings
+from lti_tool.xapi import events as xapi_events
 
 __all__ = ["AskResult", "Panel", "ask", "assistant_mode", "learner_state", "live_flags",
            "open_source", "panel_of", "questions_by_skill", "view_of"]
@@ -165,6 +166,10 @@ def _store(session: LaunchSession, learner: _Learner, question: str, reply: Repl
         created_at=utcnow())
     db.session.add(row)
     db.session.commit()
+    # One xAPI "asked" statement per stored question (the row id makes a retry idempotent).
+    xapi_events.record_assistant_question(session.id, question[:1000],
+                                          item_id=learner.view.current_item,
+                                          event_id=f"assistant-question-{row.id}")
     return row.id
 
 

@@ -73,6 +73,8 @@ def _finish(expected: str):
               if session.message_type == claims.RESOURCE_LINK_REQUEST else None)
     if render is not None:
         # The common path in two hops: login, then this POST answers with the page.
+        if session.role == "learner":
+            xapi_events.launched(session.id)
         response = render(token)
         response.headers["Cache-Control"] = "no-store"
         return response

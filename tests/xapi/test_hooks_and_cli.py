@@ -83,3 +83,19 @@ def test_xapi_cli_sets_lists_and_removes_an_lrs(tmp_path):
     removed = run("xapi", "remove", *target)
     assert removed.exit_code == 0 and "removed" in removed.output
     assert "no LRS configured" in run("xapi", "list").output
+
+
+def test_a_question_asked_in_the_panel_is_sent_as_asked(app, client, lms):
+    """The assistant's own ask path calls the hook: one "asked" statement per question."""
+    set_lrs(LrsInput(ISSUER, CLIENT_ID, DEPLOYMENT_ID, "http://127.0.0.1:9/xAPI/"))
+    learner = Learner(client, launch_token(client, lms)).open()
+    while learner.kind == "page":
+        learner.continue_page()
+    resp = client.post("/assistant/ask", data={"t": learner.token,
+                                               "q": "What does equivalent mean?"},
+                       headers={"Accept": "application/json"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    rows = list(db.session.scalars(select(XapiStatement).where(XapiStatement.verb == "asked")))
+    assert len(rows) == 1
+    validate_with_ralph(rows[0].statement)
+    assert rows[0].statement["result"]["response"] == "What does equivalent mean?"
