@@ -40,6 +40,8 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from adaptive.analytics.events import AnswerRecord
+from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.engine import (
     ActivitySettings,
     AskItem,
@@ -59,8 +61,6 @@ from adaptive.engine import (
     skill_progress,
     start,
 )
-from adaptive.analytics.events import AnswerRecord
-from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
 from lti_tool.ags.passback import (

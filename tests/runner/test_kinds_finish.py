@@ -23,9 +23,9 @@ LABELS = {"en": {"recall": "Recall", "understand": "Understanding", "apply": "Ap
                  "reason": "Razonar"}}
 
 
-def run_reasoning_struggler(learner: Learner, module) -> dict[str, list[bool]]:
-    """Answer every "reason" item wrong and everything else right, to the finish page.
-    Returns kind -> the outcome of each first try, tallied here, apart from the tool."""
+def run_learner(learner: Learner, module, wrong_kinds=("reason",)) -> dict[str, list[bool]]:
+    """Answer every item of ``wrong_kinds`` wrong and everything else right, to the finish
+    page. Returns kind -> the outcome of each first try, tallied here, apart from the tool."""
     first: dict[str, bool] = {}
     kinds: dict[str, list[bool]] = {}
     steps = 0
@@ -38,7 +38,7 @@ def run_reasoning_struggler(learner: Learner, module) -> dict[str, list[bool]]:
             learner.next()
         else:
             item = module.item(learner.item_id)
-            right = item.kind != "reason"
+            right = item.kind not in wrong_kinds
             if item.id not in first:
                 first[item.id] = right
                 kinds.setdefault(item.kind, []).append(right)
@@ -65,7 +65,7 @@ def test_finish_page_reports_kinds_with_minimum(client, lms, lang):
     presentation = {"locale": "es-ES" if lang == "es" else "en-GB"}
     learner = Learner(client, launch_token(client, lms, module="statistics-basics", **{
         claims.LAUNCH_PRESENTATION: presentation})).open()
-    kinds = run_reasoning_struggler(learner, module)
+    kinds = run_learner(learner, module)
     text = _text(learner.html)
     heading, line_of, weakest = PHRASES[lang]
     assert heading in text
