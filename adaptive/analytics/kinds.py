@@ -34,6 +34,9 @@ from adaptive.modules.format import THINKING_KINDS, Module
 #: No per-kind report from fewer first tries than this (per learner on the finish page and
 #: drill-down; over all learners for the class). Documented in docs/module-format.md.
 MIN_FIRST_TRIES = 5
+#: A kind is pointed out as the weakest only when its share is at least this far below the
+#: best reported kind's: 9 of 10 next to 10 of 10 is no weakness worth a sentence.
+WEAKEST_GAP = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,13 @@ class KindReport:
 
     @property
     def weakest(self) -> KindTally | None:
-        """The reported kind with the lowest share, when at least two are reported and
-        they differ (otherwise there is no contrast to point out)."""
+        """The reported kind with the lowest share, when at least two are reported and it
+        is ``WEAKEST_GAP`` or more below the best (otherwise there is no contrast)."""
         if len(self.reported) < 2:
             return None
         ranked = sorted(self.reported, key=lambda t: t.share)
-        return ranked[0] if ranked[0].share < ranked[-1].share else None
+        gap = round(ranked[-1].share - ranked[0].share, 9)  # 1.0 - 0.8 is 0.19999...
+        return ranked[0] if gap >= WEAKEST_GAP else None
 
 
 def item_kinds(module: Module) -> dict[str, str]:

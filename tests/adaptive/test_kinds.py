@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adaptive.analytics.events import AnswerRecord
-from adaptive.analytics.kinds import MIN_FIRST_TRIES, item_kinds, kind_report
+from adaptive.analytics.kinds import MIN_FIRST_TRIES, WEAKEST_GAP, item_kinds, kind_report
 from adaptive.modules import load_module, module_to_dict, parse_module
 from adaptive.modules.format import THINKING_KINDS
 from adaptive.modules.validate import validate_module
@@ -84,10 +84,14 @@ def test_class_report_adds_learners_and_ignores_untagged_items():
     assert not report.empty and kind_report([], kinds).empty
 
 
-def test_equal_shares_have_no_weakest():
-    answers = [_answer("ana", f"r{i}", True, seq=i) for i in range(5)]
+@pytest.mark.parametrize(("reason_right", "weakest"), [(5, None), (4, "reason"), (3, "reason")])
+def test_weakest_only_with_a_clear_gap(reason_right, weakest):
+    """5 of 5 recall next to 5 (equal), 4 (gap 0.2) or 3 of 5 reasoning."""
+    answers = [_answer("ana", f"r{i}", i < reason_right, seq=i) for i in range(5)]
     answers += [_answer("ana", f"m{i}", True, seq=10 + i) for i in range(5)]
-    assert kind_report(answers, KINDS).weakest is None
+    found = kind_report(answers, KINDS).weakest
+    assert (found.kind if found else None) == weakest
+    assert WEAKEST_GAP == 0.2
 
 
 # --- module format and validator -------------------------------------------------------
