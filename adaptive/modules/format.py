@@ -23,6 +23,22 @@ class ItemType(StrEnum):
     ORDERING = "ordering"
 
 
+class ThinkingKind(StrEnum):
+    """The kind of thinking an item asks for: the revised Bloom taxonomy (Anderson &
+    Krathwohl 2001) collapsed to four, because six levels cannot be told apart reliably
+    from a handful of items each. Remember -> recall; understand; apply; analyse and
+    evaluate -> reason. "Create" has no place in auto-marked items."""
+
+    RECALL = "recall"
+    UNDERSTAND = "understand"
+    APPLY = "apply"
+    REASON = "reason"
+
+
+#: The vocabulary of ``Item.kind``, in the taxonomy's order (simplest first).
+THINKING_KINDS: tuple[str, ...] = tuple(k.value for k in ThinkingKind)
+
+
 @dataclass(frozen=True)
 class BKTParams:
     """Bayesian Knowledge Tracing parameters of one skill.
@@ -199,6 +215,7 @@ class Item:
     diagnostic: bool = False  # may be used in the per-skill diagnostic (pre-test)
     shuffle: bool = True  # shuffle choices when shown (not for ordering's answer)
     variants: Variants | None = None  # parameterised versions (numbers drawn per learner)
+    kind: str | None = None  # ThinkingKind value; None: not tagged
 
     @property
     def primary_skill(self) -> str:

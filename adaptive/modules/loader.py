@@ -503,6 +503,7 @@ class _Builder:
             difficulty=_num(data, "difficulty", 0.0),
             diagnostic=_bool(data, "diagnostic", False),
             shuffle=_bool(data, "shuffle", True),
+            kind=_opt_str(data, "kind"),
         )
 
     def module(self, raw: object) -> Module:
@@ -678,6 +679,8 @@ def _item_to_data(item: Item) -> dict[str, Any]:
     data["difficulty"] = item.difficulty
     data["diagnostic"] = item.diagnostic
     data["shuffle"] = item.shuffle
+    if item.kind is not None:
+        data["kind"] = item.kind
     return data
 
 

@@ -19,7 +19,14 @@ import jsonschema
 
 from adaptive.grading.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.figures import check_figures
-from adaptive.modules.format import SCHEMA_VERSION, Destination, Item, ItemType, Module
+from adaptive.modules.format import (
+    SCHEMA_VERSION,
+    THINKING_KINDS,
+    Destination,
+    Item,
+    ItemType,
+    Module,
+)
 from adaptive.modules.problems import ERROR, WARNING, Problem
 from adaptive.modules.validate_variants import check_variants
 
@@ -418,6 +425,10 @@ class _Checker:
         for s_index, skill_id in enumerate(item.skills):
             self._skill_ref(skill_id, f"{path}.skills[{s_index}]")
         self._destination(item.default_destination, f"{path}.default_destination")
+        if item.kind is not None and item.kind not in THINKING_KINDS:
+            # The schema says so for files; this covers modules built in code (importers).
+            self.report(f"{path}.kind", "unknown-kind", f"unknown kind {item.kind!r}; use one "
+                        f"of {', '.join(THINKING_KINDS)} (docs/module-format.md)")
         if item.answer_groups and not any(g.correct for g in item.answer_groups):
             self.report(
                 f"{path}.answer_groups",

@@ -36,6 +36,7 @@ from adaptive.analytics import (
     suggest,
 )
 from adaptive.analytics.events import HAS_SKILL, STATUSES
+from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.analytics.profiles import Profile, profiles
 from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
@@ -153,6 +154,7 @@ class Dashboard:
     profiles: list[Profile] = field(default_factory=list)
     over_time: list[tuple[str, float, int]] = field(default_factory=list)  # (day, share, n)
     versions: list[VersionRow] = field(default_factory=list)
+    kinds: KindReport | None = None  # the class by kind of thinking; None: no item tagged
 
 
 LABEL_CHARS = 80
@@ -554,7 +556,14 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
         learners=learners, suggestions=suggestions, names=names, item_stats=item_stats,
-        fitted=fitted, item_labels=item_labels)
+        fitted=fitted, item_labels=item_labels, kinds=kinds_of(data))
+
+
+def kinds_of(data: ActivityData) -> KindReport | None:
+    """First tries right per kind of thinking over ``data``'s learners; None when the
+    module tags no item (there is nothing to show)."""
+    kinds = item_kinds(data.module) if data.module else {}
+    return kind_report(data.answers, kinds) if kinds else None
 
 
 @dataclass
@@ -567,6 +576,7 @@ class LearnerDetail:
     skills: list[SkillInfo]
     module: Module | None
     labels: dict[str, str] = field(default_factory=dict)  # item/page id -> question/title
+    kinds: KindReport | None = None  # this learner's first tries per kind of thinking
 
 
 def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
@@ -601,4 +611,5 @@ def learner_detail(scope: Scope, learner: Learner) -> LearnerDetail:
     labels = {s.ref: item_label(data.module, s.ref) for s in path if s.kind == "answer"}
     if data.module is not None:
         labels |= {p.id: p.title for p in data.module.pages}
-    return LearnerDetail(learner, summary, path, data.skills, data.module, labels)
+    return LearnerDetail(learner, summary, path, data.skills, data.module, labels,
+                         kinds=kinds_of(data))

@@ -37,9 +37,11 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from adaptive.analytics.events import AnswerRecord
+from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.engine import (
     ActivitySettings,
     AskItem,
@@ -141,6 +143,7 @@ class ActivityPage:
     report: GradeReport | None = None
     max_score: float = 1.0
     sends_grade: bool = False
+    kinds: KindReport | None = None  # the finish page's "kinds of thinking" (tagged modules)
 
     @property
     def seq(self) -> int:
@@ -234,7 +237,22 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
         page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
     elif isinstance(step, Finish):
         page.report = grade(module, state, bkt_params=bkt)
+        if page.feedback is None:
+            page.kinds = _kinds_of(module, attempt)
     return page
+
+
+def _kinds_of(module: Module, attempt: AttemptRow) -> KindReport | None:
+    """The learner's first tries per kind of thinking; None when no item is tagged."""
+    kinds = item_kinds(module)
+    if not kinds:
+        return None
+    rows = db.session.execute(
+        select(AnswerEvent.item_id, AnswerEvent.correct, AnswerEvent.seq, AnswerEvent.valid)
+        .where(AnswerEvent.attempt_pk == attempt.id))
+    answers = [AnswerRecord("", item_id, (), bool(correct), seq=seq, valid=bool(valid))
+               for item_id, correct, seq, valid in rows]
+    return kind_report(answers, kinds)
 
 
 def _feedback_of(module: Module, last: Mapping[str, Any],
