@@ -309,6 +309,7 @@ class _Checker:
         self._duplicates([s.id for s in module.skills], "skills", "skill")
         self._duplicates([p.id for p in module.pages], "pages", "page")
         self._duplicates([i.id for i in module.items], "items", "item")
+        self._duplicates([g.id for g in module.goals], "goals", "goal")
         for index, item in enumerate(module.items):
             self._duplicates([c.id for c in item.choices], f"items[{index}].choices", "choice")
 
@@ -323,6 +324,9 @@ class _Checker:
                 self._skill_ref(prerequisite, f"{path}.prerequisites[{p_index}]")
             if skill.lesson is not None and skill.lesson not in self.page_ids:
                 self.report(f"{path}.lesson", "unknown-page", f"unknown page {skill.lesson!r}")
+        for index, goal in enumerate(self.module.goals):
+            for s_index, skill_id in enumerate(goal.skills):
+                self._skill_ref(skill_id, f"goals[{index}].skills[{s_index}]")
 
     def check_cycles(self) -> None:
         skills = self.module.skills
