@@ -9,8 +9,10 @@ See docs/module-format.md ("Goals").
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from adaptive.modules.format import Goal, Module
+if TYPE_CHECKING:  # annotations only: importing adaptive.modules here would be a cycle
+    from adaptive.modules.format import Goal, Module
 
 __all__ = ["closure", "find_goal", "goal_targets", "relevant_skills"]
 
