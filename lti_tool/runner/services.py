@@ -59,6 +59,7 @@ from adaptive.engine import (
     skill_progress,
     start,
 )
+from adaptive.goals import find_goal
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
 from lti_tool.ags.passback import (
@@ -151,6 +152,13 @@ class ActivityPage:
     @property
     def seq(self) -> int:
         return int(self.state["seq"]) if self.state else 0
+
+    @property
+    def goal_title(self) -> str | None:
+        """The title of the attempt's goal (None: the whole module)."""
+        goal_id = ((self.state or {}).get("settings") or {}).get("goal")
+        goal = find_goal(self.module, goal_id) if self.module is not None else None
+        return goal.title if goal is not None else None
 
     @property
     def finished(self) -> bool:

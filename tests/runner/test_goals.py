@@ -33,6 +33,7 @@ def test_launch_goal_plans_and_grades_only_the_goal(client, lms):
     assert learner.status == 200 and learner.kind in ("page", "item")
     learner.run_to_finish(module)
     assert "You have finished" in learner.html
+    assert "Your goal: Sales and customer-facing staff" in learner.html
     [attempt] = _attempts()
     assert attempt.state["settings"]["goal"] == "sales"
     answered = {module.item(e.item_id).primary_skill
@@ -87,6 +88,7 @@ def test_no_goal_is_the_whole_module_as_before(client, lms):
     assert learner.kind in ("page", "item")
     [attempt] = _attempts()
     assert "goal" not in attempt.state["settings"]
+    assert "Your goal" not in learner.html
 
 
 def test_spanish_goal_page(client, lms):
