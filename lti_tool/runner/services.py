@@ -398,8 +398,9 @@ def choose_goal(session: RunnerLaunch, goal_id: str, now: float | None = None) -
     status, module = _module_of(session)
     if module is None or session.attempt is not None:
         return load_activity(session, now)
+    # A launch that names a goal was never offered a choice: its goal wins.
     plan = goals.plan_goal(module, session.resource_link.settings
-                           if session.resource_link else None, None)
+                           if session.resource_link else None, goals.launch_goal(session.id))
     if plan.kind != "choose":
         return load_activity(session, now)
     if goal_id not in {g.id for g in plan.choices}:

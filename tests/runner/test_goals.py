@@ -97,3 +97,11 @@ def test_spanish_goal_page(client, lms):
                                          claims.LAUNCH_PRESENTATION: {"locale": "es"}})
     html = Learner(client, token).open().html
     assert "Elige tu objetivo" in html
+
+
+def test_a_posted_choice_cannot_override_the_launch_goal(client, lms):
+    learner = _launch(client, lms, {"goal": "sales", "goal_choice": "learner"})
+    resp = client.post("/activity/goal", data={"t": learner.token, "goal": "manager"})
+    assert resp.status_code == 200
+    [attempt] = _attempts()
+    assert attempt.state["settings"]["goal"] == "sales"
