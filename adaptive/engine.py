@@ -27,6 +27,7 @@ from adaptive.forgetting import (
     refresh_step,
     start_sitting,
 )
+from adaptive.goals import find_goal, relevant_skills
 from adaptive.grading.answers import AnswerResult, evaluate_answer
 from adaptive.mastery.bkt import BKTModel
 from adaptive.modules.format import BKTParams, Item, Module
@@ -169,6 +170,8 @@ def start(
     clock) starts the state's clock for time-based forgetting (``adaptive.forgetting``)."""
     settings = settings or ActivitySettings.from_module(module)
     policy = get_policy(settings.policy)  # fail early on an unknown name
+    if settings.goal is not None and find_goal(module, settings.goal) is None:
+        raise ValueError(f"module {module.id!r} has no goal {settings.goal!r}")
     model = make_model(module, bkt_params)
     state: dict[str, Any] = {
         "version": STATE_VERSION,
@@ -395,12 +398,15 @@ def skill_progress(
     *,
     bkt_params: Mapping[str, BKTParams] | None = None,
 ) -> list[SkillProgress]:
-    """Per-skill progress in prerequisite order (every skill of the module)."""
+    """Per-skill progress in prerequisite order: every skill of the module, or with a goal
+    the skills planned for it (``adaptive.goals``)."""
     model = make_model(module, bkt_params)
+    goal = state.get("settings", {}).get("goal")
+    planned = relevant_skills(module, goal) if find_goal(module, goal) is not None else None
     rows = []
     for sid in ModuleIndex.of(module).order:
         ss = state["skills"].get(sid)
-        if ss is None:
+        if ss is None or (planned is not None and sid not in planned):
             continue
         blocked = is_blocked(ss)
         status = "blocked" if blocked else _PROGRESS_STATUS.get(ss["status"], "practising")

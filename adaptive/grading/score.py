@@ -28,7 +28,8 @@ Why each part:
 - The cap keeps partial credit strictly below the mastery credit: for a threshold of 0.95 a
   skill in progress earns at most 0.855.
 
-Graded skills are ``settings.graded_skills`` or, when None, the skills with ``graded=True``.
+Graded skills are ``settings.graded_skills`` or, when None, the skills with ``graded=True``;
+with a goal (``settings.goal``), only the goal's skills among them (``adaptive.goals``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adaptive.goals import find_goal
 from adaptive.mastery.bkt import BKTModel, bkt_observe
 from adaptive.modules.format import BKTParams, Module
 from adaptive.policy.base import (
@@ -121,6 +123,12 @@ def grade(
         graded = [s for s in module.skills if s.id in wanted]
     else:
         graded = [s for s in module.skills if s.graded]
+    goal = find_goal(module, settings.goal)
+    if goal is not None:
+        # A goal's grade covers the goal's skills (those of them that are graded, or all of
+        # them when none is): what the learner was asked to reach, nothing planned elsewhere.
+        ids = set(goal.skills)
+        graded = [s for s in graded if s.id in ids] or [s for s in module.skills if s.id in ids]
     rows: list[SkillGrade] = []
     for skill in graded:
         ss = state["skills"].get(skill.id)

@@ -238,6 +238,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Goal:
+    """A named learning goal (a role or path, e.g. "sales"): the skills a learner with this
+    goal must reach. The engine plans only these skills and their prerequisites (transitively),
+    and the grade covers the goal's skills (``adaptive.goals``)."""
+
+    id: str
+    title: str
+    skills: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ModuleSettings:
     """Authoring defaults; a teacher's deep-linking settings override them."""
 
@@ -265,6 +277,7 @@ class Module:
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     figures: tuple[Figure, ...] = ()
+    goals: tuple[Goal, ...] = ()  # named goals; none = one path through the whole module
 
     # Lookups are derived on demand; modules are small (tens to hundreds of items)
     # and these dicts are cheap, but callers on a hot path should cache the module.
@@ -276,6 +289,10 @@ class Module:
 
     def item(self, item_id: str) -> Item:
         return self._items_by_id()[item_id]
+
+    def goal(self, goal_id: str) -> Goal:
+        """The goal with this id; KeyError when the module has none such."""
+        return {g.id: g for g in self.goals}[goal_id]
 
     def figure(self, figure_id: str) -> Figure:
         return {f.id: f for f in self.figures}[figure_id]

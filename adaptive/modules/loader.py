@@ -33,6 +33,7 @@ from adaptive.modules.format import (
     Choice,
     Destination,
     Figure,
+    Goal,
     Item,
     ItemType,
     Match,
@@ -375,6 +376,16 @@ class _Builder:
         )
 
     @staticmethod
+    def goal(raw: object) -> Goal:
+        data = _mapping(raw)
+        return Goal(
+            id=_str(data, "id"),
+            title=_str(data, "title"),
+            skills=_strs(data.get("skills")),
+            description=_str(data, "description"),
+        )
+
+    @staticmethod
     def figure(raw: object) -> Figure:
         data = _mapping(raw)
         svg = _opt_str(data, "svg")
@@ -527,6 +538,7 @@ class _Builder:
             settings=settings,
             metadata=dict(_mapping(data.get("metadata"))),
             figures=tuple(self.figure(f) for f in _list(data.get("figures"))),
+            goals=tuple(self.goal(g) for g in _list(data.get("goals"))),
         )
 
 
@@ -742,6 +754,12 @@ def module_to_dict(module: Module) -> dict[str, Any]:
     data["items"] = [_item_to_data(i) for i in module.items]
     if module.figures:
         data["figures"] = [_figure_to_data(f) for f in module.figures]
+    if module.goals:
+        data["goals"] = [
+            {"id": g.id, "title": g.title, "skills": list(g.skills),
+             **({"description": g.description} if g.description else {})}
+            for g in module.goals
+        ]
     return data
 
 

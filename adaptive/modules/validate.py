@@ -334,6 +334,7 @@ class _Checker:
         self._duplicates([s.id for s in module.skills], "skills", "skill")
         self._duplicates([p.id for p in module.pages], "pages", "page")
         self._duplicates([i.id for i in module.items], "items", "item")
+        self._duplicates([g.id for g in module.goals], "goals", "goal")
         for index, item in enumerate(module.items):
             self._duplicates([c.id for c in item.choices], f"items[{index}].choices", "choice")
 
@@ -357,6 +358,9 @@ class _Checker:
                 if not resource.url and not resource.description.strip():
                     self.report(where, "empty-resource",
                                 "a resource needs a url or a description")
+        for index, goal in enumerate(self.module.goals):
+            for s_index, skill_id in enumerate(goal.skills):
+                self._skill_ref(skill_id, f"goals[{index}].skills[{s_index}]")
 
     def check_cycles(self) -> None:
         skills = self.module.skills

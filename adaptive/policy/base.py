@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
+from adaptive.goals import relevant_skills
 from adaptive.mastery.bkt import BKTModel
 from adaptive.mastery.chance import item_guess_floors
 from adaptive.modules.format import BKTParams, Item, Module
@@ -51,6 +52,9 @@ class ActivitySettings:
     max_score: float = 1.0
     policy: str = "adaptive"
     diagnostic_items: int = 2
+    #: The learner's goal (``Module.goals``): only its skills' prerequisite closure is planned
+    #: and graded. None: the whole module (``adaptive.goals``).
+    goal: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.mastery_threshold < 1.0:
@@ -75,6 +79,8 @@ class ActivitySettings:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if self.goal is None:  # states stay as they were before goals existed
+            del data["goal"]
         if self.graded_skills is not None:
             data["graded_skills"] = list(self.graded_skills)
         return data
@@ -279,7 +285,11 @@ class Context:
     index: ModuleIndex = field(init=False)
 
     def __post_init__(self) -> None:
-        self.index = ModuleIndex.of(self.module)
+        index = ModuleIndex.of(self.module)
+        if self.settings.goal:
+            # The same lookups, planning only the goal's prerequisite closure.
+            index = replace(index, relevant=relevant_skills(self.module, self.settings.goal))
+        self.index = index
 
 
 class Policy(Protocol):

@@ -40,6 +40,7 @@ from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.analytics.profiles import Profile, profiles
 from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
+from adaptive.goals import goal_targets, relevant_skills
 from adaptive.modules import Module
 from adaptive.modules.format import ItemType
 from lti_tool.dashboard import module_diff as module_diff_lib
@@ -124,6 +125,7 @@ class ActivityData:
     pages: list[PageRecord]
     states: list[SkillState]
     users: dict[str, User]  # sub -> User, learners with an attempt
+    goal_of: dict[str, str | None] = field(default_factory=dict)  # sub -> the attempt's goal
 
 
 @dataclass
@@ -155,6 +157,8 @@ class Dashboard:
     over_time: list[tuple[str, float, int]] = field(default_factory=list)  # (day, share, n)
     versions: list[VersionRow] = field(default_factory=list)
     kinds: KindReport | None = None  # the class by kind of thinking; None: no item tagged
+    goal: str | None = None  # the goal the page is filtered to (None: every learner)
+    goal_rows: list[GoalRow] = field(default_factory=list)  # the goals compared
 
 
 LABEL_CHARS = 80
@@ -312,6 +316,7 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     rows = db.session.execute(query).all()
     users = {u.sub: u for _, u in rows}
     sub_of_attempt = {a.id: u.sub for a, u in rows}
+    goal_of = {u.sub: ((a.state or {}).get("settings") or {}).get("goal") for a, u in rows}
     fitted = library.fitted_params(module.id, scope.context_pk) if module else {}
     states: list[SkillState] = []
     for attempt, user in rows:
@@ -345,7 +350,65 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
         pages = [PageRecord(sub_of_attempt[p.attempt_pk], p.page_id, p.seq, p.reason,
                             p.seconds) for p in page_rows]
     skills = [SkillInfo(s.id, s.title) for s in module.skills] if module else []
-    return ActivityData(module, cap, skills, answers, pages, states, users)
+    return ActivityData(module, cap, skills, answers, pages, states, users, goal_of)
+
+
+NO_GOAL = "-"  # the filter value for learners who have no goal (the whole module)
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    """One goal of the module compared with the others (``adaptive.goals``)."""
+
+    goal_id: str  # NO_GOAL for learners without one
+    title: str
+    learners: int
+    reached: int  # learners who passed every target skill of the goal
+    answers_per_learner: float
+    first_try_right: float | None  # share of first answers to an item that were right
+
+
+def compare_goals(data: ActivityData) -> list[GoalRow]:
+    """Per goal of the module (and "no goal" when someone has none): how many learners took
+    it, how many reached it, and at what cost in answers. Empty for a module without goals."""
+    module = data.module
+    if module is None or not module.goals:
+        return []
+    passed: dict[str, set[str]] = {}
+    for st in data.states:
+        if st.status in ("mastered", "known"):
+            passed.setdefault(st.learner, set()).add(st.skill_id)
+    rows = []
+    for goal_id, title in [*((g.id, g.title) for g in module.goals), (NO_GOAL, "No goal")]:
+        members = {sub for sub, g in data.goal_of.items() if (g or NO_GOAL) == goal_id}
+        if goal_id == NO_GOAL and not members:
+            continue
+        targets = set(goal_targets(module, None if goal_id == NO_GOAL else goal_id))
+        mine = [a for a in data.answers if a.learner in members]
+        firsts: dict[tuple[str, str], bool] = {}
+        for a in mine:
+            firsts.setdefault((a.learner, a.item_id), a.correct)
+        rows.append(GoalRow(
+            goal_id=goal_id, title=title, learners=len(members),
+            reached=sum(1 for sub in members if targets <= passed.get(sub, set())),
+            answers_per_learner=len(mine) / len(members) if members else 0.0,
+            first_try_right=sum(firsts.values()) / len(firsts) if firsts else None))
+    return rows
+
+
+def only_goal(data: ActivityData, goal: str) -> ActivityData:
+    """The activity data of the learners with this goal (``NO_GOAL``: without one), and only
+    the skills planned for it."""
+    members = {sub for sub, g in data.goal_of.items() if (g or NO_GOAL) == goal}
+    planned = (relevant_skills(data.module, None if goal == NO_GOAL else goal)
+               if data.module is not None else frozenset())
+    return replace(
+        data, skills=[s for s in data.skills if s.id in planned],
+        answers=[a for a in data.answers if a.learner in members],
+        pages=[p for p in data.pages if p.learner in members],
+        states=[st for st in data.states if st.learner in members and st.skill_id in planned],
+        users={sub: u for sub, u in data.users.items() if sub in members},
+        goal_of={sub: g for sub, g in data.goal_of.items() if sub in members})
 
 
 def cohort_over_time(scope: Scope, data: ActivityData) -> list[tuple[str, float, int]]:
@@ -505,10 +568,19 @@ def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
     return Roster(learners=tuple(rows), source="nrps")
 
 
-def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) -> Dashboard:
-    """All aggregates and suggestions for the overview page."""
+def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
+                    goal: str | None = None) -> Dashboard:
+    """All aggregates and suggestions for the overview page; with ``goal`` (a goal id of the
+    module, or ``NO_GOAL``) only the learners with that goal and the skills it plans."""
     data = load_activity(scope)
+    goal_rows = compare_goals(data)
+    if goal is not None and goal not in {r.goal_id for r in goal_rows}:
+        goal = None  # not a goal of this module: the whole class
     roster = load_roster(scope, data.users, timeout, refresh_roster)
+    if goal is not None:
+        data = only_goal(data, goal)
+        roster = replace(roster, learners=tuple(lr for lr in roster.learners
+                                                if lr.sub in data.users))
     subs = [lr.sub for lr in roster.learners]
     names = {lr.sub: lr.name for lr in roster.learners}
     # A skill never reached counts as not started in the per-skill totals.
@@ -556,7 +628,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False) 
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
         learners=learners, suggestions=suggestions, names=names, item_stats=item_stats,
-        fitted=fitted, item_labels=item_labels, kinds=kinds_of(data))
+        fitted=fitted, item_labels=item_labels, kinds=kinds_of(data), goal=goal,
+        goal_rows=goal_rows)
 
 
 def kinds_of(data: ActivityData) -> KindReport | None:

@@ -78,7 +78,8 @@ def index():
     """The overview of the launch's resource link."""
     scope, token = _open(request.args.get("t"))
     d = services.build_dashboard(scope, _settings().http_timeout,
-                                 refresh_roster=request.args.get("refresh") == "1")
+                                 refresh_roster=request.args.get("refresh") == "1",
+                                 goal=request.args.get("goal") or None)
     skill_titles = [s.title for s in d.skills]
     heat_rows = []
     for learner, row in zip(d.roster.learners, d.learners, strict=True):

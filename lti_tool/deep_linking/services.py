@@ -215,7 +215,8 @@ def pick_for(module_id: str, form: Mapping[str, Any]) -> tuple[Pick | None, list
         module = library.get_module(module_id)
     except library.UnknownModule:
         return None, [f"There is no module {module_id!r}."]
-    settings, problems = parse_picked(form, [s.id for s in module.skills])
+    settings, problems = parse_picked(form, [s.id for s in module.skills],
+                                      [g.id for g in module.goals])
     if settings is None:
         return None, problems
     return Pick(module.id, module.title, module.description, settings), []

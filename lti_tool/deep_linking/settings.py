@@ -28,7 +28,11 @@ MAX_SCORE_MAX = 10_000.0
 DEFAULT_MAX_SCORE = 100.0
 
 CUSTOM_KEYS = ("module", "mastery_threshold", "practice_cap", "graded_skills", "max_score",
-               "assistant")
+               "assistant", "goal", "goal_choice", "goals")
+# Goals (docs/module-format.md "Goals"): ``goal`` is read from each launch's own custom claim
+# (an LMS may substitute it per learner), never stored on the link; ``goal_choice=learner``
+# lets learners pick one of ``goals`` (all of the module's when empty) at the start.
+GOAL_CHOICES = ("off", "learner")
 # The learning assistant per activity (docs/assistant.md): off, hints only, or full.
 ASSISTANT_MODES = ("off", "hints", "full")
 DEFAULT_ASSISTANT = "full"
@@ -88,6 +92,11 @@ def settings_from_custom(custom: Mapping[str, Any] | None) -> dict[str, Any]:
             out["max_score"] = value
         else:
             log.warning("ignored custom max_score=%r", custom["max_score"])
+    if str(custom.get("goal_choice", "")).strip().lower() == "learner":
+        out["goal_choice"] = "learner"
+        allowed = _skill_list(custom.get("goals") or "")
+        if allowed:
+            out["goals"] = allowed
     if "assistant" in custom:
         mode = str(custom["assistant"]).strip().lower()
         if mode in ASSISTANT_MODES:
@@ -111,6 +120,9 @@ class PickedSettings:
     graded_skills: tuple[str, ...]
     max_score: float
     assistant: str = DEFAULT_ASSISTANT
+    goal: str = ""  # a fixed goal for everyone launching the link ("" = none)
+    goal_choice: str = "off"  # "learner": learners pick one of ``goals`` at the start
+    goals: tuple[str, ...] = ()  # the goals learners may pick (empty = all)
 
     def to_custom(self, module_id: str) -> dict[str, str]:
         """Custom parameters for the resource link (strings only, Core §5.4.6)."""
@@ -122,16 +134,21 @@ class PickedSettings:
             "max_score": _number_text(self.max_score),
             # The default is left out: links made before the assistant existed mean "full".
             **({"assistant": self.assistant} if self.assistant != DEFAULT_ASSISTANT else {}),
+            **({"goal": self.goal} if self.goal else {}),
+            **({"goal_choice": "learner", "goals": ",".join(self.goals)}
+               if self.goal_choice == "learner" else {}),
         }
 
 
 def parse_picked(
-    form: Mapping[str, Any], skill_ids: Sequence[str]
+    form: Mapping[str, Any], skill_ids: Sequence[str], goal_ids: Sequence[str] = ()
 ) -> tuple[PickedSettings | None, list[str]]:
     """Validate a teacher's settings for one module: (settings, []) or (None, problems).
 
     ``form`` holds ``mastery_threshold``, ``practice_cap``, ``max_score`` (text) and
-    ``graded_skills`` (a list of skill ids); ``skill_ids`` are the module's skills.
+    ``graded_skills`` (a list of skill ids); ``skill_ids`` are the module's skills. For a
+    module with goals (``goal_ids``) also ``goal`` (one id or ""), ``goal_choice`` ("off" |
+    "learner") and ``goals`` (the ids learners may pick).
     """
     problems: list[str] = []
     threshold = _float(form.get("mastery_threshold", ""))
@@ -156,9 +173,22 @@ def parse_picked(
     assistant = str(form.get("assistant") or DEFAULT_ASSISTANT).strip().lower()
     if assistant not in ASSISTANT_MODES:
         problems.append("Learning assistant must be off, hints only or full.")
+    goal = str(form.get("goal") or "").strip()
+    if goal and goal not in goal_ids:
+        problems.append(f"Unknown goal: {goal}.")
+    goal_choice = str(form.get("goal_choice") or "off").strip().lower()
+    if goal_choice not in GOAL_CHOICES or (goal_choice == "learner" and not goal_ids):
+        problems.append("Letting learners choose needs a module with goals.")
+    offered = _skill_list(form.get("goals") or [])
+    unknown_goals = [g for g in offered if g not in goal_ids]
+    if unknown_goals:
+        problems.append("Unknown goals: " + ", ".join(unknown_goals) + ".")
+    if goal and goal_choice == "learner":
+        problems.append("Either fix one goal or let learners choose, not both.")
     if problems:
         return None, problems
     # Keep the module's skill order, whatever order the browser sent.
     ordered = tuple(s for s in skill_ids if s in graded)
     assert threshold is not None and cap is not None and max_score is not None
-    return PickedSettings(threshold, cap, ordered, max_score, assistant), []
+    return PickedSettings(threshold, cap, ordered, max_score, assistant, goal, goal_choice,
+                          tuple(g for g in goal_ids if g in offered)), []

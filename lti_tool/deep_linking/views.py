@@ -85,6 +85,9 @@ def _values_for(modules: list[library.ModuleSummary], form: Any) -> dict[str, di
                 "max_score": form.get(prefix + "max_score", ""),
                 "graded_skills": form.getlist(prefix + "graded_skills"),
                 "assistant": form.get(prefix + "assistant", ""),
+                "goal": form.get(prefix + "goal", ""),
+                "goal_choice": form.get(prefix + "goal_choice", "off"),
+                "goals": form.getlist(prefix + "goals"),
             }
             continue
         defaults = services.default_settings(library.get_module(summary.id))
@@ -94,6 +97,7 @@ def _values_for(modules: list[library.ModuleSummary], form: Any) -> dict[str, di
             "max_score": f"{defaults.max_score:g}",
             "graded_skills": list(defaults.graded_skills),
             "assistant": defaults.assistant,
+            "goal": "", "goal_choice": "off", "goals": [],
         }
     return values
 
@@ -158,6 +162,9 @@ def respond() -> Response:
                 "max_score": request.form.get(f"s.{module_id}.max_score", ""),
                 "graded_skills": request.form.getlist(f"s.{module_id}.graded_skills"),
                 "assistant": request.form.get(f"s.{module_id}.assistant", ""),
+                "goal": request.form.get(f"s.{module_id}.goal", ""),
+                "goal_choice": request.form.get(f"s.{module_id}.goal_choice", "off"),
+                "goals": request.form.getlist(f"s.{module_id}.goals"),
             }
             pick, errors = services.pick_for(module_id, fields)
             if pick is None:

@@ -42,6 +42,7 @@ class ModuleSummary:
     n_items: int
     estimated_minutes: int | None
     source: str  # "sample" | "custom"
+    goals: tuple[tuple[str, str], ...] = ()  # (id, title) of the module's goals
 
 
 class UnknownModule(LookupError):
@@ -175,6 +176,7 @@ def summary(module: Module, source: str) -> ModuleSummary:
         id=module.id, title=module.title, description=module.description,
         skills=tuple((s.id, s.title) for s in module.skills), n_items=len(module.items),
         estimated_minutes=module.estimated_minutes, source=source,
+        goals=tuple((g.id, g.title) for g in module.goals),
     )
 
 

@@ -33,7 +33,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,7 @@ from adaptive.engine import (
     skill_progress,
     start,
 )
+from adaptive.goals import find_goal
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
 from lti_tool.ags.passback import (
@@ -74,6 +75,7 @@ from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, PageEvent
 from lti_tool.models.base import utcnow
 from lti_tool.modules.library import UnknownModule, fitted_params_for_link, get_module
+from lti_tool.runner import goals
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
 from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
@@ -87,6 +89,7 @@ __all__ = [
     "Milestone",
     "activity_settings",
     "answer_item",
+    "choose_goal",
     "load_activity",
     "mark_page_seen",
     "request_hint",
@@ -140,6 +143,10 @@ class ActivityPage:
     draft: dict | None = None
     progress: list[SkillProgress] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    #: "choose_goal": the goals offered; "unknown_goal": the module's goals, ``given_goal``
+    #: the one the launch named (``runner.goals``).
+    goals: tuple = ()
+    given_goal: str | None = None
     report: GradeReport | None = None
     max_score: float = 1.0
     sends_grade: bool = False
@@ -148,6 +155,13 @@ class ActivityPage:
     @property
     def seq(self) -> int:
         return int(self.state["seq"]) if self.state else 0
+
+    @property
+    def goal_title(self) -> str | None:
+        """The title of the attempt's goal (None: the whole module)."""
+        goal_id = ((self.state or {}).get("settings") or {}).get("goal")
+        goal = find_goal(self.module, goal_id) if self.module is not None else None
+        return goal.title if goal is not None else None
 
     @property
     def finished(self) -> bool:
@@ -319,14 +333,18 @@ _ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]
 _INSERT_ATTEMPT = insert(_ATTEMPTS).returning(_ATTEMPTS.c.id)
 
 
-def _open_attempt(session: RunnerLaunch, module: Module, now: float) -> AttemptRow:
-    """The learner's attempt on this link, created (and announced to the LMS) on first use."""
+def _open_attempt(session: RunnerLaunch, module: Module, now: float,
+                  goal: str | None = None) -> AttemptRow:
+    """The learner's attempt on this link, created (and announced to the LMS) on first use;
+    a new attempt plans ``goal`` (``runner.goals``), else the whole module."""
     if session.attempt is not None:  # read with the launch at the start of this request
         return session.attempt
     link = session.resource_link
     assert link is not None
     bkt = _bkt(module.id, link.id)
     settings = activity_settings(module, link.settings)
+    if goal is not None:
+        settings = replace(settings, goal=goal)
     result = start(module, settings, seed=random.SystemRandom().randrange(2**31),
                    bkt_params=bkt, now=now)
     state = _stamp(dict(result.state), now)
@@ -371,11 +389,45 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
             return ActivityPage(status=status, preview=session.preview)
         attempt = session.attempt  # the link lost its module: resume what was started
     else:
-        attempt = _open_attempt(session, module, now)
+        goal = None
+        if session.attempt is None and module.goals:
+            plan = goals.plan_goal(module, session.resource_link.settings
+                                   if session.resource_link else None,
+                                   goals.launch_goal(session.id))
+            if plan.kind == "unknown":
+                return ActivityPage(status="unknown_goal", preview=session.preview,
+                                    module=module, goals=plan.choices, given_goal=plan.given)
+            if plan.kind == "choose":
+                return ActivityPage(status="choose_goal", preview=session.preview,
+                                    module=module, goals=plan.choices)
+            goal = plan.goal
+        attempt = _open_attempt(session, module, now, goal)
     module = _attempt_module(attempt)
     bkt = _bkt(module.id, attempt.resource_link_pk)
     state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
     return _page(session, attempt, module, state, bkt)
+
+
+def choose_goal(session: RunnerLaunch, goal_id: str, now: float | None = None) -> ActivityPage:
+    """The learner picked their goal on the "choose your goal" page: start the attempt with
+    it. A goal that is not offered shows the choice again; an attempt that already exists
+    (another tab chose first) is resumed as it is."""
+    now = time.time() if now is None else now
+    status, module = _module_of(session)
+    if module is None or session.attempt is not None:
+        return load_activity(session, now)
+    # A launch that names a goal was never offered a choice: its goal wins.
+    plan = goals.plan_goal(module, session.resource_link.settings
+                           if session.resource_link else None, goals.launch_goal(session.id))
+    if plan.kind != "choose":
+        return load_activity(session, now)
+    if goal_id not in {g.id for g in plan.choices}:
+        return ActivityPage(status="choose_goal", preview=session.preview, module=module,
+                            goals=plan.choices, error="Choose one of the goals below.")
+    attempt = _open_attempt(session, module, now, goal_id)
+    module = _attempt_module(attempt)
+    bkt = _bkt(module.id, attempt.resource_link_pk)
+    return _page(session, attempt, module, dict(attempt.state), bkt)
 
 
 def _new_sitting(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dict,

@@ -172,7 +172,20 @@ def _step_response(session: RunnerLaunch, page: services.ActivityPage):
 def activity():
     """The current step of the learner's attempt (resumes where they left off)."""
     session = _session(request.args.get("t"))
-    return _render("runner/activity.html", session, services.load_activity(session))
+    page = services.load_activity(session)
+    # A launch naming a goal the module lacks: nothing was created; 400 says the request
+    # (the link's custom parameter) is at fault.
+    return _render("runner/activity.html", session, page,
+                   400 if page.status == "unknown_goal" else 200)
+
+
+@bp.post("/activity/goal")
+def goal():
+    """The learner chose their goal (when the teacher lets them): the first step follows."""
+    session = _session(request.form.get("t"))
+    page = services.choose_goal(session, request.form.get("goal", ""))
+    return _render("runner/activity.html", session, page,
+                   400 if page.status == "choose_goal" and page.error else 200)
 
 
 @bp.post("/activity/answer")

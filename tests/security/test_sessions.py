@@ -51,7 +51,6 @@ def test_launch_token_expires_on_the_stated_ttl(client, lms, monkeypatch):
 
     from lti_tool.launch import tokens
     from lti_tool.models import LaunchSession
-
     from tests.dashboard.conftest import token_of
 
     fresh = token_of(lms.launch(client))  # the token of the page the launch answers with
