@@ -16,6 +16,8 @@ import click
 import requests
 from flask import Flask
 
+from lti_tool import outbound
+
 OK, WARN, FAIL = "ok", "warn", "fail"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -184,12 +186,14 @@ def check_platform_jwks(app: Flask) -> list[Finding]:
     if not platforms:
         return [Finding("platforms", WARN, "no platform registered: nobody can launch",
                         "register one: `branchwise platform add ...` or dynamic registration")]
-    timeout = app.config["BRANCHWISE"].http_timeout
+    # The same guarded client as the launch's JWKS fetch (public addresses unless allowed,
+    # size cap, total deadline), so the doctor sees what a launch would see.
+    guarded = outbound.session(app.config["BRANCHWISE"])
     found = []
     for issuer, client_id, jwks_url in platforms:
         name = f"platform {issuer} ({client_id})"
         try:
-            resp = requests.get(jwks_url, timeout=timeout)
+            resp = guarded.get(jwks_url)
             keys = resp.json().get("keys") if resp.ok else None
         except (requests.RequestException, ValueError, AttributeError) as exc:
             found.append(Finding(name, FAIL, f"JWKS {jwks_url} unreachable: {_short(exc)}",

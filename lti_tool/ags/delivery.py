@@ -42,6 +42,7 @@ from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
 from lti_tool.extensions import cache, db
 from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
 from lti_tool.models.base import utcnow
+from lti_tool.registration.hosts import service_url
 from lti_tool.settings import Settings
 
 log = logging.getLogger("branchwise.ags")
@@ -149,7 +150,7 @@ def client_for(platform: Platform, link: ResourceLink, settings: Settings,
 
 
 def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: float,
-                     settings: Settings) -> str:
+                     settings: Settings, platform: Platform | None = None) -> str:
     """The link's line item URL: from the launch, found by resource link, or created once.
 
     A cache lock keeps two workers from creating two columns for one link; the
@@ -186,6 +187,11 @@ def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: f
                 "tag": LINEITEM_TAG,
             })
             url = str(created["id"])
+        if platform is not None and service_url(url, platform, "lineitem id") is None:
+            # A line item id from the platform's answer is called with its access token, like
+            # one from a launch: it must be on the platform's hosts (docs/security.md).
+            raise ags.AgsError("the platform answered with a line item off its hosts",
+                               status=400, url=url[:200])
         link.lineitem_url = url
         db.session.commit()
         return url
@@ -306,7 +312,7 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
         if link.ags_scopes and ags.SCOPE_SCORE not in scopes:
             raise ags.AgsError("the platform did not grant the AGS score scope", status=403)
         client = client_for(platform, link, settings, http)
-        lineitem_url = ensure_line_item(link, client, sub.score_maximum, settings)
+        lineitem_url = ensure_line_item(link, client, sub.score_maximum, settings, platform)
 
         # The platform's budget: wait here for a sending time that is near, else come back.
         budget = pacing.budget_for(platform.id)

@@ -72,3 +72,45 @@ def test_roster_fetch_refuses_a_foreign_url(app, lms, monkeypatch):
     platform = find_platform("https://lms.test", "client-1")
     with pytest.raises(nrps.RosterUnavailable, match="outside"):
         nrps.fetch_members(platform, "https://elsewhere.example/roster", 1)
+
+
+class _CreatingClient:
+    """An AGS client whose platform answers a new line item with the given id."""
+
+    def __init__(self, line_item_id: str) -> None:
+        from lti_tool.ags import client as ags
+
+        self.scopes = [ags.SCOPE_LINEITEM, ags.SCOPE_SCORE]
+        self.line_item_id = line_item_id
+
+    def find_line_items(self, url, resource_link_id=None):
+        return []
+
+    def create_line_item(self, url, item):
+        return {"id": self.line_item_id, **item}
+
+
+@pytest.mark.parametrize("line_item_id, kept", [
+    ("https://lms.test/api/lti/courses/1/line_items/9", True),
+    ("https://collector.example/steal", False),
+])
+def test_a_created_line_item_must_be_on_the_platform_hosts(client, lms, app, line_item_id,
+                                                           kept):
+    from lti_tool.ags import client as ags
+    from lti_tool.ags.delivery import ensure_line_item
+    from lti_tool.models import Platform
+
+    ags_claim = {"scope": AGS["scope"] + ["https://purl.imsglobal.org/spec/lti-ags/scope/"
+                                          "lineitem"], "lineitems": AGS["lineitems"]}
+    assert lms.launch(client, **{claims.AGS_ENDPOINT: ags_claim}).status_code == 200
+    link = db.session.scalars(select(ResourceLink)).one()
+    platform = db.session.scalars(select(Platform)).one()
+    settings = app.config["BRANCHWISE"]
+    if kept:
+        assert ensure_line_item(link, _CreatingClient(line_item_id), 1.0, settings,
+                                platform) == line_item_id
+    else:
+        with pytest.raises(ags.AgsError, match="off its hosts"):
+            ensure_line_item(link, _CreatingClient(line_item_id), 1.0, settings, platform)
+        db.session.refresh(link)
+        assert link.lineitem_url is None  # never stored, so never called with a token
