@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,15 @@ from adaptive.modules.validate import (
     validate_module,
 )
 
-__all__ = ["LineMap", "load_module", "module_to_dict", "parse_module", "read_document"]
+__all__ = [
+    "LineMap",
+    "load_module",
+    "module_to_dict",
+    "parse_module",
+    "read_document",
+    "validate_files",
+    "validate_text",
+]
 
 LineMap = dict[str, int]
 
@@ -573,6 +581,26 @@ def load_module(path: str | os.PathLike[str]) -> Module:
     if module is None:
         raise ModuleError(problems)
     return module
+
+
+def validate_text(text: str, filename: str = "<module>") -> list[Problem]:
+    """Every problem (syntax, schema, semantic) of module text, sorted by line."""
+    return parse_module(text, filename)[1]
+
+
+def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
+    """Validate several module files; an unreadable file is one problem, not an exception."""
+    problems: list[Problem] = []
+    for path in paths:
+        filename = os.fspath(path)
+        try:
+            with open(filename, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(filename, None, "", "unreadable", str(exc)))
+            continue
+        problems.extend(validate_text(text, filename))
+    return problems
 
 
 # --- back to plain data ---------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -17,9 +16,9 @@ from typing import Any
 
 import jsonschema
 
-from adaptive.grading.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.figures import check_figures
 from adaptive.modules.format import SCHEMA_VERSION, Destination, Item, ItemType, Module
+from adaptive.modules.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.problems import ERROR, WARNING, Problem
 from adaptive.modules.validate_variants import check_variants
 
@@ -30,9 +29,7 @@ __all__ = [
     "merge_problems",
     "module_schema",
     "schema_problems",
-    "validate_files",
     "validate_module",
-    "validate_text",
 ]
 
 SCHEMA_ID = "https://branchwise.example/schema/module-1.json"
@@ -537,29 +534,6 @@ def validate_module(
 ) -> list[Problem]:
     """Semantic checks of a built module; ``lines`` maps paths to lines for the report."""
     return _Checker(module, filename, lines).run()
-
-
-def validate_text(text: str, filename: str = "<module>") -> list[Problem]:
-    """Every problem (syntax, schema, semantic) of module text, sorted by line."""
-    # Imported here: the loader itself calls the checks of this module.
-    from adaptive.modules.loader import parse_module
-
-    return parse_module(text, filename)[1]
-
-
-def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
-    """Validate several module files; an unreadable file is one problem, not an exception."""
-    problems: list[Problem] = []
-    for path in paths:
-        filename = os.fspath(path)
-        try:
-            with open(filename, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(filename, None, "", "unreadable", str(exc)))
-            continue
-        problems.extend(validate_text(text, filename))
-    return problems
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
