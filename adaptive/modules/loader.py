@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -71,7 +71,7 @@ MAX_EXPANDED_NODES = 200_000
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
     """A safe loader with YAML 1.2 core scalars.
 
     PyYAML follows YAML 1.1, where ``no``/``yes``/``on``/``off`` are booleans,
@@ -283,7 +283,7 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -675,9 +675,9 @@ def _variants_to_data(variants: Variants) -> dict[str, Any]:
 def _item_to_data(item: Item) -> dict[str, Any]:
     if item.variants is not None and item.variants.template is not None:
         # The item as written (placeholders, expressions), not its instance at the defaults.
-        data = _item_to_data(replace(item.variants.template, variants=None))
-        data["variants"] = _variants_to_data(item.variants)
-        return data
+        written = _item_to_data(replace(item.variants.template, variants=None))
+        written["variants"] = _variants_to_data(item.variants)
+        return written
     data: dict[str, Any] = {
         "id": item.id,
         "type": str(item.type),

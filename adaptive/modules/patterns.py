@@ -23,6 +23,9 @@ from typing import Any
 
 import re2
 
+#: A parsed pattern as ``re._parser`` gives it: (opcode, argument) pairs.
+_Tokens = list[tuple[Any, Any]]
+
 __all__ = ["PatternError", "backtracking_risk", "compile_pattern"]
 
 _OPTIONS = re2.Options()
@@ -69,7 +72,7 @@ def backtracking_risk(pattern: str) -> str | None:
     return _walk(list(tree))
 
 
-def _walk(items: list) -> str | None:
+def _walk(items: _Tokens) -> str | None:
     for op, arg in items:
         if op in _REPEATS:
             low, high, body = arg
@@ -101,7 +104,7 @@ def _walk_children(op: Any, arg: Any) -> str | None:
     return None
 
 
-def _has_unbounded_repeat(items: list) -> bool:
+def _has_unbounded_repeat(items: _Tokens) -> bool:
     for op, arg in items:
         if op in _REPEATS and arg[1] == _MAXREPEAT:
             return True
@@ -114,7 +117,7 @@ def _has_unbounded_repeat(items: list) -> bool:
     return False
 
 
-def _has_overlapping_branch(body: list) -> bool:
+def _has_overlapping_branch(body: _Tokens) -> bool:
     """True when an alternation in a repeated body has two ways into the same text."""
     round_start = _first_chars(body)
     for alternatives in _branches(body):
@@ -132,9 +135,9 @@ def _has_overlapping_branch(body: list) -> bool:
     return False
 
 
-def _branches(items: list) -> list[list[list]]:
+def _branches(items: _Tokens) -> list[list[_Tokens]]:
     """Every alternation in ``items`` (inside groups, not inside nested repeats)."""
-    found = []
+    found: list[list[_Tokens]] = []
     for op, arg in items:
         if op == sre_constants.BRANCH:
             found.append([list(a) for a in arg[1]])
@@ -148,7 +151,7 @@ def _branches(items: list) -> list[list[list]]:
 _ANY = None  # "could be any character": overlaps with everything
 
 
-def _first_chars(items: list) -> set[str] | None:
+def _first_chars(items: _Tokens) -> set[str] | None:
     """Characters the sequence can start with (lower-cased), or None for "anything"."""
     for op, arg in items:
         if op == sre_constants.LITERAL:

@@ -94,7 +94,8 @@ def merge_problems(structural: list[Problem], semantic: list[Problem]) -> list[P
 def module_schema() -> dict[str, Any]:
     """The published JSON Schema of a module file (draft 2020-12)."""
     text = resources.files("adaptive.modules").joinpath("module.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @functools.cache
@@ -124,7 +125,8 @@ def _schema_error_problems(
     instance = error.instance
     if error.validator == "additionalProperties" and isinstance(instance, Mapping):
         # One problem per unexpected key, on the key's own line.
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema  # the schema object that failed: a mapping for this keyword
+        allowed = set(schema.get("properties", {})) if isinstance(schema, Mapping) else set()
         problems = []
         for key in instance:
             if key not in allowed:
@@ -136,7 +138,9 @@ def _schema_error_problems(
     if error.validator == "required" and isinstance(instance, Mapping):
         # Point at the missing key (its parent's line), so semantic checks of the
         # rest of that object are not suppressed by merge_problems.
-        missing = [k for k in error.validator_value if k not in instance]
+        value = error.validator_value  # the keyword's value: the list of required keys
+        required = value if isinstance(value, list) else []
+        missing = [k for k in required if k not in instance]
         line = line_for(lines, path)
         return [
             Problem(
@@ -259,7 +263,7 @@ class _Checker:
         from adaptive.mastery.chance import chance_rate
 
         # bkt path -> (guess, items it applies to, items below chance, worst item and rate)
-        paths: dict[str, list] = {}
+        paths: dict[str, list[Any]] = {}
         for item in self.module.items:
             rate = chance_rate(item)
             for sid in item.skills:
@@ -516,7 +520,7 @@ class _Checker:
             for destination in [item.default_destination] + [
                 g.destination for g in item.answer_groups
             ]:
-                if destination.kind == "page":
+                if destination.kind == "page" and destination.target is not None:
                     targets.add(destination.target)
         for index, page in enumerate(module.pages):
             if page.kind == "remediation" and page.id and page.id not in targets:

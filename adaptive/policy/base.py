@@ -161,7 +161,7 @@ def step_to_dict(step: Step) -> dict[str, Any]:
     if isinstance(step, ShowPage):
         return {"type": "page", "page_id": step.page_id, "skill": step.skill, "reason": step.reason}
     if isinstance(step, AskItem):
-        data = {
+        data: dict[str, Any] = {
             "type": "item",
             "item_id": step.item_id,
             "skill": step.skill,
@@ -292,12 +292,12 @@ class Policy(Protocol):
 
     name: str
 
-    def choose(self, ctx: Context, state: dict) -> Step: ...
+    def choose(self, ctx: Context, state: dict[str, Any]) -> Step: ...
 
     def observe(
         self,
         ctx: Context,
-        state: dict,
+        state: dict[str, Any],
         step: Step,
         response: Response,
         correct: bool | None,
@@ -311,7 +311,7 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     Every choice item's guess is at least its chance rate (``adaptive.mastery.chance``),
     whatever the module or a fit says: a guess is never read as knowledge."""
     if bkt_params is None:
-        cached = module.metadata.get("_engine_model")
+        cached: BKTModel | None = module.metadata.get("_engine_model")
         if cached is not None:
             return cached
     params = {s.id: module.bkt_for(s.id) for s in module.skills}
@@ -355,7 +355,7 @@ def is_stuck(ss: Mapping[str, Any]) -> bool:
     return ss.get("status") == FLAGGED and not is_blocked(ss)
 
 
-def finish(ctx: Context, state: dict) -> Finish:
+def finish(ctx: Context, state: dict[str, Any]) -> Finish:
     state["finished"] = True
     skills = state["skills"]
     mastered = tuple(sid for sid in ctx.index.order if skills[sid]["status"] in PASSED_STATUSES)
@@ -364,7 +364,7 @@ def finish(ctx: Context, state: dict) -> Finish:
     return Finish(mastered, flagged, blocked)
 
 
-def flag(state: dict, skill_id: str, reason: str) -> None:
+def flag(state: dict[str, Any], skill_id: str, reason: str) -> None:
     ss = state["skills"][skill_id]
     ss["status"] = FLAGGED
     ss["flag_reason"] = reason
@@ -372,7 +372,7 @@ def flag(state: dict, skill_id: str, reason: str) -> None:
         state["flagged"].append(skill_id)
 
 
-def block(state: dict, skill_id: str, needs: list[str]) -> None:
+def block(state: dict[str, Any], skill_id: str, needs: list[str]) -> None:
     """Mark a skill "not reached (needs X first)": no lesson or practice until its unmet
     prerequisites ``needs`` are resolved. Not a flag: the learner is not stuck on it."""
     ss = state["skills"][skill_id]
@@ -383,7 +383,7 @@ def block(state: dict, skill_id: str, needs: list[str]) -> None:
         blocked.append(skill_id)
 
 
-def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
+def unmet_prerequisites(ctx: Context, state: dict[str, Any], skill_id: str) -> list[str]:
     """The skill's direct prerequisites that are flagged or blocked (so will not be passed in
     this sitting)."""
     skills = state["skills"]
@@ -394,7 +394,7 @@ def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
     ]
 
 
-def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
+def lesson_step(ctx: Context, ss: dict[str, Any], skill_id: str) -> ShowPage | None:
     """The skill's lesson page while the skill is in LESSON and the page is unseen; otherwise a
     skill in LESSON moves on to PRACTISING (a skill without a lesson starts practice at once)."""
     if ss["status"] == LESSON:
@@ -405,7 +405,7 @@ def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
     return None
 
 
-def see_lesson(state: dict, step: ShowPage) -> None:
+def see_lesson(state: dict[str, Any], step: ShowPage) -> None:
     """Observe a shown page: a seen lesson is not shown again and starts the skill's practice."""
     ss = state["skills"].get(step.skill or "")
     if ss is not None and step.reason == "lesson":
@@ -414,7 +414,9 @@ def see_lesson(state: dict, step: ShowPage) -> None:
             ss["status"] = PRACTISING
 
 
-def answered_skill(state: dict, step: Step, correct: bool | None) -> dict | None:
+def answered_skill(
+    state: dict[str, Any], step: Step, correct: bool | None
+) -> dict[str, Any] | None:
     """The start of every policy's ``observe``: note a page seen; for a graded answer to an
     item, return its skill's state (None for anything else)."""
     if isinstance(step, ShowPage):
@@ -422,10 +424,13 @@ def answered_skill(state: dict, step: Step, correct: bool | None) -> dict | None
         return None
     if not isinstance(step, AskItem) or correct is None:
         return None
-    return state["skills"].get(step.skill)
+    skill_state: dict[str, Any] | None = state["skills"].get(step.skill)
+    return skill_state
 
 
-def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> AskItem | None:
+def practise(
+    ctx: Context, state: dict[str, Any], skill_id: str, item: Item | None
+) -> AskItem | None:
     """Ask ``item`` as practice of the skill; with no item the skill is flagged ("no items")
     and None returned, so that the caller moves on to the next skill."""
     if item is None:
@@ -434,7 +439,7 @@ def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> Ask
     return ask(ctx, item, skill_id, "practice")
 
 
-def count_practice(ss: dict, correct: bool, keep: int) -> None:
+def count_practice(ss: dict[str, Any], correct: bool, keep: int) -> None:
     """Record a practice answer in the skill's counters; ``recent`` keeps the last ``keep``."""
     ss["practice"] += 1
     ss["recent"] = (ss["recent"] + [correct])[-keep:]
@@ -442,7 +447,7 @@ def count_practice(ss: dict, correct: bool, keep: int) -> None:
 
 
 def next_open_skill(
-    ctx: Context, state: dict, diagnose: Callable[[str], bool] | None = None
+    ctx: Context, state: dict[str, Any], diagnose: Callable[[str], bool] | None = None
 ) -> str | None:
     """The first relevant skill (prerequisite order) that is not done and whose prerequisites
     are all passed.
@@ -471,7 +476,7 @@ def next_open_skill(
 
 def pick_item(
     ctx: Context,
-    state: dict,
+    state: dict[str, Any],
     skill_id: str,
     *,
     easier_than: float | None = None,
@@ -541,18 +546,20 @@ class LessonFirstPolicy:
     name: str
     recent_keep: int = 6  # practice answers kept in a skill's ``recent``
 
-    def _open_skill(self, ctx: Context, state: dict) -> str | None:
+    def _open_skill(self, ctx: Context, state: dict[str, Any]) -> str | None:
         return next_open_skill(ctx, state)
 
-    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+    def _pick(self, ctx: Context, state: dict[str, Any], skill_id: str) -> Item | None:
         """The next practice item of the skill (None: the skill has none)."""
         raise NotImplementedError
 
-    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
+    def _score(
+        self, ctx: Context, state: dict[str, Any], skill_id: str, ss: dict[str, Any], correct: bool
+    ) -> None:
         """After a counted practice answer: master or flag the skill, or leave it practising."""
         raise NotImplementedError
 
-    def choose(self, ctx: Context, state: dict) -> Step:
+    def choose(self, ctx: Context, state: dict[str, Any]) -> Step:
         while True:
             sid = self._open_skill(ctx, state)
             if sid is None:
@@ -570,7 +577,7 @@ class LessonFirstPolicy:
     def observe(
         self,
         ctx: Context,
-        state: dict,
+        state: dict[str, Any],
         step: Step,
         response: Response,
         correct: bool | None,
@@ -579,5 +586,7 @@ class LessonFirstPolicy:
         ss = answered_skill(state, step, correct)
         if ss is None or ss["status"] != PRACTISING:
             return
+        # answered_skill returns a skill state only for a graded answer to an item.
+        assert isinstance(step, AskItem) and correct is not None
         count_practice(ss, correct, self.recent_keep)
         self._score(ctx, state, step.skill, ss, correct)
