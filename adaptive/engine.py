@@ -99,7 +99,7 @@ class StepResult:
     ``mastery_before``/``mastery_after`` map the answered item's skills to P(mastery)."""
 
     step: Step
-    state: dict
+    state: dict[str, Any]
     evaluation: AnswerResult | None = None
     mastery_before: dict[str, float] | None = None
     mastery_after: dict[str, float] | None = None
@@ -121,7 +121,7 @@ class SkillProgress:
     flag_reason: str | None = None
 
 
-def _new_skill_state(model: BKTModel, skill_id: str) -> dict:
+def _new_skill_state(model: BKTModel, skill_id: str) -> dict[str, Any]:
     return {
         "status": NOT_STARTED,
         "est": model.initial(skill_id),
@@ -137,7 +137,9 @@ def _new_skill_state(model: BKTModel, skill_id: str) -> dict:
     }
 
 
-def _context(module: Module, settings: ActivitySettings, model: BKTModel, seed: int, seq: int):
+def _context(
+    module: Module, settings: ActivitySettings, model: BKTModel, seed: int, seq: int
+) -> Context:
     return Context(module, settings, model, random.Random(seed + seq))
 
 
@@ -321,7 +323,7 @@ def next_step(
     )
 
 
-def _choose(module: Module, policy: Any, ctx: Context, state: dict) -> Step:
+def _choose(module: Module, policy: Any, ctx: Context, state: dict[str, Any]) -> Step:
     """The sitting's review of decayed skills first (any policy), then the policy's step."""
     step = refresh_step(ctx, state) if state.get("refresh") else None
     if step is None:
@@ -380,7 +382,9 @@ _PROGRESS_STATUS = {
 }
 
 
-def _blocked_by(module: Module, ss: Mapping[str, Any], skills: Mapping[str, Any]) -> tuple:
+def _blocked_by(
+    module: Module, ss: Mapping[str, Any], skills: Mapping[str, Any]
+) -> tuple[str, ...]:
     """The prerequisites a blocked skill waits for; for states saved before BLOCKED existed
     (no ``blocked_by``), the prerequisites that are not passed."""
     if "blocked_by" in ss:

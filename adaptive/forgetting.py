@@ -62,7 +62,7 @@ def decay(half_life_days: float, seconds: float) -> float:
     return math.pow(0.5, seconds / (half_life_days * _DAY))
 
 
-def forget(ctx: Context, state: dict, now: float | None) -> None:
+def forget(ctx: Context, state: dict[str, Any], now: float | None) -> None:
     """Decay every met skill's estimate from ``state["clock"]`` to ``now``; set the clock.
 
     In place (on the engine's copy). A state without a clock (saved before it existed)
@@ -99,7 +99,7 @@ def due_for_review(ctx: Context, state: Mapping[str, Any]) -> list[str]:
     return [sid for _, _, sid in sorted(due)]
 
 
-def start_sitting(ctx: Context, state: dict) -> bool:
+def start_sitting(ctx: Context, state: dict[str, Any]) -> bool:
     """Begin a new sitting: reset the per-sitting limits and queue the review of decayed
     skills. Returns whether a review was queued (the current step then changes)."""
     state["sitting"] = int(state.get("sitting", 0)) + 1
@@ -110,7 +110,7 @@ def start_sitting(ctx: Context, state: dict) -> bool:
     return bool(due)
 
 
-def refresh_step(ctx: Context, state: dict) -> AskItem | None:
+def refresh_step(ctx: Context, state: dict[str, Any]) -> AskItem | None:
     """The next review item of the sitting's review, or None when there is none (left)."""
     queue = state.get("refresh") or []
     while queue:
@@ -134,7 +134,7 @@ def is_refresh_answer(state: Mapping[str, Any], step: object) -> bool:
     )
 
 
-def observe_refresh(ctx: Context, state: dict, step: AskItem, correct: bool) -> None:
+def observe_refresh(ctx: Context, state: dict[str, Any], step: AskItem, correct: bool) -> None:
     """After a review answer: the skill stays passed once its estimate is back at the
     threshold after a right answer; after its last review item below it, it is practised
     again (its counters start afresh, so the practice cap applies anew)."""

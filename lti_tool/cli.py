@@ -214,7 +214,7 @@ def module() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def module_validate(files: tuple[Path, ...]) -> None:
     """Print every problem with file:line; exit 1 if any is an error."""
-    from adaptive.modules.validate import format_problems, validate_files
+    from adaptive.modules import format_problems, validate_files
 
     problems = validate_files(list(files))
     if problems:

@@ -187,7 +187,7 @@ def skill_summaries(skills: Sequence[SkillInfo], learners: Sequence[str],
                 misconceptions.setdefault((sid, a.learner), set()).add(a.misconception)
     out = []
     for skill in skills:
-        counts = Counter()
+        counts: Counter[str] = Counter()
         p_values, to_mastery, flagged = [], [], []
         for learner in population:
             st = index.get((learner, skill.id))
@@ -199,7 +199,7 @@ def skill_summaries(skills: Sequence[SkillInfo], learners: Sequence[str],
                 to_mastery.append(st.attempts)
             if status == "flagged":
                 flagged.append(learner)
-        tag_learners = Counter()
+        tag_learners: Counter[str] = Counter()
         for learner in flagged:
             tag_learners.update(misconceptions.get((skill.id, learner), ()))
         skill_answers = answers_per_skill.get(skill.id, [])

@@ -150,7 +150,7 @@ def profiles(learners: Sequence[str], skills: Sequence[tuple[str, str]],
     return out
 
 
-def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: Counter,
+def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: Counter[str],
               status: Mapping[str, Mapping[str, str]],
               mine: Mapping[str, list[AnswerRecord]], ids: Sequence[str],
               title: Mapping[str, str], cap: int) -> Profile:

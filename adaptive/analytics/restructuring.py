@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
 from adaptive.analytics.events import HAS_SKILL, AnswerRecord, PageRecord, SkillState
 from adaptive.modules.format import ItemType, Module
@@ -249,7 +250,9 @@ def _items(c: _Class, th: Thresholds) -> list[Restructuring]:
     return out
 
 
-def _hard(item_id: str, name: str, k: int, n: int, conf: float, nums: dict) -> Restructuring:
+def _hard(
+    item_id: str, name: str, k: int, n: int, conf: float, nums: dict[str, Any]
+) -> Restructuring:
     return Restructuring(
         "too_hard", item_id,
         f"Learners who know the skill get “{name}” right only {_pct(k / n)} of the time "

@@ -40,6 +40,12 @@ class QtiPackage:
     not_carried: tuple[str, ...]
 
 
+
+def _xml_bytes(root: Element) -> bytes:
+    """The document as UTF-8 bytes after an explicit XML declaration."""
+    body: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
 def _text_into(parent: Element, markdown: str) -> None:
     """Markdown source as ``<p>`` paragraphs with ``<br/>`` line breaks."""
     for para in (p for p in markdown.split("\n\n") if p.strip()):
@@ -236,8 +242,7 @@ def item_xml(item: Item) -> bytes:
     _body(root, item)
     _processing(root, item)
     _feedback(root, item)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8",
-                                                                  xml_declaration=False)
+    return _xml_bytes(root)
 
 
 def _test_xml(module: Module, hrefs: dict[str, str]) -> bytes:
@@ -260,8 +265,7 @@ def _test_xml(module: Module, hrefs: dict[str, str]) -> bytes:
             ref.set("href", hrefs[item.id])
             if len(item.skills) > 1:
                 ref.set("category", " ".join(item.skills[1:]))
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8",
-                                                                  xml_declaration=False)
+    return _xml_bytes(root)
 
 
 def _manifest(module: Module, hrefs: dict[str, str]) -> bytes:
@@ -292,8 +296,7 @@ def _manifest(module: Module, hrefs: dict[str, str]) -> bytes:
         res.set("type", "imsqti_item_xmlv3p0")
         res.set("href", href)
         SubElement(res, "file").set("href", href)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8",
-                                                                  xml_declaration=False)
+    return _xml_bytes(root)
 
 
 def _not_carried(module: Module) -> list[str]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Real
 
-from adaptive.grading.patterns import PatternError, compile_pattern
 from adaptive.modules.format import NEXT, AnswerGroup, Destination, Item, ItemType, Match
+from adaptive.modules.patterns import PatternError, compile_pattern
 
 __all__ = [
     "MAX_TEXT_LENGTH",

@@ -171,7 +171,8 @@ class Draft:
                 sid = _unique(base, taken_skills)
                 skills[category] = {"id": sid, "title": category[:200] or sid,
                                     "prerequisites": []}
-            return skills[category]["id"]
+            skill_id: str = skills[category]["id"]
+            return skill_id
 
         for it in self.items:
             skill_for(self._category(it.category))

@@ -28,6 +28,7 @@ small enough to read here.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from adaptive.importers.draft import Draft, DraftItem, DraftPage, ImportResult
 from adaptive.importers.html import html_to_markdown
@@ -112,7 +113,7 @@ def _letters(n: int) -> list[str]:
     return [chr(ord("a") + i) if i < 26 else f"c{i + 1}" for i in range(n)]
 
 
-def _numeric_rule(text: str) -> dict | None:
+def _numeric_rule(text: str) -> dict[str, Any] | None:
     text = text.strip().replace(",", ".")
     m = re.fullmatch(rf"({_NUM})\s*\.\.\s*({_NUM})", text)
     if m:
@@ -124,7 +125,7 @@ def _numeric_rule(text: str) -> dict | None:
     return None
 
 
-def _numeric(body: str, item: dict, draft: Draft, where: str) -> bool:
+def _numeric(body: str, item: dict[str, Any], draft: Draft, where: str) -> bool:
     body = body[1:].strip()  # after the leading '#'
     parts = _split_answers(body) if body.startswith("=") else [("=", body)]
     groups = []
@@ -175,7 +176,7 @@ def _question(draft: Draft, category: str | None, number: int, line: int, block:
     if "####" in inside:
         inside, _, general = inside.partition("####")
         inside = inside.strip()
-    item: dict = {"prompt": prompt}
+    item: dict[str, Any] = {"prompt": prompt}
     if general.strip():
         item["solution"] = _text(general, fmt, draft, where)
     ok = False
@@ -224,15 +225,15 @@ def _question(draft: Draft, category: str | None, number: int, line: int, block:
                        for cid, (_, _, answer, _) in zip(ids, parsed, strict=True)]
             weighted = any(w is not None for _, w, _, _ in parsed)
             if weighted and not any(mark == "=" for mark, *_ in parsed):
-                right = [cid for cid, (_, w, _, _) in zip(ids, parsed, strict=True)
-                         if w is not None and w > 0]
-                feedback = [f for *_, f in parsed if f]
-                if feedback:
+                right_ids = [cid for cid, (_, w, _, _) in zip(ids, parsed, strict=True)
+                             if w is not None and w > 0]
+                feedbacks = [f for *_, f in parsed if f]
+                if feedbacks:
                     draft.skip(where, "per-answer feedback of a multiple-answer question "
                                       "cannot be attached to one selection; left out")
                 item.update(type="multiple_choice", choices=choices,
-                            answer_groups=[{"match": {"choices": right}, "correct": True}])
-                ok = bool(right)
+                            answer_groups=[{"match": {"choices": right_ids}, "correct": True}])
+                ok = bool(right_ids)
             else:
                 groups = []
                 for cid, (mark, weight, _, feedback) in zip(ids, parsed, strict=True):

@@ -29,6 +29,7 @@ default feedback). Tags that name a category become secondary skills.
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
@@ -92,7 +93,7 @@ def _wildcard_pattern(text: str) -> str:
     return ".*".join(re.escape(part) for part in text.split("*"))
 
 
-def _common(q: Element, item: dict, draft: Draft, where: str) -> None:
+def _common(q: Element, item: dict[str, Any], draft: Draft, where: str) -> None:
     hints = [h for h in (_rich(h, draft, where) for h in q.findall("hint")) if h]
     if hints:
         item["hints"] = hints
@@ -104,7 +105,7 @@ def _common(q: Element, item: dict, draft: Draft, where: str) -> None:
         item["default_feedback"] = default
 
 
-def _choices(q: Element, draft: Draft, where: str) -> tuple[list[dict], list[Element]]:
+def _choices(q: Element, draft: Draft, where: str) -> tuple[list[dict[str, Any]], list[Element]]:
     answers = q.findall("answer")
     ids = _letters(len(answers))
     choices = [{"id": cid, "text": _rich(a, draft, where)}
@@ -116,9 +117,9 @@ def _feedback(answer: Element, draft: Draft, where: str) -> str:
     return _rich(answer.find("feedback"), draft, where)
 
 
-def _item(q: Element, qtype: str, draft: Draft, where: str) -> dict | None:
+def _item(q: Element, qtype: str, draft: Draft, where: str) -> dict[str, Any] | None:
     prompt = _rich(q.find("questiontext"), draft, where)
-    item: dict = {"prompt": prompt}
+    item: dict[str, Any] = {"prompt": prompt}
     if qtype == "multichoice":
         choices, answers = _choices(q, draft, where)
         single = (q.findtext("single") or "true").strip().lower() in ("true", "1")
@@ -196,14 +197,14 @@ def _item(q: Element, qtype: str, draft: Draft, where: str) -> dict | None:
             if text == "*":
                 continue
             try:
-                value = float(text.replace(",", "."))
+                number = float(text.replace(",", "."))
                 tolerance = abs(float(a.findtext("tolerance") or 0))
             except ValueError:
                 draft.skip(where, f"numeric answer '{text}' could not be read")
                 continue
             if 0 < frac < 100:
                 draft.skip(where, f"partial credit {frac:g}% for '{text}' imported as wrong")
-            group = {"match": {"value": value, "tolerance": tolerance}, "correct": frac >= 100}
+            group = {"match": {"value": number, "tolerance": tolerance}, "correct": frac >= 100}
             fb = _feedback(a, draft, where)
             if fb:
                 group["feedback"] = fb

@@ -17,6 +17,7 @@ Skills: one per question group / section title (Canvas), per question bank
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from adaptive.importers.draft import Draft, DraftItem, DraftPage
@@ -168,7 +169,7 @@ def _links(cond: Element) -> list[str]:
     return [d.get("linkrefid") or "" for d in cond.iter("displayfeedback")]
 
 
-def _choice_item(item: Element, kind: str, draft: Draft, where: str) -> dict | None:
+def _choice_item(item: Element, kind: str, draft: Draft, where: str) -> dict[str, Any] | None:
     lid = next(item.iter("response_lid"))
     labels = list(lid.iter("response_label"))
     idents = [lab.get("ident") or "" for lab in labels]
@@ -201,7 +202,7 @@ def _choice_item(item: Element, kind: str, draft: Draft, where: str) -> dict | N
                 if link not in _CORRECT_FEEDBACK | _INCORRECT_FEEDBACK | _GENERAL_FEEDBACK \
                         and link in feedback:
                     choice_fb[chosen[0]] = feedback[link]
-    data: dict = {"prompt": _material_text(item.find("presentation"), draft, where),
+    data: dict[str, Any] = {"prompt": _material_text(item.find("presentation"), draft, where),
                   "choices": choices}
     if kind == "single":
         right = set(correct)
@@ -209,7 +210,7 @@ def _choice_item(item: Element, kind: str, draft: Draft, where: str) -> dict | N
             draft.skip(where, "several choices are marked correct; each is accepted")
         groups = []
         for c in choices:
-            g: dict = {"match": {"choice": c["id"]}, "correct": c["id"] in right}
+            g: dict[str, Any] = {"match": {"choice": c["id"]}, "correct": c["id"] in right}
             text = choice_fb.get(c["id"]) or (correct_fb if c["id"] in right else "")
             if text:
                 g["feedback"] = text
@@ -235,7 +236,7 @@ def _choice_item(item: Element, kind: str, draft: Draft, where: str) -> dict | N
     return data
 
 
-def _general(data: dict, feedback: dict[str, str]) -> None:
+def _general(data: dict[str, Any], feedback: dict[str, str]) -> None:
     for key in _GENERAL_FEEDBACK:
         if key in feedback:
             data["solution"] = feedback[key]
@@ -251,7 +252,7 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-def _numeric_item(item: Element, draft: Draft, where: str) -> dict | None:
+def _numeric_item(item: Element, draft: Draft, where: str) -> dict[str, Any] | None:
     feedback = _feedback_texts(item, draft, where)
     groups = []
     for cond in item.iter("respcondition"):
@@ -273,7 +274,7 @@ def _numeric_item(item: Element, draft: Draft, where: str) -> dict | None:
             rule = {"value": exact, "tolerance": 0.0}
         else:
             continue
-        g: dict = {"match": rule, "correct": True}
+        g: dict[str, Any] = {"match": rule, "correct": True}
         for link in _links(cond):
             if link in feedback and link not in _INCORRECT_FEEDBACK | _GENERAL_FEEDBACK:
                 g["feedback"] = feedback[link]
@@ -287,7 +288,7 @@ def _numeric_item(item: Element, draft: Draft, where: str) -> dict | None:
     return data
 
 
-def _text_item(item: Element, draft: Draft, where: str) -> dict | None:
+def _text_item(item: Element, draft: Draft, where: str) -> dict[str, Any] | None:
     feedback = _feedback_texts(item, draft, where)
     groups = []
     seen: set[str] = set()
@@ -301,8 +302,10 @@ def _text_item(item: Element, draft: Draft, where: str) -> dict | None:
                 continue
             seen.add(text.casefold())
             exact = (el.get("case") or "No").lower() == "yes"
-            g: dict = {"match": {"text": text, "mode": "exact" if exact else "normalised"},
-                       "correct": True}
+            g: dict[str, Any] = {
+                "match": {"text": text, "mode": "exact" if exact else "normalised"},
+                "correct": True,
+            }
             for link in _links(cond):
                 if link in feedback and link not in _CORRECT_FEEDBACK | _INCORRECT_FEEDBACK \
                         | _GENERAL_FEEDBACK:

@@ -26,6 +26,7 @@ sets the FEEDBACK outcome to; ``CORRECT``/``INCORRECT`` identifiers, and the
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.etree.ElementTree import Element, tostring
 
 from adaptive.importers.draft import Draft, DraftItem
@@ -122,10 +123,10 @@ def _values(el: Element | None) -> list[str]:
     return [(v.text or "").strip() for v in el.iter("value")]
 
 
-def _feedbacks(item: Element, draft: Draft, where: str) -> tuple[dict[str, str], dict]:
+def _feedbacks(item: Element, draft: Draft, where: str) -> tuple[dict[str, str], dict[str, Any]]:
     """``({identifier: text}, {"HINT": [...], "SOLUTION": text})`` of the item's feedback."""
     by_id: dict[str, str] = {}
-    extra: dict = {"HINT": []}
+    extra: dict[str, Any] = {"HINT": []}
     for tag in _FEEDBACK_TAGS:
         for fb in item.iter(tag):
             text = _markdown(fb, draft, where, set())
@@ -142,7 +143,9 @@ def _feedbacks(item: Element, draft: Draft, where: str) -> tuple[dict[str, str],
     return by_id, extra
 
 
-def _branch_groups(item: Element, rid: str, base_type: str) -> list[tuple[dict, bool, str]]:
+def _branch_groups(
+    item: Element, rid: str, base_type: str
+) -> list[tuple[dict[str, Any], bool, str]]:
     """``[(rule, correct, feedback_id)]`` from explicit response conditions."""
     rp = item.find("responseProcessing")
     if rp is None:
@@ -181,7 +184,7 @@ def _refers(el: Element, rid: str) -> bool:
     return any(v.get("identifier") == rid for v in el.iter("variable"))
 
 
-def _rule(test: Element, rid: str, base_type: str) -> dict | None:
+def _rule(test: Element, rid: str, base_type: str) -> dict[str, Any] | None:
     """One answer-group rule from a condition on the response, or None."""
     if not _refers(test, rid):
         return None
@@ -239,7 +242,7 @@ def _rule(test: Element, rid: str, base_type: str) -> dict | None:
     return None
 
 
-def _tolerance(item: Element) -> dict:
+def _tolerance(item: Element) -> dict[str, Any]:
     rp = item.find("responseProcessing")
     for eq in (rp.iter("equal") if rp is not None else ()):
         if eq.find("correct") is not None:
@@ -288,7 +291,7 @@ def read_assessment_item(item: Element, draft: Draft, doc: str, category: str | 
     base_type = (decl.get("baseType") if decl is not None else None) or "identifier"
     cardinality = (decl.get("cardinality") if decl is not None else None) or "single"
     feedback, extra = _feedbacks(item, draft, where)
-    data: dict = {"prompt": _prompt(body, inter, draft, where)}
+    data: dict[str, Any] = {"prompt": _prompt(body, inter, draft, where)}
 
     choice_els = [c for c in inter if c.tag in ("simpleChoice", "inlineChoice")]
     ids, by_ident = _ids(choice_els)
@@ -299,8 +302,9 @@ def read_assessment_item(item: Element, draft: Draft, doc: str, category: str | 
         data["shuffle"] = shuffle
     correct_values = _values(decl.find("correctResponse") if decl is not None else None)
     mapping = []
-    if decl is not None and decl.find("mapping") is not None:
-        for entry in decl.find("mapping").iter("mapEntry"):
+    mapping_el = decl.find("mapping") if decl is not None else None
+    if mapping_el is not None:
+        for entry in mapping_el.iter("mapEntry"):
             try:
                 mapped = float(entry.get("mappedValue") or "0")
             except ValueError:
@@ -308,7 +312,7 @@ def read_assessment_item(item: Element, draft: Draft, doc: str, category: str | 
             mapping.append((entry.get("mapKey") or "", mapped,
                             (entry.get("caseSensitive") or "true").lower() == "true"))
 
-    def remap(rule: dict) -> dict | None:
+    def remap(rule: dict[str, Any]) -> dict[str, Any] | None:
         if "choice" in rule:
             return {"choice": by_ident[rule["choice"]]} if rule["choice"] in by_ident else None
         for key in ("choices", "order"):
@@ -318,10 +322,11 @@ def read_assessment_item(item: Element, draft: Draft, doc: str, category: str | 
                 return {key: [by_ident[v] for v in rule[key]]}
         return rule
 
-    groups: list[dict] = []
+    groups: list[dict[str, Any]] = []
     branches = _branch_groups(item, rid, base_type)
     explicit = [b for b in branches if "_correct" not in b[0]]
     kind = _type(inter, cardinality, base_type)
+    rule: dict[str, Any] | None
     if explicit:
         for rule, correct, fb_id in branches:
             if "_correct" in rule:
@@ -329,7 +334,7 @@ def read_assessment_item(item: Element, draft: Draft, doc: str, category: str | 
             rule = remap(rule) if rule is not None else None
             if rule is None:
                 continue
-            g: dict = {"match": rule, "correct": correct}
+            g: dict[str, Any] = {"match": rule, "correct": correct}
             text = feedback.get(fb_id) if fb_id else None
             if text:
                 g["feedback"] = text
@@ -395,7 +400,7 @@ def _type(inter: Element, cardinality: str, base_type: str) -> str:
     return "numeric" if base_type in ("float", "integer") else "short_text"
 
 
-def _correct_rule(kind: str, values: list[str], item: Element) -> dict | None:
+def _correct_rule(kind: str, values: list[str], item: Element) -> dict[str, Any] | None:
     if not values:
         return None
     if kind == "single_choice":

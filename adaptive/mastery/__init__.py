@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from adaptive.mastery.base import MasteryModel
@@ -29,7 +30,11 @@ from adaptive.mastery.ema import EMAModel
 from adaptive.mastery.metrics import accuracy, auc, log_loss, rmse
 from adaptive.mastery.streak import StreakModel
 
-MODELS: dict[str, type] = {"bkt": BKTModel, "ema": EMAModel, "streak": StreakModel}
+MODELS: dict[str, Callable[..., MasteryModel]] = {
+    "bkt": BKTModel,
+    "ema": EMAModel,
+    "streak": StreakModel,
+}
 
 
 def make_model(name: str, **kw: Any) -> MasteryModel:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from adaptive.mastery.chance import with_guess_floor
 from adaptive.modules.format import BKTParams
@@ -109,25 +110,26 @@ class BKTModel:
                 return with_guess_floor(params, floor)
         return params
 
-    def initial(self, skill_id: str) -> dict:
+    def initial(self, skill_id: str) -> dict[str, Any]:
         prior = self.params_for(skill_id).prior
         return {"k": prior, "u": 1.0 - prior, "n": 0}
 
     def update(
-        self, skill_id: str, estimate: dict, correct: bool, item_id: str | None = None
-    ) -> dict:
+        self, skill_id: str, estimate: dict[str, Any], correct: bool, item_id: str | None = None
+    ) -> dict[str, Any]:
         k, u = bkt_update(
             self.params_for(skill_id, item_id), estimate["k"], estimate["u"], correct, self.floor
         )
         return {"k": k, "u": u, "n": estimate.get("n", 0) + 1}
 
-    def after_lesson(self, skill_id: str, estimate: dict) -> dict:
+    def after_lesson(self, skill_id: str, estimate: dict[str, Any]) -> dict[str, Any]:
         k, u = estimate["k"], estimate["u"]
         k, u = _normalise(k + u * self.lesson_learn, u * (1.0 - self.lesson_learn), self.floor)
         return {**estimate, "k": k, "u": u}
 
-    def p_mastery(self, estimate: dict) -> float:
-        return estimate["k"]
+    def p_mastery(self, estimate: dict[str, Any]) -> float:
+        known: float = estimate["k"]
+        return known
 
-    def p_correct(self, skill_id: str, estimate: dict) -> float:
+    def p_correct(self, skill_id: str, estimate: dict[str, Any]) -> float:
         return bkt_p_correct(self.params_for(skill_id), estimate["k"], estimate["u"])

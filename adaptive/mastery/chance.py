@@ -30,7 +30,7 @@ def chance_rate(item: Item) -> float:
     if item.type == ItemType.SINGLE_CHOICE:
         return 1.0 / n
     if item.type == ItemType.MULTIPLE_CHOICE:
-        return 1.0 / (2**n - 1)
+        return 1.0 / ((1 << n) - 1)  # 2**n - 1 non-empty subsets; an int shift types as int
     if item.type == ItemType.ORDERING:
         return 1.0 / math.factorial(n)
     return 0.0

@@ -450,7 +450,7 @@ def _fit_many(
             values = np.array([getattr(a, name) for a in anchors], dtype=float)
             starts["anchor_" + name] = np.repeat(values, restarts)
         starts["anchor_w"] = np.full(n * restarts, float(strength))
-    options = {"forgets": forgets, "restarts": restarts, "warmup": warmup,
+    options: dict[str, Any] = {"forgets": forgets, "restarts": restarts, "warmup": warmup,
                "max_iter": max_iter, "tol": tol, "max_guess_slip": max_guess_slip}
     if jobs == 1 or n < 2:
         return _fit_chunk(groups, starts, **options)

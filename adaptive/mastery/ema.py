@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_ALPHA = 0.85
 
@@ -43,23 +44,26 @@ class EMAModel:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{label} must be in [0, 1]")
 
-    def initial(self, skill_id: str) -> dict:
+    def initial(self, skill_id: str) -> dict[str, Any]:
         return {"s": float(self.initial_score.get(skill_id, self.default_score)), "n": 0}
 
-    def update(self, skill_id: str, estimate: dict, correct: bool) -> dict:
+    def update(self, skill_id: str, estimate: dict[str, Any], correct: bool) -> dict[str, Any]:
         score = self.alpha * estimate["s"] + (1.0 - self.alpha) * (1.0 if correct else 0.0)
         return {**estimate, "s": score, "n": estimate.get("n", 0) + 1}
 
-    def after_lesson(self, skill_id: str, estimate: dict) -> dict:
+    def after_lesson(self, skill_id: str, estimate: dict[str, Any]) -> dict[str, Any]:
         score = estimate["s"] + self.lesson_boost * (1.0 - estimate["s"])
         return {**estimate, "s": score}
 
-    def p_mastery(self, estimate: dict) -> float:
-        return estimate["s"]
+    def p_mastery(self, estimate: dict[str, Any]) -> float:
+        score: float = estimate["s"]
+        return score
 
-    def p_correct(self, skill_id: str, estimate: dict) -> float:
-        return estimate["s"]
+    def p_correct(self, skill_id: str, estimate: dict[str, Any]) -> float:
+        score: float = estimate["s"]
+        return score
 
-    def mastered(self, estimate: dict) -> bool:
+    def mastered(self, estimate: dict[str, Any]) -> bool:
         """Whether the score has reached the model's threshold."""
-        return estimate["s"] >= self.threshold
+        score: float = estimate["s"]
+        return score >= self.threshold

@@ -12,6 +12,7 @@ rule has no probabilistic model of answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_N = 3
 
@@ -27,22 +28,25 @@ class StreakModel:
         if self.n < 1:
             raise ValueError("n must be >= 1")
 
-    def initial(self, skill_id: str) -> dict:
+    def initial(self, skill_id: str) -> dict[str, Any]:
         return {"streak": 0, "n": 0}
 
-    def update(self, skill_id: str, estimate: dict, correct: bool) -> dict:
+    def update(self, skill_id: str, estimate: dict[str, Any], correct: bool) -> dict[str, Any]:
         streak = estimate["streak"] + 1 if correct else 0
         return {**estimate, "streak": streak, "n": estimate.get("n", 0) + 1}
 
-    def after_lesson(self, skill_id: str, estimate: dict) -> dict:
+    def after_lesson(self, skill_id: str, estimate: dict[str, Any]) -> dict[str, Any]:
         return dict(estimate)
 
-    def p_mastery(self, estimate: dict) -> float:
-        return min(estimate["streak"], self.n) / self.n
+    def p_mastery(self, estimate: dict[str, Any]) -> float:
+        streak: int = estimate["streak"]
+        return min(streak, self.n) / self.n
 
-    def p_correct(self, skill_id: str, estimate: dict) -> float:
-        return (min(estimate["streak"], self.n) + 1) / (self.n + 2)
+    def p_correct(self, skill_id: str, estimate: dict[str, Any]) -> float:
+        streak: int = estimate["streak"]
+        return (min(streak, self.n) + 1) / (self.n + 2)
 
-    def mastered(self, estimate: dict) -> bool:
+    def mastered(self, estimate: dict[str, Any]) -> bool:
         """Whether the last ``n`` answers were all correct."""
-        return estimate["streak"] >= self.n
+        streak: int = estimate["streak"]
+        return streak >= self.n

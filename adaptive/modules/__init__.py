@@ -14,14 +14,15 @@ from adaptive.modules.format import (
     Page,
     Skill,
 )
-from adaptive.modules.loader import load_module, module_to_dict, parse_module
-from adaptive.modules.problems import ModuleError, Problem
-from adaptive.modules.validate import (
-    format_problems,
+from adaptive.modules.loader import (
+    load_module,
+    module_to_dict,
+    parse_module,
     validate_files,
-    validate_module,
     validate_text,
 )
+from adaptive.modules.problems import ModuleError, Problem
+from adaptive.modules.validate import format_problems, validate_module
 
 __all__ = [
     "AnswerGroup",

@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -53,7 +53,15 @@ from adaptive.modules.validate import (
     validate_module,
 )
 
-__all__ = ["LineMap", "load_module", "module_to_dict", "parse_module", "read_document"]
+__all__ = [
+    "LineMap",
+    "load_module",
+    "module_to_dict",
+    "parse_module",
+    "read_document",
+    "validate_files",
+    "validate_text",
+]
 
 LineMap = dict[str, int]
 
@@ -65,7 +73,7 @@ MAX_EXPANDED_NODES = 200_000
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
     """A safe loader with YAML 1.2 core scalars.
 
     PyYAML follows YAML 1.1, where ``no``/``yes``/``on``/``off`` are booleans,
@@ -277,7 +285,7 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -595,6 +603,26 @@ def load_module(path: str | os.PathLike[str]) -> Module:
     return module
 
 
+def validate_text(text: str, filename: str = "<module>") -> list[Problem]:
+    """Every problem (syntax, schema, semantic) of module text, sorted by line."""
+    return parse_module(text, filename)[1]
+
+
+def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
+    """Validate several module files; an unreadable file is one problem, not an exception."""
+    problems: list[Problem] = []
+    for path in paths:
+        filename = os.fspath(path)
+        try:
+            with open(filename, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(filename, None, "", "unreadable", str(exc)))
+            continue
+        problems.extend(validate_text(text, filename))
+    return problems
+
+
 # --- back to plain data ---------------------------------------------------------------
 
 
@@ -667,9 +695,9 @@ def _variants_to_data(variants: Variants) -> dict[str, Any]:
 def _item_to_data(item: Item) -> dict[str, Any]:
     if item.variants is not None and item.variants.template is not None:
         # The item as written (placeholders, expressions), not its instance at the defaults.
-        data = _item_to_data(replace(item.variants.template, variants=None))
-        data["variants"] = _variants_to_data(item.variants)
-        return data
+        written = _item_to_data(replace(item.variants.template, variants=None))
+        written["variants"] = _variants_to_data(item.variants)
+        return written
     data: dict[str, Any] = {
         "id": item.id,
         "type": str(item.type),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -17,7 +16,6 @@ from typing import Any
 
 import jsonschema
 
-from adaptive.grading.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.figures import check_figures
 from adaptive.modules.format import (
     SCHEMA_VERSION,
@@ -27,6 +25,7 @@ from adaptive.modules.format import (
     ItemType,
     Module,
 )
+from adaptive.modules.patterns import PatternError, backtracking_risk, compile_pattern
 from adaptive.modules.problems import ERROR, WARNING, Problem
 from adaptive.modules.validate_variants import check_variants
 
@@ -37,9 +36,7 @@ __all__ = [
     "merge_problems",
     "module_schema",
     "schema_problems",
-    "validate_files",
     "validate_module",
-    "validate_text",
 ]
 
 SCHEMA_ID = "https://branchwise.example/schema/module-1.json"
@@ -122,7 +119,8 @@ def merge_problems(structural: list[Problem], semantic: list[Problem]) -> list[P
 def module_schema() -> dict[str, Any]:
     """The published JSON Schema of a module file (draft 2020-12)."""
     text = resources.files("adaptive.modules").joinpath("module.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @functools.cache
@@ -152,7 +150,8 @@ def _schema_error_problems(
     instance = error.instance
     if error.validator == "additionalProperties" and isinstance(instance, Mapping):
         # One problem per unexpected key, on the key's own line.
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema  # the schema object that failed: a mapping for this keyword
+        allowed = set(schema.get("properties", {})) if isinstance(schema, Mapping) else set()
         problems = []
         for key in instance:
             if key not in allowed:
@@ -164,7 +163,9 @@ def _schema_error_problems(
     if error.validator == "required" and isinstance(instance, Mapping):
         # Point at the missing key (its parent's line), so semantic checks of the
         # rest of that object are not suppressed by merge_problems.
-        missing = [k for k in error.validator_value if k not in instance]
+        value = error.validator_value  # the keyword's value: the list of required keys
+        required = value if isinstance(value, list) else []
+        missing = [k for k in required if k not in instance]
         line = line_for(lines, path)
         return [
             Problem(
@@ -287,7 +288,7 @@ class _Checker:
         from adaptive.mastery.chance import chance_rate
 
         # bkt path -> (guess, items it applies to, items below chance, worst item and rate)
-        paths: dict[str, list] = {}
+        paths: dict[str, list[Any]] = {}
         for item in self.module.items:
             rate = chance_rate(item)
             for sid in item.skills:
@@ -561,7 +562,7 @@ class _Checker:
             for destination in [item.default_destination] + [
                 g.destination for g in item.answer_groups
             ]:
-                if destination.kind == "page":
+                if destination.kind == "page" and destination.target is not None:
                     targets.add(destination.target)
         for index, page in enumerate(module.pages):
             if page.kind == "remediation" and page.id and page.id not in targets:
@@ -579,29 +580,6 @@ def validate_module(
 ) -> list[Problem]:
     """Semantic checks of a built module; ``lines`` maps paths to lines for the report."""
     return _Checker(module, filename, lines).run()
-
-
-def validate_text(text: str, filename: str = "<module>") -> list[Problem]:
-    """Every problem (syntax, schema, semantic) of module text, sorted by line."""
-    # Imported here: the loader itself calls the checks of this module.
-    from adaptive.modules.loader import parse_module
-
-    return parse_module(text, filename)[1]
-
-
-def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
-    """Validate several module files; an unreadable file is one problem, not an exception."""
-    problems: list[Problem] = []
-    for path in paths:
-        filename = os.fspath(path)
-        try:
-            with open(filename, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(filename, None, "", "unreadable", str(exc)))
-            continue
-        problems.extend(validate_text(text, filename))
-    return problems
 
 
 def format_problems(problems: Iterable[Problem]) -> str:

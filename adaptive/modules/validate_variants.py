@@ -9,6 +9,7 @@ answer that no wrong group also matches).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from adaptive.modules.format import Item, ItemType
 from adaptive.modules.problems import ERROR, WARNING
@@ -64,7 +65,7 @@ def check_variants(item: Item, path: str, report: Report) -> None:
         if not p.values and (p.low is None or p.high is None):
             report(ppath, "variant-param", "a parameter needs min and max, or values")
             ok = False
-        elif not p.values and p.high < p.low:
+        elif not p.values and p.low is not None and p.high is not None and p.high < p.low:
             report(ppath, "variant-param", f"min {p.low} is above max {p.high}")
             ok = False
         if p.default is not None and (
@@ -112,7 +113,7 @@ def _names_ok(expr: str, known: set[str], where: str, report: Report) -> bool:
 def _check_draws(item: Item, template: Item, path: str, report: Report) -> None:
     variants = item.variants
     assert variants is not None
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for seed in SEEDS:
         for k in range(DRAWS + 1):
             try:

@@ -21,7 +21,7 @@ import math
 import random
 import re
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -68,7 +68,7 @@ class VariantError(ValueError):
     """A variant cannot be drawn or an expression cannot be evaluated."""
 
 
-_BIN = {
+_BIN: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
@@ -76,7 +76,7 @@ _BIN = {
     ast.FloorDiv: lambda a, b: a // b,
     ast.Mod: lambda a, b: a % b,
 }
-_CMP = {
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Lt: lambda a, b: a < b,
     ast.LtE: lambda a, b: a <= b,
     ast.Gt: lambda a, b: a > b,
@@ -150,9 +150,9 @@ def evaluate(expr: str, env: Mapping[str, float]) -> float:
             return op(left, right)
         if isinstance(node, ast.Compare):
             left = ev(node.left)
-            for op, comp in zip(node.ops, node.comparators, strict=True):
+            for cmp, comp in zip(node.ops, node.comparators, strict=True):
                 right = ev(comp)
-                if not _CMP[type(op)](left, right):
+                if not _CMP[type(cmp)](left, right):
                     return False
                 left = right
             return True
@@ -175,7 +175,8 @@ def evaluate(expr: str, env: Mapping[str, float]) -> float:
         return value
     if isinstance(value, float) and not math.isfinite(value):
         raise VariantError(f"expression {expr!r} is not a finite number")
-    return _number(value)
+    number: float = _number(value)
+    return number
 
 
 def format_value(value: Any) -> str:
@@ -250,7 +251,7 @@ def default_values(variants: Variants) -> dict[str, Any]:
     return env
 
 
-def _key(variants: Variants, env: Mapping[str, Any]) -> tuple:
+def _key(variants: Variants, env: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(env[p.name] for p in variants.params)
 
 
@@ -260,7 +261,7 @@ ENUMERATE_LIMIT = 20_000
 
 
 @lru_cache(maxsize=256)
-def _valid_space(variants: Variants) -> tuple[tuple[tuple, dict[str, Any]], ...] | None:
+def _valid_space(variants: Variants) -> tuple[tuple[tuple[Any, ...], dict[str, Any]], ...] | None:
     """Every (key, values) combination of the parameters that satisfies ``where`` (with the
     derived values), or None when the space is too large to enumerate."""
     pools = [_candidates(p) for p in variants.params]
@@ -290,7 +291,8 @@ def draw(variants: Variants, seed: int, item_id: str, k: int) -> dict[str, Any]:
         raise VariantError(f"item {item_id!r}: no values satisfy its 'where' constraints")
     for n in range(1, k + 1):
         rng = random.Random(f"{seed}:{item_id}:{n}")
-        env = None
+        env: dict[str, Any] | None = None
+        candidate: dict[str, Any] | None
         if space is not None:
             if len(keys) >= len(space):  # every combination shown: start again
                 keys = set()

@@ -87,11 +87,15 @@ RECENT_KEEP = 6
 
 
 def diagnostic_prior(
-    state: dict, pseudo: float = PRIOR_PSEUDO, low: float = PRIOR_LOW, high: float = PRIOR_HIGH
+    state: dict[str, Any],
+    pseudo: float = PRIOR_PSEUDO,
+    low: float = PRIOR_LOW,
+    high: float = PRIOR_HIGH,
 ) -> float:
     """The learner-level prior for the next diagnostic: the share of this learner's earlier
     diagnostics passed, smoothed with ``pseudo`` pass and fail counts, clipped to [low, high]."""
-    passed, taken = state.get("diag_passed", 0), state.get("diag_taken", 0)
+    passed: int = state.get("diag_passed", 0)
+    taken: int = state.get("diag_taken", 0)
     p = (pseudo + passed) / (2 * pseudo + taken)
     return min(high, max(low, p))
 
@@ -154,12 +158,12 @@ class AdaptivePolicy:
         self.diagnostic_margin = diagnostic_margin
         self.seed_estimate = seed_estimate
 
-    def _prior(self, state: dict) -> float:
+    def _prior(self, state: dict[str, Any]) -> float:
         return diagnostic_prior(state, self.prior_pseudo, self.prior_low, self.prior_high)
 
     # ---------------------------------------------------------------- choose
 
-    def choose(self, ctx: Context, state: dict) -> Step:
+    def choose(self, ctx: Context, state: dict[str, Any]) -> Step:
         while state["queue"]:
             queued = state["queue"].pop(0)
             step = self._from_queue(ctx, state, queued)
@@ -182,7 +186,9 @@ class AdaptivePolicy:
             if step is not None:
                 return step
 
-    def _from_queue(self, ctx: Context, state: dict, queued: dict) -> Step | None:
+    def _from_queue(
+        self, ctx: Context, state: dict[str, Any], queued: dict[str, Any]
+    ) -> Step | None:
         if queued["type"] == "page":
             if queued["page_id"] not in ctx.index.pages:
                 return None
@@ -205,7 +211,7 @@ class AdaptivePolicy:
             item = pick_item(ctx, state, skill, easier_than=item.difficulty) or item
         return ask(ctx, item, skill, queued["phase"])
 
-    def _step_for_skill(self, ctx: Context, state: dict, sid: str) -> Step | None:
+    def _step_for_skill(self, ctx: Context, state: dict[str, Any], sid: str) -> Step | None:
         ss = state["skills"][sid]
         if ss["status"] == NOT_STARTED:
             ss["status"] = DIAGNOSTIC if self._diagnostic_length(ctx, sid) else LESSON
@@ -244,8 +250,9 @@ class AdaptivePolicy:
         return min(wanted, len(ctx.index.diagnostic_by_skill[sid]))
 
     @staticmethod
-    def _last_item_of(ctx: Context, state: dict, sid: str) -> str | None:
-        for iid in reversed(state["history"]):
+    def _last_item_of(ctx: Context, state: dict[str, Any], sid: str) -> str | None:
+        history: list[str] = state["history"]
+        for iid in reversed(history):
             item = ctx.module.item(iid)
             if item.primary_skill == sid:
                 return iid
@@ -256,7 +263,7 @@ class AdaptivePolicy:
     def observe(
         self,
         ctx: Context,
-        state: dict,
+        state: dict[str, Any],
         step: Step,
         response: Response,
         correct: bool | None,
@@ -265,6 +272,8 @@ class AdaptivePolicy:
         ss = answered_skill(state, step, correct)
         if ss is None:
             return
+        # answered_skill returns a skill state only for a graded answer to an item.
+        assert isinstance(step, AskItem) and correct is not None
         if step.phase == "diagnostic" and ss["status"] == DIAGNOSTIC:
             self._observe_diagnostic(ctx, state, step.skill, ss, correct)
         elif step.phase == "review":
@@ -278,7 +287,7 @@ class AdaptivePolicy:
             self._observe_practice(ctx, state, step, ss, correct, evaluation)
 
     def _observe_diagnostic(
-        self, ctx: Context, state: dict, sid: str, ss: dict, correct: bool
+        self, ctx: Context, state: dict[str, Any], sid: str, ss: dict[str, Any], correct: bool
     ) -> None:
         ss["diag"].append(correct)
         # An attempt started before the cap was lowered keeps its stored prior, capped now.
@@ -315,7 +324,13 @@ class AdaptivePolicy:
             state["diag_taken"] = state.get("diag_taken", 0) + 1
 
     def _observe_practice(
-        self, ctx: Context, state: dict, step: AskItem, ss: dict, correct: bool, evaluation: Any
+        self,
+        ctx: Context,
+        state: dict[str, Any],
+        step: AskItem,
+        ss: dict[str, Any],
+        correct: bool,
+        evaluation: Any,
     ) -> None:
         sid = step.skill
         count_practice(ss, correct, RECENT_KEEP)
@@ -368,7 +383,7 @@ class AdaptivePolicy:
                         {"type": "page", "page_id": lesson, "skill": weak, "reason": "review"}
                     )
 
-    def _final_streak(self, ss: dict) -> int:
+    def _final_streak(self, ss: dict[str, Any]) -> int:
         """Correct answers in a row needed at the end of practice: fewer for a learner whose
         earlier diagnostics made a high learner-level prior."""
         if (
@@ -380,7 +395,7 @@ class AdaptivePolicy:
         return max(MIN_PRACTICE_STREAK, self.min_final_streak)
 
     @staticmethod
-    def _weak_prerequisite(ctx: Context, state: dict, sid: str) -> str | None:
+    def _weak_prerequisite(ctx: Context, state: dict[str, Any], sid: str) -> str | None:
         """The prerequisite (direct or indirect) with the lowest P(mastery) below threshold."""
         threshold = ctx.settings.mastery_threshold
         seen: set[str] = set()

@@ -1,4 +1,8 @@
-"""Shared types of the engine and its policies: settings, steps, responses, the Policy protocol.
+"""Shared types of the engine and its policies: the Policy protocol, skill statuses, the
+decision context, the BKT model of a module and the helpers the policies share.
+
+Steps and responses live in ``adaptive.policy.steps``, settings in ``adaptive.policy.settings``
+and the module index in ``adaptive.policy.index``; every name is re-exported here.
 
 ``adaptive.engine`` re-exports every public name here; the web layer should import them from
 ``adaptive.engine``. They live in this module so that policies can use them without an import
@@ -13,13 +17,28 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from adaptive.goals import relevant_skills
 from adaptive.mastery.bkt import BKTModel
 from adaptive.mastery.chance import item_guess_floors
 from adaptive.modules.format import BKTParams, Item, Module
+
+# Re-exported: these moved to their own modules, and the policies, the engine and the web layer
+# import them from here (``X as X`` marks an explicit re-export for mypy).
+from adaptive.policy.index import ModuleIndex as ModuleIndex
+from adaptive.policy.settings import ActivitySettings as ActivitySettings
+from adaptive.policy.settings import settings_of as settings_of
+from adaptive.policy.steps import AskItem as AskItem
+from adaptive.policy.steps import Finish as Finish
+from adaptive.policy.steps import ItemAnswer as ItemAnswer
+from adaptive.policy.steps import PageSeen as PageSeen
+from adaptive.policy.steps import Response as Response
+from adaptive.policy.steps import ShowPage as ShowPage
+from adaptive.policy.steps import Step as Step
+from adaptive.policy.steps import step_from_dict as step_from_dict
+from adaptive.policy.steps import step_to_dict as step_to_dict
 
 #: Per-skill status values stored in ``state["skills"][id]["status"]``.
 NOT_STARTED = "not_started"
@@ -36,242 +55,6 @@ FLAGGED = "flagged"
 BLOCKED = "blocked"
 DONE_STATUSES = frozenset({MASTERED, KNOWN, FLAGGED, BLOCKED})
 PASSED_STATUSES = frozenset({MASTERED, KNOWN})
-
-
-@dataclass(frozen=True)
-class ActivitySettings:
-    """Per-activity settings: module defaults, overridden by the teacher at deep-linking time.
-
-    ``graded_skills`` None means every skill with ``graded=True``. ``policy`` names a policy
-    registered in ``adaptive.policy`` ("adaptive", "linear", "streak").
-    """
-
-    mastery_threshold: float = 0.95
-    practice_cap: int = 12
-    graded_skills: tuple[str, ...] | None = None
-    max_score: float = 1.0
-    policy: str = "adaptive"
-    diagnostic_items: int = 2
-    #: The learner's goal (``Module.goals``): only its skills' prerequisite closure is planned
-    #: and graded. None: the whole module (``adaptive.goals``).
-    goal: str | None = None
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.mastery_threshold < 1.0:
-            raise ValueError("mastery_threshold must be within (0, 1)")
-        if self.practice_cap < 1:
-            raise ValueError("practice_cap must be at least 1")
-        if self.max_score < 0:
-            raise ValueError("max_score must not be negative")
-        if self.diagnostic_items < 0:
-            raise ValueError("diagnostic_items must not be negative")
-
-    @classmethod
-    def from_module(cls, module: Module, **overrides: Any) -> ActivitySettings:
-        """Settings from ``module.settings``, then ``overrides`` (None values are ignored)."""
-        base: dict[str, Any] = {
-            "mastery_threshold": module.settings.mastery_threshold,
-            "practice_cap": module.settings.practice_cap,
-            "diagnostic_items": module.settings.diagnostic_items,
-        }
-        base.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.from_dict(base)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.goal is None:  # states stay as they were before goals existed
-            del data["goal"]
-        if self.graded_skills is not None:
-            data["graded_skills"] = list(self.graded_skills)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ActivitySettings:
-        """Inverse of ``to_dict``; unknown keys are ignored (forward compatibility)."""
-        names = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        if kwargs.get("graded_skills") is not None:
-            kwargs["graded_skills"] = tuple(kwargs["graded_skills"])
-        return cls(**kwargs)
-
-
-@dataclass(frozen=True)
-class ShowPage:
-    """Show a page. ``reason`` is "lesson", "remediation" or "review"."""
-
-    page_id: str
-    skill: str | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class AskItem:
-    """Ask an item. ``phase`` is "diagnostic", "practice" or "review"; ``choice_order`` is the
-    display order of the item's choice ids (a seeded shuffle when the item allows it).
-    ``variant``: for an item with variants, which showing this is (0 = the item as written;
-    ``adaptive.engine.item_for_step`` gives the item with this showing's numbers)."""
-
-    item_id: str
-    skill: str
-    phase: str
-    choice_order: tuple[str, ...] = ()
-    variant: int = 0
-
-
-@dataclass(frozen=True)
-class Finish:
-    """The module is over for now. ``flagged`` skills need the teacher (the learner is stuck on
-    them); ``blocked`` skills were not reached because a prerequisite is flagged."""
-
-    mastered: tuple[str, ...]
-    flagged: tuple[str, ...]
-    blocked: tuple[str, ...] = ()
-
-    @property
-    def unresolved(self) -> bool:
-        """Whether some skill is left open (flagged or blocked): the grade is not final."""
-        return bool(self.flagged or self.blocked)
-
-
-Step = ShowPage | AskItem | Finish
-
-
-@dataclass(frozen=True)
-class PageSeen:
-    """The learner read the current page. ``seq``, when given, must equal ``state["seq"]``."""
-
-    page_id: str
-    seq: int | None = None
-
-
-@dataclass(frozen=True)
-class ItemAnswer:
-    """The learner answered the current item. ``seq``, when given, must equal ``state["seq"]``.
-
-    A correct answer given after ``hints_used > 0`` counts as wrong for mastery (as in
-    ASSISTments) but is still reported as correct in the evaluation.
-    """
-
-    item_id: str
-    answer: object
-    hints_used: int = 0
-    seconds: float | None = None
-    seq: int | None = None
-
-
-Response = PageSeen | ItemAnswer
-
-
-def step_to_dict(step: Step) -> dict[str, Any]:
-    """A JSON-able dict with a "type" key ("page", "item", "finish")."""
-    if isinstance(step, ShowPage):
-        return {"type": "page", "page_id": step.page_id, "skill": step.skill, "reason": step.reason}
-    if isinstance(step, AskItem):
-        data = {
-            "type": "item",
-            "item_id": step.item_id,
-            "skill": step.skill,
-            "phase": step.phase,
-            "choice_order": list(step.choice_order),
-        }
-        if step.variant:
-            data["variant"] = step.variant
-        return data
-    if isinstance(step, Finish):
-        return {
-            "type": "finish",
-            "mastered": list(step.mastered),
-            "flagged": list(step.flagged),
-            "blocked": list(step.blocked),
-        }
-    raise TypeError(f"not a step: {step!r}")
-
-
-def step_from_dict(data: Mapping[str, Any]) -> Step:
-    """Inverse of ``step_to_dict``; raises ValueError on an unknown type."""
-    kind = data.get("type")
-    if kind == "page":
-        return ShowPage(data["page_id"], data.get("skill"), data.get("reason", "lesson"))
-    if kind == "item":
-        return AskItem(
-            data["item_id"],
-            data["skill"],
-            data.get("phase", "practice"),
-            tuple(data.get("choice_order", ())),
-            int(data.get("variant", 0)),
-        )
-    if kind == "finish":
-        return Finish(
-            tuple(data.get("mastered", ())),
-            tuple(data.get("flagged", ())),
-            tuple(data.get("blocked", ())),
-        )
-    raise ValueError(f"unknown step type {kind!r}")
-
-
-@dataclass
-class ModuleIndex:
-    """Lookups derived once per module object (cached in ``module.metadata``)."""
-
-    order: tuple[str, ...]  # skills in prerequisite (topological) order, module order on ties
-    items_by_skill: dict[str, tuple[Item, ...]]
-    diagnostic_by_skill: dict[str, tuple[Item, ...]]  # hardest first
-    item_pos: dict[str, int]
-    pages: dict[str, Any]
-    relevant: frozenset[str]  # target skills and their prerequisites (transitively)
-
-    @classmethod
-    def of(cls, module: Module) -> ModuleIndex:
-        cached = module.metadata.get("_engine_index")
-        if cached is None:
-            cached = cls._build(module)
-            module.metadata["_engine_index"] = cached
-        return cached
-
-    @classmethod
-    def _build(cls, module: Module) -> ModuleIndex:
-        by_id = {s.id: s for s in module.skills}
-        order: list[str] = []
-        marks: dict[str, int] = {}
-
-        def visit(sid: str) -> None:
-            if marks.get(sid) == 2:
-                return
-            if marks.get(sid) == 1:  # a cycle: the loader rejects these; never recurse forever
-                return
-            marks[sid] = 1
-            for pre in by_id[sid].prerequisites:
-                if pre in by_id:
-                    visit(pre)
-            marks[sid] = 2
-            order.append(sid)
-
-        for s in module.skills:
-            visit(s.id)
-        items_by_skill: dict[str, list[Item]] = {sid: [] for sid in by_id}
-        for item in module.items:
-            if item.skills and item.primary_skill in items_by_skill:
-                items_by_skill[item.primary_skill].append(item)
-        diagnostic = {
-            sid: tuple(sorted((i for i in items if i.diagnostic), key=lambda i: -i.difficulty))
-            for sid, items in items_by_skill.items()
-        }
-        relevant: set[str] = set()
-        stack = [s.id for s in module.skills if s.target]
-        while stack:
-            sid = stack.pop()
-            if sid in relevant or sid not in by_id:
-                continue
-            relevant.add(sid)
-            stack.extend(by_id[sid].prerequisites)
-        return cls(
-            order=tuple(order),
-            items_by_skill={k: tuple(v) for k, v in items_by_skill.items()},
-            diagnostic_by_skill=diagnostic,
-            item_pos={i.id: n for n, i in enumerate(module.items)},
-            pages={p.id: p for p in module.pages},
-            relevant=frozenset(relevant),
-        )
 
 
 @dataclass
@@ -302,12 +85,12 @@ class Policy(Protocol):
 
     name: str
 
-    def choose(self, ctx: Context, state: dict) -> Step: ...
+    def choose(self, ctx: Context, state: dict[str, Any]) -> Step: ...
 
     def observe(
         self,
         ctx: Context,
-        state: dict,
+        state: dict[str, Any],
         step: Step,
         response: Response,
         correct: bool | None,
@@ -321,7 +104,7 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     Every choice item's guess is at least its chance rate (``adaptive.mastery.chance``),
     whatever the module or a fit says: a guess is never read as knowledge."""
     if bkt_params is None:
-        cached = module.metadata.get("_engine_model")
+        cached: BKTModel | None = module.metadata.get("_engine_model")
         if cached is not None:
             return cached
     params = {s.id: module.bkt_for(s.id) for s in module.skills}
@@ -332,11 +115,6 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     if bkt_params is None:
         module.metadata["_engine_model"] = model
     return model
-
-
-def settings_of(state: Mapping[str, Any]) -> ActivitySettings:
-    """The ActivitySettings stored in a state."""
-    return ActivitySettings.from_dict(state["settings"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +143,7 @@ def is_stuck(ss: Mapping[str, Any]) -> bool:
     return ss.get("status") == FLAGGED and not is_blocked(ss)
 
 
-def finish(ctx: Context, state: dict) -> Finish:
+def finish(ctx: Context, state: dict[str, Any]) -> Finish:
     state["finished"] = True
     skills = state["skills"]
     mastered = tuple(sid for sid in ctx.index.order if skills[sid]["status"] in PASSED_STATUSES)
@@ -374,7 +152,7 @@ def finish(ctx: Context, state: dict) -> Finish:
     return Finish(mastered, flagged, blocked)
 
 
-def flag(state: dict, skill_id: str, reason: str) -> None:
+def flag(state: dict[str, Any], skill_id: str, reason: str) -> None:
     ss = state["skills"][skill_id]
     ss["status"] = FLAGGED
     ss["flag_reason"] = reason
@@ -382,7 +160,7 @@ def flag(state: dict, skill_id: str, reason: str) -> None:
         state["flagged"].append(skill_id)
 
 
-def block(state: dict, skill_id: str, needs: list[str]) -> None:
+def block(state: dict[str, Any], skill_id: str, needs: list[str]) -> None:
     """Mark a skill "not reached (needs X first)": no lesson or practice until its unmet
     prerequisites ``needs`` are resolved. Not a flag: the learner is not stuck on it."""
     ss = state["skills"][skill_id]
@@ -393,7 +171,7 @@ def block(state: dict, skill_id: str, needs: list[str]) -> None:
         blocked.append(skill_id)
 
 
-def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
+def unmet_prerequisites(ctx: Context, state: dict[str, Any], skill_id: str) -> list[str]:
     """The skill's direct prerequisites that are flagged or blocked (so will not be passed in
     this sitting)."""
     skills = state["skills"]
@@ -404,7 +182,7 @@ def unmet_prerequisites(ctx: Context, state: dict, skill_id: str) -> list[str]:
     ]
 
 
-def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
+def lesson_step(ctx: Context, ss: dict[str, Any], skill_id: str) -> ShowPage | None:
     """The skill's lesson page while the skill is in LESSON and the page is unseen; otherwise a
     skill in LESSON moves on to PRACTISING (a skill without a lesson starts practice at once)."""
     if ss["status"] == LESSON:
@@ -415,7 +193,7 @@ def lesson_step(ctx: Context, ss: dict, skill_id: str) -> ShowPage | None:
     return None
 
 
-def see_lesson(state: dict, step: ShowPage) -> None:
+def see_lesson(state: dict[str, Any], step: ShowPage) -> None:
     """Observe a shown page: a seen lesson is not shown again and starts the skill's practice."""
     ss = state["skills"].get(step.skill or "")
     if ss is not None and step.reason == "lesson":
@@ -424,7 +202,9 @@ def see_lesson(state: dict, step: ShowPage) -> None:
             ss["status"] = PRACTISING
 
 
-def answered_skill(state: dict, step: Step, correct: bool | None) -> dict | None:
+def answered_skill(
+    state: dict[str, Any], step: Step, correct: bool | None
+) -> dict[str, Any] | None:
     """The start of every policy's ``observe``: note a page seen; for a graded answer to an
     item, return its skill's state (None for anything else)."""
     if isinstance(step, ShowPage):
@@ -432,10 +212,13 @@ def answered_skill(state: dict, step: Step, correct: bool | None) -> dict | None
         return None
     if not isinstance(step, AskItem) or correct is None:
         return None
-    return state["skills"].get(step.skill)
+    skill_state: dict[str, Any] | None = state["skills"].get(step.skill)
+    return skill_state
 
 
-def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> AskItem | None:
+def practise(
+    ctx: Context, state: dict[str, Any], skill_id: str, item: Item | None
+) -> AskItem | None:
     """Ask ``item`` as practice of the skill; with no item the skill is flagged ("no items")
     and None returned, so that the caller moves on to the next skill."""
     if item is None:
@@ -444,7 +227,7 @@ def practise(ctx: Context, state: dict, skill_id: str, item: Item | None) -> Ask
     return ask(ctx, item, skill_id, "practice")
 
 
-def count_practice(ss: dict, correct: bool, keep: int) -> None:
+def count_practice(ss: dict[str, Any], correct: bool, keep: int) -> None:
     """Record a practice answer in the skill's counters; ``recent`` keeps the last ``keep``."""
     ss["practice"] += 1
     ss["recent"] = (ss["recent"] + [correct])[-keep:]
@@ -452,7 +235,7 @@ def count_practice(ss: dict, correct: bool, keep: int) -> None:
 
 
 def next_open_skill(
-    ctx: Context, state: dict, diagnose: Callable[[str], bool] | None = None
+    ctx: Context, state: dict[str, Any], diagnose: Callable[[str], bool] | None = None
 ) -> str | None:
     """The first relevant skill (prerequisite order) that is not done and whose prerequisites
     are all passed.
@@ -481,7 +264,7 @@ def next_open_skill(
 
 def pick_item(
     ctx: Context,
-    state: dict,
+    state: dict[str, Any],
     skill_id: str,
     *,
     easier_than: float | None = None,
@@ -551,18 +334,20 @@ class LessonFirstPolicy:
     name: str
     recent_keep: int = 6  # practice answers kept in a skill's ``recent``
 
-    def _open_skill(self, ctx: Context, state: dict) -> str | None:
+    def _open_skill(self, ctx: Context, state: dict[str, Any]) -> str | None:
         return next_open_skill(ctx, state)
 
-    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+    def _pick(self, ctx: Context, state: dict[str, Any], skill_id: str) -> Item | None:
         """The next practice item of the skill (None: the skill has none)."""
         raise NotImplementedError
 
-    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
+    def _score(
+        self, ctx: Context, state: dict[str, Any], skill_id: str, ss: dict[str, Any], correct: bool
+    ) -> None:
         """After a counted practice answer: master or flag the skill, or leave it practising."""
         raise NotImplementedError
 
-    def choose(self, ctx: Context, state: dict) -> Step:
+    def choose(self, ctx: Context, state: dict[str, Any]) -> Step:
         while True:
             sid = self._open_skill(ctx, state)
             if sid is None:
@@ -580,7 +365,7 @@ class LessonFirstPolicy:
     def observe(
         self,
         ctx: Context,
-        state: dict,
+        state: dict[str, Any],
         step: Step,
         response: Response,
         correct: bool | None,
@@ -589,5 +374,7 @@ class LessonFirstPolicy:
         ss = answered_skill(state, step, correct)
         if ss is None or ss["status"] != PRACTISING:
             return
+        # answered_skill returns a skill state only for a graded answer to an item.
+        assert isinstance(step, AskItem) and correct is not None
         count_practice(ss, correct, self.recent_keep)
         self._score(ctx, state, step.skill, ss, correct)

@@ -8,6 +8,8 @@ from the start when a skill has fewer than 5.
 
 from __future__ import annotations
 
+from typing import Any
+
 from adaptive.modules.format import Item
 from adaptive.policy.base import (
     DONE_STATUSES,
@@ -34,21 +36,24 @@ class LinearPolicy(LessonFirstPolicy):
     def _length(self, ctx: Context) -> int:
         return min(self.items, ctx.settings.practice_cap)
 
-    def _open_skill(self, ctx: Context, state: dict) -> str | None:
+    def _open_skill(self, ctx: Context, state: dict[str, Any]) -> str | None:
         # No gating: the first relevant skill in prerequisite order that is not done.
         for sid in ctx.index.order:
             if sid in ctx.index.relevant and state["skills"][sid]["status"] not in DONE_STATUSES:
                 return sid
         return None
 
-    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+    def _pick(self, ctx: Context, state: dict[str, Any], skill_id: str) -> Item | None:
         # Module order, reused from the start when the pool is shorter than the quiz.
         pool = ctx.index.items_by_skill.get(skill_id, ())
         if not pool:
             return None
-        return pool[state["skills"][skill_id]["practice"] % len(pool)]
+        practised: int = state["skills"][skill_id]["practice"]
+        return pool[practised % len(pool)]
 
-    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
+    def _score(
+        self, ctx: Context, state: dict[str, Any], skill_id: str, ss: dict[str, Any], correct: bool
+    ) -> None:
         ss.setdefault("quiz_correct", 0)
         ss["quiz_correct"] += int(correct)
         if ss["practice"] >= self._length(ctx):

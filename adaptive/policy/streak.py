@@ -7,6 +7,8 @@ answers (hints count as wrong) award mastery. At ``practice_cap`` items the skil
 
 from __future__ import annotations
 
+from typing import Any
+
 from adaptive.modules.format import Item
 from adaptive.policy.base import (
     MASTERED,
@@ -27,10 +29,12 @@ class StreakPolicy(LessonFirstPolicy):
     def __init__(self, n: int = N_IN_A_ROW) -> None:
         self.n = n
 
-    def _pick(self, ctx: Context, state: dict, skill_id: str) -> Item | None:
+    def _pick(self, ctx: Context, state: dict[str, Any], skill_id: str) -> Item | None:
         return pick_item(ctx, state, skill_id)
 
-    def _score(self, ctx: Context, state: dict, skill_id: str, ss: dict, correct: bool) -> None:
+    def _score(
+        self, ctx: Context, state: dict[str, Any], skill_id: str, ss: dict[str, Any], correct: bool
+    ) -> None:
         if ss["streak"] >= self.n:
             ss["status"] = MASTERED
         elif ss["practice"] >= ctx.settings.practice_cap:

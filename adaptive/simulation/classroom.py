@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,7 @@ class ClassLog:
     pages: list[PageRecord]
     states: list[SkillState]
     learners: list[str]
-    engine_states: dict[str, dict] = field(default_factory=dict)  # learner -> final state
+    engine_states: dict[str, dict[str, Any]] = field(default_factory=dict)  # learner -> final state
 
 
 def _order(prerequisites: Mapping[str, Sequence[str]], skills: Sequence[str]) -> list[str]:
@@ -86,7 +87,9 @@ def _order(prerequisites: Mapping[str, Sequence[str]], skills: Sequence[str]) ->
 
 def _key(module: Module, item_id: str) -> str:
     item = module.item(item_id)
-    return next(g.match.choice for g in item.answer_groups if g.correct)
+    key = next(g.match.choice for g in item.answer_groups if g.correct)
+    assert key is not None, "a synthetic choice item keys its correct group to a choice"
+    return key
 
 
 def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Generator,
@@ -102,7 +105,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
     pages: list[PageRecord] = []
     states: list[SkillState] = []
     learners: list[str] = []
-    engine_states: dict[str, dict] = {}
+    engine_states: dict[str, dict[str, Any]] = {}
     for k in range(n):
         who = f"L{k:03d}"
         learners.append(who)
@@ -153,6 +156,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
                     choice = others[int(rng.integers(len(others)))]
                 result = next_step(module, state, ItemAnswer(item.id, choice))
                 ev = result.evaluation
+                assert ev is not None, "an answer to an item is always evaluated"
                 answers.append(AnswerRecord(
                     learner=who, item_id=item.id, skill_ids=tuple(item.skills),
                     correct=bool(ev.correct), seq=seq, phase=step.phase, answer_text=choice,

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import median
+from typing import Any
 
 import numpy as np
 
@@ -204,7 +205,9 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def summarise(outcomes: Iterable[LearnerOutcome], slow_ids: set[int] | None = None) -> dict:
+def summarise(
+    outcomes: Iterable[LearnerOutcome], slow_ids: set[int] | None = None
+) -> dict[str, Any]:
     """sim-branch-v1 metrics over learner-skills (see docs/benchmarks.md)."""
     outcomes = list(outcomes)
     if slow_ids is None:

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from adaptive.importers import ImportError_, Unmapped, import_source
-from adaptive.modules.loader import parse_module
+from adaptive.modules.loader import parse_module, validate_text
 from adaptive.modules.problems import Problem
-from adaptive.modules.validate import validate_text
 from adaptive.samples import sample_ids
 from lti_tool.extensions import db
 from lti_tool.models import CustomModule

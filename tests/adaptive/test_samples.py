@@ -17,7 +17,7 @@ import pytest
 
 from adaptive.grading.answers import evaluate_answer
 from adaptive.modules.format import AnswerGroup, Item, ItemType, Module
-from adaptive.modules.validate import validate_text
+from adaptive.modules.loader import validate_text
 from adaptive.samples import load_sample, sample_ids, sample_path, sample_text
 from adaptive.simulation.runner import answer_matching
 
