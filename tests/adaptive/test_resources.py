@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 
 from adaptive.assistant import passages_of
+from adaptive.modules import validate_text
 from adaptive.modules.loader import module_to_dict, parse_module
-from adaptive.modules.validate import validate_text
 from adaptive.samples import load_sample, sample_ids, sample_text
 
 
