@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from adaptive.assistant import Reply, Secrets, leaks
+from lti_tool import outbound
 
 log = logging.getLogger("branchwise.assistant")
 
@@ -53,8 +52,11 @@ class LlmConfig:
 def post_json(url: str, payload: dict[str, Any], headers: dict[str, str],
               timeout: float) -> dict[str, Any]:
     """POST ``payload`` as JSON and return the JSON body (raises on any failure)."""
-    response = requests.post(url, json=payload, headers=headers, timeout=timeout,
-                             allow_redirects=False)
+    from flask import current_app
+
+    # The guarded outbound client (docs/security.md), with the model's own deadline.
+    guarded = outbound.session(current_app.config["BRANCHWISE"], deadline=timeout)
+    response = guarded.post(url, json=payload, headers=headers, allow_redirects=False)
     response.raise_for_status()
     body = response.json()
     if not isinstance(body, dict):

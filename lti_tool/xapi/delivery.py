@@ -30,6 +30,7 @@ from datetime import timedelta
 import requests
 from sqlalchemy import and_, exists, func, or_, select, update
 
+from lti_tool import outbound
 from lti_tool.extensions import db
 from lti_tool.models.base import utcnow
 from lti_tool.settings import Settings
@@ -124,7 +125,10 @@ def deliver_learner(deployment_pk: int, user_pk: int, settings: Settings,
         .order_by(XapiStatement.id)).all()]
     tries = max(r.tries for r in rows) + 1
     try:
-        response = requests.post(
+        # The guarded client (docs/security.md): no redirect elsewhere, a size cap, a total
+        # deadline; an LRS on a private network needs outbound_allow_private.
+        guarded = outbound.session(settings, max_bytes=outbound.MAX_SERVICE_BYTES)
+        response = guarded.post(
             _statements_url(lrs.endpoint), json=statements,
             auth=(lrs.username, lrs.password) if lrs.username else None,
             headers={"X-Experience-API-Version": XAPI_VERSION},
