@@ -81,7 +81,10 @@ def test_every_final_score_arrives_through_faults(running, fault):
         # A rate limit is the platform's state, not the score's: no try is used up.
         assert all(r.tries <= 1 for r in rows)
     else:
-        assert any(r.tries > 1 for r in rows)  # some went through a retry
+        # The faulted attempt was retried, or a newer score of that learner replaced it
+        # before the retry (supersede before sending) and was sent instead.
+        assert any(r.tries > 1 for r in rows) or any(
+            r.status == "superseded" and r.tries >= 1 for r in rows)
     sent = [s for s in state["scores"] if s["applied"]]
     assert len(sent) >= len(USERS)
 
