@@ -9,7 +9,8 @@ with ``STRENGTH`` pseudo-answers at the module's own parameters, so a skill with
 stays near them. Every fit is then judged (``adaptive.mastery.fit_check``): too little data,
 implausible guess/slip, no learning, or mastery after one correct answer are rejected with a
 reason the teacher reads on the dashboard; only accepted fits reach the engine. Item
-difficulties go to ItemStats (logit of the smoothed first-attempt failure rate).
+difficulties go to ItemStats of the same course (logit of the smoothed first-attempt failure
+rate).
 """
 
 from __future__ import annotations
@@ -163,12 +164,15 @@ def fit_module(module_id: str, context_pk: int, *, row_limit: int | None = None,
                             correct=bool(ok), seq=seq)
                for a, seq, item, s, ok, _id in rows]
     difficulties = estimate_difficulties(records)
+    # Item difficulties, like the fits, belong to this course only.
     stats = {r.item_id: r for r in db.session.scalars(
-        select(ItemStats).where(ItemStats.module_id == module_id))}
+        select(ItemStats).where(ItemStats.module_id == module_id,
+                                ItemStats.context_pk == context_pk))}
     for item_id, est in difficulties.items():
         row = stats.get(item_id)
         if row is None:
-            row = ItemStats(module_id=module_id, item_id=item_id, difficulty=est.difficulty)
+            row = ItemStats(platform_id=context.platform_id, context_pk=context_pk,
+                            module_id=module_id, item_id=item_id, difficulty=est.difficulty)
             db.session.add(row)
         row.difficulty = est.difficulty
         row.first_attempts = est.first_attempts

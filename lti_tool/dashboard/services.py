@@ -604,7 +604,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     module_id = data.module.id if data.module else None
     item_stats = {r.item_id: r for r in db.session.scalars(
-        select(ItemStats).where(ItemStats.module_id == module_id))} if module_id else {}
+        select(ItemStats).where(ItemStats.module_id == module_id,
+                                ItemStats.context_pk == scope.context_pk))} if module_id else {}
     fitted = {r.skill_id: r for r in db.session.scalars(
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
                                         FittedSkillParams.context_pk == scope.context_pk))

@@ -122,12 +122,19 @@ class FittedSkillParams(db.Model):
 
 
 class ItemStats(db.Model):
-    """Item difficulty estimated from the data (logit of first-attempt failure rate)."""
+    """Item difficulty estimated from one course's answers (logit of first-attempt failure
+    rate).
+
+    Scoped like ``FittedSkillParams`` to the course (platform + context) whose answers produced
+    it: one course's learners never change what another course's dashboard shows.
+    """
 
     __tablename__ = "item_stats"
-    __table_args__ = (UniqueConstraint("module_id", "item_id"),)
+    __table_args__ = (UniqueConstraint("context_pk", "module_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_pk: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(100))
     item_id: Mapped[str] = mapped_column(String(100))
     difficulty: Mapped[float]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lti_tool.cli import main
 from lti_tool.dashboard.fitting import fit_module
 from lti_tool.extensions import db
-from lti_tool.models import Context, Deployment, FittedSkillParams, ResourceLink
+from lti_tool.models import Context, Deployment, FittedSkillParams, ItemStats, ResourceLink
 from lti_tool.modules.library import fitted_params, fitted_params_for_link, forget_lookups
 from lti_tool.registration.services import PlatformInput, add_platform
 from tests.dashboard.conftest import add_learner, launch, link_row, platform_a
@@ -104,3 +104,43 @@ def test_rejected_fits_are_shown_with_their_reason_and_not_used(app, client, lms
     assert fitted_params_for_link("fractions", link.id) == {}
     html = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
     assert "In use" in html and "no: Not enough data yet: 6 learners and 36 answers" in html
+
+
+def _item_stats(context_pk: int) -> dict:
+    rows = db.session.scalars(select(ItemStats).where(ItemStats.context_pk == context_pk)).all()
+    return {r.item_id: (r.difficulty, r.first_attempts, r.first_correct, r.platform_id)
+            for r in rows}
+
+
+def test_one_courses_answers_never_change_another_courses_item_stats(app, client, lms):
+    """Item difficulties are scoped like the fits: platform B's class, answering the same
+    items of the same module (same context id) very differently, leaves A's numbers alone,
+    and A's dashboard shows A's difficulty, not B's."""
+    from tests.dashboard.test_views import open_dashboard
+
+    token = open_dashboard(client, lms)  # platform A, its course and link, as the teacher
+    link_a = link_row()
+    a_id = platform_a().id
+    _class(link_a, a_id, "a", wrong_first=0)  # A: most first attempts right
+    fit_module("fractions", link_a.context_pk)
+    before = _item_stats(link_a.context_pk)
+    assert set(before) == {"eq-0", "eq-1", "eq-2"}
+    assert {v[3] for v in before.values()} == {a_id}
+
+    link_b = _platform_b_link()
+    b_id = db.session.get(Context, link_b.context_pk).platform_id
+    _class(link_b, b_id, "b", wrong_first=3)  # B: every first attempt wrong
+    result = CliRunner().invoke(main, ["model", "fit"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert _item_stats(link_a.context_pk) == before
+    of_b = _item_stats(link_b.context_pk)
+    assert set(of_b) == set(before) and {v[3] for v in of_b.values()} == {b_id}
+    for item_id, (difficulty, attempts, right, _p) in of_b.items():
+        assert attempts == 25 and right == 0
+        assert difficulty > before[item_id][0]  # B found them harder
+
+    html = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
+    shown = f'(last fit of this course: {before["eq-0"][0]:.2f})'
+    assert shown in html
+    assert f'(last fit of this course: {of_b["eq-0"][0]:.2f})' not in html
