@@ -6,8 +6,10 @@ learner knows is measured, and is otherwise "blocked": not reached, needs the pr
 first; never flagged, since the learner is not stuck on it):
 
 1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
-   ``diagnostic``, hardest first, asked sequentially. The first wrong answer ends it. The skill
-   is "known" (skipped) when every answer so far is correct, at least
+   ``diagnostic``, hardest first, asked sequentially; while the evidence is undecided it goes
+   on with further items of the skill, up to ``DIAGNOSTIC_MAX`` answers, and it ends (unknown)
+   once the posterior is below ``DIAGNOSTIC_LOW`` or the threshold is out of reach. The skill
+   is "known" (skipped) when the last answer is correct, at least
    ``MIN_DIAGNOSTIC_CORRECT`` (2) answers were given — one lucky answer never certifies a
    skill — and the diagnostic posterior reaches the threshold. The posterior is BKT without
    learning (the skill's guess/slip, the guess raised to each item's chance rate) from a
@@ -15,8 +17,10 @@ first; never flagged, since the learner is not stuck on it):
    ``(0.5 + passed) / (1 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. The cap keeps a
    run of earlier passes (some of them lucky) from vouching for the next skill; a learner who
    passed earlier diagnostics needs fewer items, a new learner needs three.
-2. **Lesson**: the skill's lesson page, if any.
-3. **Practice** until P(mastery) ≥ threshold *and* the last ``MIN_FINAL_STREAK`` answers are
+2. **Lesson**: the skill's lesson page, if any; after an undecided diagnostic (posterior at
+   least ``DEFER_LESSON``) it is deferred to the first wrong practice answer.
+3. **Practice** until P(mastery) ≥ threshold, also with learning at ``ROBUST_LEARN`` of the
+   model's rate, *and* the last ``MIN_FINAL_STREAK`` answers are
    correct (mastery-correct: no hint; never fewer than ``MIN_PRACTICE_STREAK`` = 2), and a
    guesser would produce that streak with probability at most ``STREAK_CHANCE`` / (1 + wrong
    practice answers so far). After a wrong answer the answer group's destination is
