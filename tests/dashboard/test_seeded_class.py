@@ -111,8 +111,11 @@ def test_heatmap_and_skills_sections(client, seeded):
     assert eq["learners"] == "5" and int(eq["flagged"]) >= 1
     assert int(eq["known"]) >= 3  # ace, staller, skipper
     adding = next(r for r in skills if r["skill_id"] == "adding-subtracting")
-    # not reached counts as not started, never as "needs the teacher"
-    assert int(adding["not_started"]) >= 2 and int(adding["known"]) >= 1
+    # not reached counts as not started, never as "needs the teacher". Blank never reaches
+    # it; the guesser (right 35 % of the time, typed answers too) may pass the diagnostic a
+    # blocked skill still gets with three lucky answers in a row, depending on the seed.
+    assert int(adding["not_started"]) >= 1 and int(adding["flagged"]) == 0
+    assert int(adding["known"]) >= 1
 
 
 def test_items_are_shown_by_what_learners_saw(client, seeded):
