@@ -13,14 +13,24 @@ import re
 from html import unescape
 from urllib.parse import urljoin
 
+import pytest
 from sqlalchemy import select
 
+from lti_tool.ags import lineitem
 from lti_tool.demo_platform import get_platform
 from lti_tool.extensions import cache, db
 from lti_tool.models import ResourceLink
 from lti_tool.modules.library import get_module
 from tests.runner.conftest import Learner, canonical_token
 from tests.support.lms_client import LmsBrowser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_read_memo():
+    """The per-process "already queued" memo is keyed by link pk, which each test reuses."""
+    lineitem._asked.clear()
+    yield
+    lineitem._asked.clear()
 
 
 def _link(app, link_id: str) -> ResourceLink:
@@ -86,7 +96,8 @@ def test_a_changed_column_is_read_again_and_a_failing_lms_changes_nothing(make_s
             ResourceLink.resource_link_id == "rl-hand")).one()
         link.lineitem_checked_at -= LINEITEM_MAX_TTL + timedelta(minutes=1)  # due again
         db.session.commit()
-        cache.delete(f"ags-lineitem-read:{link.id}")  # the 60 s queueing lock, long gone
+        cache.delete(f"ags-lineitem-read:{link.id}")  # the 60 s queueing locks, long gone
+        lineitem._asked.clear()
     _learner(stack, "bob", "rl-hand")  # a page of the activity queues the read
     assert _link(app, "rl-hand").lineitem_max == 25.0
     hits = p.store.fault_hits.get("lineitems", 0)
