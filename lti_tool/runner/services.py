@@ -246,7 +246,8 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     page.sends_grade = session.sends_grades
     page.max_score = _max_score(session, state)
     page.progress = skill_progress(module, state, bkt_params=bkt)
-    if isinstance(step, AskItem):
+    if isinstance(step, AskItem) and page.feedback is None:
+        # (An answer's feedback page shows the question just answered, not the next one.)
         page.item = item_for_step(module, state, step)
         page.choices = _ordered_choices(page.item, step)
         page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
