@@ -230,12 +230,13 @@ def _register_features() -> None:
     """Feature packages add their own command groups (admin, grades, model fitting)."""
     from lti_tool.admin.cli import register as register_admin
     from lti_tool.ags.cli import register as register_grades
+    from lti_tool.assistant.cli import register as register_assistant
     from lti_tool.dashboard.cli import register as register_dashboard
     from lti_tool.modules.cli import register as register_module_io
     from lti_tool.xapi.cli import register as register_xapi
 
     for register in (register_admin, register_grades, register_dashboard, register_module_io,
-                     register_xapi):
+                     register_xapi, register_assistant):
         register(main)
     from lti_tool.doctor import doctor
 

@@ -310,3 +310,45 @@ def grades_replay() -> str:
 @bp.get("/usage")
 def usage():
     return render_template("admin/usage.html", usage=services.usage())
+
+
+@bp.get("/assistant-models")
+def assistant_models():
+    """The assistant's language model per course (the deployment's applies elsewhere)."""
+    from lti_tool.assistant.course_models import list_course_models
+
+    settings = current_app.config["BRANCHWISE"]
+    return render_template("admin/assistant_models.html", rows=list_course_models(),
+                           deployment_model=settings.assistant_llm_model,
+                           deployment_url=settings.assistant_llm_url)
+
+
+@bp.post("/assistant-models")
+@_action("admin.assistant_models")
+def assistant_models_set() -> str:
+    from lti_tool.assistant.course_models import set_course_model
+
+    form = request.form
+    key = form.get("api_key", "")
+    # An empty key field keeps the stored key (it is never shown back to fill the field).
+    api_key = "" if form.get("clear_key") else (key if key else None)
+    try:
+        timeout = float(form["timeout"]) if form.get("timeout") else None
+    except ValueError as exc:
+        raise services.AdminError("The timeout must be a number of seconds.") from exc
+    set_course_model(current_app.config["BRANCHWISE"], issuer=form.get("issuer", "").strip(),
+                     context_id=form.get("context_id", "").strip(),
+                     client_id=form.get("client_id", "").strip() or None,
+                     base_url=form.get("base_url", ""), model=form.get("model", ""),
+                     api_key=api_key, timeout=timeout, by=g.admin.username)
+    return f"course {form.get('context_id', '').strip()}: the assistant uses {form.get('model')}"
+
+
+@bp.post("/assistant-models/clear")
+@_action("admin.assistant_models")
+def assistant_models_clear() -> str:
+    from lti_tool.assistant.course_models import clear_course_model
+
+    removed = clear_course_model(issuer=request.form.get("issuer", ""),
+                                 context_id=request.form.get("context_id", ""))
+    return "the course uses the deployment's model again" if removed else "nothing to remove"

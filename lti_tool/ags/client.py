@@ -363,6 +363,15 @@ class AgsClient:
                            url=lineitems_url)
         return created
 
+    def line_item(self, lineitem_url: str) -> dict:
+        """GET one line item (AGS §3.2.5): its label, scoreMaximum, ... as the LMS holds it."""
+        resp = self._call("GET", lineitem_url, "line item read", accept=MT_LINEITEM)
+        item = self._json(resp, "line item read")
+        if not isinstance(item, dict):
+            raise AgsError("line item read answered no JSON object", status=resp.status_code,
+                           url=lineitem_url)
+        return item
+
     def post_score(self, lineitem_url: str, score: dict) -> requests.Response:
         """POST a score (AGS §3.4). The platform ignores one older than what it holds."""
         return self._call("POST", lineitem_subresource(lineitem_url, "scores"), "score post",

@@ -38,12 +38,14 @@ from sqlalchemy import event, or_, select, update
 
 from lti_tool.ags import client as ags
 from lti_tool.ags import pacing
+from lti_tool.ags.lineitem import submission_review
 from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
 from lti_tool.extensions import cache, db
 from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
 from lti_tool.models.base import utcnow
 from lti_tool.registration.hosts import service_url
 from lti_tool.settings import Settings
+from lti_tool.tool_urls import tool_urls
 
 log = logging.getLogger("branchwise.ags")
 
@@ -185,6 +187,7 @@ def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: f
                 "resourceId": link.module_id or f"branchwise-{link.resource_link_id}",
                 "resourceLinkId": link.resource_link_id,
                 "tag": LINEITEM_TAG,
+                "submissionReview": submission_review(tool_urls(settings.base_url)["launch_url"]),
             })
             url = str(created["id"])
         if platform is not None and service_url(url, platform, "lineitem id") is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lti_tool.extensions import db
@@ -37,3 +37,24 @@ class AssistantQuestion(db.Model):
     confused: Mapped[bool] = mapped_column(default=False)
     repeated: Mapped[bool] = mapped_column(default=False)  # the same question as before
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseModel(db.Model):
+    """The optional language model of one course (context), set by an admin.
+
+    Overrides the deployment's ``assistant_llm_*`` settings for that course only. The
+    key is stored encrypted with a key derived from the app secret
+    (``assistant.course_models``) and is never shown back.
+    """
+
+    __tablename__ = "assistant_course_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_pk: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"),
+                                            unique=True)
+    base_url: Mapped[str] = mapped_column(String(1024))
+    model: Mapped[str] = mapped_column(String(255))
+    key_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    timeout: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(255), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

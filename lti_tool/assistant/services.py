@@ -41,7 +41,7 @@ from adaptive.assistant.confusion import (
 from adaptive.assistant.text import fold
 from adaptive.engine import AskItem, current_step
 from adaptive.modules.format import Module
-from lti_tool.assistant import llm
+from lti_tool.assistant import course_models, llm
 from lti_tool.assistant.index import get_index
 from lti_tool.assistant.models import AssistantQuestion
 from lti_tool.extensions import db
@@ -117,9 +117,9 @@ class AskResult:
     ms: float = 0.0
 
 
-def _llm_config(settings: Settings) -> llm.LlmConfig:
-    return llm.LlmConfig(settings.assistant_llm_url, settings.assistant_llm_model,
-                         settings.assistant_llm_key, settings.assistant_llm_timeout)
+def _llm_config(settings: Settings, context_pk: int | None = None) -> llm.LlmConfig:
+    # The course's own model when an admin set one, else the deployment's (or none).
+    return course_models.config_for(settings, context_pk)
 
 
 def ask(session: LaunchSession, question: str, language: str, settings: Settings,
@@ -135,7 +135,8 @@ def ask(session: LaunchSession, question: str, language: str, settings: Settings
     item = None
     if learner.view.current_item:
         item = learner.module.item(learner.view.current_item)
-    phrased = llm.phrase(_llm_config(settings), question, reply, secrets_of(item), language)
+    phrased = llm.phrase(_llm_config(settings, session.context_pk), question, reply,
+                         secrets_of(item), language)
     ms = (time.perf_counter() - t0) * 1000
     question_id = None
     if session.role == "learner" and session.context_pk is not None:

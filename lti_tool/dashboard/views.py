@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from lti_tool.assistant import services as assistant_services
 from lti_tool.dashboard import charts, export, services
 from lti_tool.dashboard.fitting import INLINE_ROW_LIMIT, fit_module
 from lti_tool.extensions import cache
@@ -122,7 +123,7 @@ def index():
     return _no_store(Response(render_template(
         "dashboard/index.html", d=d, token=token, pictures=pictures, message=message,
         last_fit=last_fit, learner_rows=list(zip(d.roster.learners, d.learners, strict=True)),
-        kind_words=KIND_WORDS,
+        kind_words=KIND_WORDS, asked=assistant_services.questions_by_skill(scope),
     )))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 
 from adaptive.modules import Module
+from lti_tool.ags.lineitem import submission_review
 from lti_tool.deep_linking.settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.keys import services as keys
 from lti_tool.models import LaunchSession
@@ -147,6 +148,8 @@ def content_item(pick: Pick, launch_url: str) -> dict[str, Any]:
             "label": pick.title,
             "resourceId": pick.module_id,
             "tag": LINE_ITEM_TAG,
+            # The LMS's "view submission" opens the learner's attempt report.
+            "submissionReview": submission_review(launch_url),
         },
     }
 

@@ -34,6 +34,9 @@ ALL_SCOPES = [*AGS_SCOPES, SCOPE_NRPS]
 
 KIND_RESOURCE = "resource"
 KIND_DEEP_LINK = "deep_link"
+#: "View submission" (LTI Submission Review 1.0): ``review:<line item id>:<learner id>``.
+KIND_REVIEW = "review"
+SUBMISSION_REVIEW_REQUEST = "LtiSubmissionReviewRequest"
 
 
 class LaunchError(ValueError):
@@ -151,7 +154,22 @@ class DemoPlatform:
             return kind, target
         if kind == KIND_DEEP_LINK and target == self.store.course.id:
             return kind, target
+        if kind == KIND_REVIEW and self.review_target(target) is not None:
+            return kind, target
         raise LaunchError("unknown lti_message_hint")
+
+    def review_target(self, target: str) -> tuple[LineItem, ResourceLink, User] | None:
+        """The line item, its resource link and the learner of a ``review:`` hint, when the
+        line item offers submission review (a ``submissionReview`` object)."""
+        item_id, _, user_id = target.partition(":")
+        item = self.store.line_items.get(item_id)
+        user = self.store.users.get(user_id)
+        if item is None or user is None or not item.extra.get("submissionReview"):
+            return None
+        link = self.store.resource_links.get(item.resource_link_id or "")
+        if link is None:
+            return None
+        return item, link, user
 
     def login_url(self, user_id: str, link_id: str | None = None, kind: str = KIND_RESOURCE) -> str:
         """Third-party initiated login URL at the tool (what the activity iframe loads)."""
@@ -167,6 +185,13 @@ class DemoPlatform:
                 raise LaunchError(f"unknown resource link {link_id!r}")
             oidc.set_launch_url(link.url)
             oidc.set_lti_message_hint(hint=self.message_hint(kind, link.id))
+        elif kind == KIND_REVIEW:
+            found = self.review_target(link_id or "")
+            if found is None:
+                raise LaunchError(f"no submission review for {link_id!r}")
+            item, link, _learner = found
+            oidc.set_launch_url(item.extra["submissionReview"].get("url") or link.url)
+            oidc.set_lti_message_hint(hint=self.message_hint(kind, link_id or ""))
         else:
             raise LaunchError(f"unknown launch kind {kind!r}")
         url = oidc.prepare_preflight_url(user_id)

@@ -13,11 +13,15 @@ from lti1p3platform.exceptions import InvalidKeySetUrl, LtiException
 from .api import json_response, platform
 from .lti import FlaskRequest
 from .platform import (
+    AGS_CLAIM,
+    AGS_SCOPES,
     CLAIM,
     DL_CONTENT_ITEMS,
     DL_DATA,
     KIND_DEEP_LINK,
     KIND_RESOURCE,
+    KIND_REVIEW,
+    SUBMISSION_REVIEW_REQUEST,
     LaunchError,
 )
 from .store import ResourceLink, User
@@ -130,7 +134,31 @@ def auth() -> Any:
         return error_page(f"Invalid authentication request: {exc}")
     link = p.store.resource_links.get(target) if kind == KIND_RESOURCE else None
     dl_data = p.new_dl_data(user, params["nonce"]) if kind == KIND_DEEP_LINK else None
-    launch = p.build_launch(FlaskRequest(request), user, kind, link, dl_data=dl_data)
+    review = p.review_target(target) if kind == KIND_REVIEW else None
+    if review is not None:
+        if not user.is_staff:
+            return error_page("Only the course's instructors review submissions.", 403)
+        item, link, learner = review
+        launch = p.build_launch(FlaskRequest(request), user, KIND_RESOURCE, link)
+        spec = item.extra["submissionReview"]
+        # LTI Submission Review 1.0 §4: the message names the learner (for_user) and the
+        # line item; the custom parameters are the link's merged with the review's own.
+        custom = {**link.custom,
+                  **{str(k): str(v) for k, v in (spec.get("custom") or {}).items()}}
+        launch.set_custom_parameters_claim(custom)
+        launch.set_ags(p.lineitems_url(item.context_id), p.lineitem_url(item))
+        if spec.get("url"):
+            launch.set_launch_url(spec["url"])
+        launch.set_extra_claims({
+            CLAIM + "message_type": SUBMISSION_REVIEW_REQUEST,
+            CLAIM + "for_user": {"user_id": learner.id, "name": learner.name,
+                                 "given_name": learner.given_name,
+                                 "family_name": learner.family_name, "email": learner.email,
+                                 "roles": learner.roles},
+        })
+        launch.extra_claims[AGS_CLAIM]["scope"] = list(AGS_SCOPES)
+    else:
+        launch = p.build_launch(FlaskRequest(request), user, kind, link, dl_data=dl_data)
     if p.settings.platform_storage:
         launch.form_extra["lti_storage_target"] = "_parent"
     html = launch.lti_launch()
@@ -239,6 +267,8 @@ def deep_link_return() -> Any:
                     "tag": line_item.get("tag"),
                     "resourceLinkId": link.id,
                 }
+                if line_item.get("submissionReview"):  # kept: "View submission" follows it
+                    li["submissionReview"] = line_item["submissionReview"]
                 p.store.create_line_item(li, context_id=link.context_id)
             created.append(link.id)
         p.store.deep_link_returns.append(
@@ -265,6 +295,22 @@ def deep_link_return() -> Any:
         created=created,
         break_out=True,
     )
+
+
+@bp.get("/submission_review")
+def submission_review() -> Any:
+    """The gradebook's "View submission": the tool's review of one learner's attempt, in
+    the course page's frame (an ``LtiSubmissionReviewRequest``)."""
+    p = platform()
+    user = current_user()
+    if not user.is_staff:
+        return error_page("Only the course's instructors review submissions.", 403)
+    target = f"{request.args.get('lineitem', '')}:{request.args.get('for', '')}"
+    try:
+        iframe_src = p.login_url(user.id, target, KIND_REVIEW)
+    except LaunchError as exc:
+        return error_page(str(exc), 404)
+    return render_course(user, iframe_src=iframe_src, selected=None, deep_linking=False)
 
 
 @bp.get("/gradebook")

@@ -25,6 +25,7 @@ class Tasks:
 
     deliver_score: TaskWrapper
     sweep_scores: TaskWrapper
+    read_line_item: TaskWrapper | None = None
 
 
 def init_app(app: Flask) -> Tasks:
@@ -55,9 +56,18 @@ def init_app(app: Flask) -> Tasks:
         with app.app_context():
             sweep(app, overdue_only=True)
 
+    @huey.task(name="read_line_item")
+    def read_line_item(link_pk: int) -> None:
+        """Read the link's line item maximum from the LMS (``ags.lineitem``)."""
+        from lti_tool.ags.lineitem import read_line_item_max
+
+        with app.app_context():
+            read_line_item_max(link_pk, app.config["BRANCHWISE"])
+
     housekeeping.register(huey, app)  # pruning of logins and launches (every 10 min)
     heartbeat.register(huey, app)
-    tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores)
+    tasks = Tasks(deliver_score=deliver_score, sweep_scores=sweep_scores,
+                  read_line_item=read_line_item)
     app.extensions[EXTENSION_KEY] = tasks
     return tasks
 

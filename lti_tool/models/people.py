@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_tool.extensions import db
@@ -54,5 +54,9 @@ class ResourceLink(db.Model):
     lineitems_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     ags_scopes: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The line item's scoreMaximum as the LMS holds it (read by ``ags.lineitem``), so the
+    # learner sees the grade on the gradebook's scale also for a column made by hand.
+    lineitem_max: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lineitem_checked_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     context: Mapped[Context] = relationship()

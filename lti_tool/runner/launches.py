@@ -11,6 +11,7 @@ writes are single statements (``step_write``) or Core INSERTs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select
@@ -38,6 +39,9 @@ class LinkRow:
     settings: dict[str, Any] | None
     lineitem_url: str | None
     lineitems_url: str | None
+    #: The line item's scoreMaximum as read from the LMS (``ags.lineitem``), and when.
+    lineitem_max: float | None = None
+    lineitem_checked_at: datetime | None = None
 
     @property
     def has_lineitem(self) -> bool:
@@ -90,6 +94,7 @@ _LOAD = (
            _LAUNCHES.c.expires_at,
            _LINKS.c.id.label("link_id"), _LINKS.c.module_id.label("link_module"),
            _LINKS.c.settings, _LINKS.c.lineitem_url, _LINKS.c.lineitems_url,
+           _LINKS.c.lineitem_max, _LINKS.c.lineitem_checked_at,
            _ATTEMPTS.c.id.label("attempt_id"), _ATTEMPTS.c.module_id.label("attempt_module"),
            _ATTEMPTS.c.state, _ATTEMPTS.c.seq)
     .select_from(_LAUNCHES
@@ -117,7 +122,8 @@ def load_launch(token: str | None, settings: Settings) -> RunnerLaunch:
         raise SessionExpired("Your session has ended. Open the activity again from your "
                              "course.", code="session_gone")
     link = (LinkRow(row.link_id, row.link_module, row.settings, row.lineitem_url,
-                    row.lineitems_url) if row.link_id is not None else None)
+                    row.lineitems_url, row.lineitem_max, row.lineitem_checked_at)
+            if row.link_id is not None else None)
     attempt = (AttemptRow(row.attempt_id, row.user_pk, row.resource_link_pk,
                           row.attempt_module, row.state, row.seq, link)
                if row.attempt_id is not None and link is not None else None)

@@ -64,6 +64,7 @@ from adaptive.engine import (
 from adaptive.goals import find_goal
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
+from lti_tool.ags.lineitem import request_read
 from lti_tool.ags.passback import (
     next_timestamp,
     note_new_score,
@@ -243,9 +244,10 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
     page = ActivityPage(status="ready", preview=session.preview, module=module,
                         attempt=attempt, state=state, step=step, **extra)
     page.sends_grade = session.sends_grades
-    page.max_score = settings_of(state).max_score
+    page.max_score = _max_score(session, state)
     page.progress = skill_progress(module, state, bkt_params=bkt)
-    if isinstance(step, AskItem):
+    if isinstance(step, AskItem) and page.feedback is None:
+        # (An answer's feedback page shows the question just answered, not the next one.)
         page.item = item_for_step(module, state, step)
         page.choices = _ordered_choices(page.item, step)
         page.hints_shown = min(int(_runner(state).get("hints", 0)), len(page.item.hints))
@@ -254,6 +256,15 @@ def _page(session: RunnerLaunch, attempt: AttemptRow, module: Module, state: dic
         if page.feedback is None:
             page.kinds = _kinds_of(module, attempt)
     return page
+
+
+def _max_score(session: RunnerLaunch, state: Mapping[str, Any]) -> float:
+    """The grade's scale for the learner: the LMS column's maximum when it was read
+    (``ags.lineitem``: a column made by hand may be out of 40), else the activity's."""
+    link = session.resource_link
+    if link is not None and link.lineitem_max and session.sends_grades:
+        return float(link.lineitem_max)
+    return settings_of(state).max_score
 
 
 def _kinds_of(module: Module, attempt: AttemptRow) -> KindReport | None:
@@ -405,6 +416,10 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
     module = _attempt_module(attempt)
     bkt = _bkt(module.id, attempt.resource_link_pk)
     state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
+    link = session.resource_link
+    if link is not None and session.sends_grades:
+        # The gradebook column's maximum, read in the background when due (not per page).
+        request_read(link.id, link.lineitem_url, link.lineitem_checked_at)
     return _page(session, attempt, module, state, bkt)
 
 

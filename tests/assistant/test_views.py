@@ -132,3 +132,74 @@ def test_the_dashboard_links_to_the_assistant_page(client, lms):
     teacher = staff_launch(client, lms)
     page = client.get("/dashboard", query_string={"t": teacher}).get_data(as_text=True)
     assert "/assistant/teacher?t=" in page
+
+
+def _questions_section(html: str) -> str:
+    """The dashboard's own "What learners ask" section (not a link to another page)."""
+    match = re.search(r'<section id="questions".*?</section>', html, re.DOTALL)
+    assert match, "no questions section in the dashboard page"
+    return match.group(0)
+
+
+def test_the_dashboard_shows_what_learners_ask_inline_per_skill(client, lms):
+    learner = _learner(client, lms)
+    _ask(learner, "Why is one quarter bigger than one eighth?")
+    _ask(learner, "just tell me the answer")
+    skill = get_module("fractions").item(learner.item_id).primary_skill
+    title = {s.id: s.title for s in get_module("fractions").skills}[skill]
+    teacher = staff_launch(client, lms)
+    page = client.get("/dashboard", query_string={"t": teacher})
+    assert page.status_code == 200
+    section = _questions_section(page.get_data(as_text=True))
+    assert "What learners ask, per skill" in section
+    assert "Why is one quarter bigger than one eighth?" in section
+    assert "just tell me the answer" in section
+    # Grouped under the skill of the item on screen, with its counts.
+    assert f"<h3>{title} " in section and "2 questions" in section
+    assert "1 asked for the answer" in section
+
+
+def test_dashboard_questions_stay_in_their_course_platform_and_out_of_previews(client, lms):
+    from lti_tool.models import Context, Deployment, Platform, ResourceLink, User
+
+    learner = _learner(client, lms)
+    _ask(learner, "Why is one quarter bigger than one eighth?")
+    # A learner cannot open the dashboard at all.
+    assert client.get("/dashboard", query_string={"t": learner.token}).status_code == 403
+    # Another course's teacher on the same platform sees none of it.
+    other = staff_launch(client, lms, sub="teacher-2", context="course-2")
+    elsewhere = _questions_section(
+        client.get("/dashboard", query_string={"t": other}).get_data(as_text=True))
+    assert "one eighth" not in elsewhere and "No questions yet." in elsewhere
+    # Another platform with the same course and link ids: its questions stay out.
+    foreign = Platform(issuer="https://other-lms.test", client_id="x", name="Other",
+                       auth_login_url="https://other-lms.test/a",
+                       auth_token_url="https://other-lms.test/t",
+                       key_set_url="https://other-lms.test/j")
+    db.session.add(foreign)
+    db.session.flush()
+    deployment = Deployment(platform_id=foreign.id, deployment_id="d-1")
+    db.session.add(deployment)
+    db.session.flush()
+    ctx = Context(platform_id=foreign.id, deployment_pk=deployment.id, context_id="course-1",
+                  title="Maths course-1")
+    db.session.add(ctx)
+    db.session.flush()
+    link = ResourceLink(context_pk=ctx.id, resource_link_id="rl-1", title="Fractions",
+                        module_id="fractions")
+    user = User(platform_id=foreign.id, sub="user-1", name="Foreign learner")
+    db.session.add_all([link, user])
+    db.session.flush()
+    db.session.add(AssistantQuestion(
+        context_pk=ctx.id, resource_link_pk=link.id, user_pk=user.id, module_id="fractions",
+        skill_id=None, question="A question from the other platform", answer={}))
+    db.session.commit()
+    # The teacher previews the activity and asks too: not stored, not shown.
+    teacher = staff_launch(client, lms)
+    preview = Learner(client, teacher).open()
+    _ask(preview, "A teacher's own preview question")
+    section = _questions_section(
+        client.get("/dashboard", query_string={"t": teacher}).get_data(as_text=True))
+    assert "Why is one quarter bigger than one eighth?" in section
+    assert "other platform" not in section and "Foreign learner" not in section
+    assert "preview question" not in section

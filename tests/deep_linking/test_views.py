@@ -138,8 +138,12 @@ def test_response_is_signed_and_complete(client, dl):
         "module": "fractions", "mastery_threshold": "0.9", "practice_cap": "8",
         "graded_skills": "equivalent,simplifying", "max_score": "50",
     }
-    assert item["lineItem"] == {"scoreMaximum": 50.0, "label": "Fractions",
-                                "resourceId": "fractions", "tag": "mastery"}
+    assert item["lineItem"] == {
+        "scoreMaximum": 50.0, "label": "Fractions", "resourceId": "fractions", "tag": "mastery",
+        # LTI Submission Review: the LMS's "view submission" launches our attempt report.
+        "submissionReview": {"reviewableStatus": ["InProgress", "Submitted", "Completed"],
+                             "label": "Branchwise attempt report",
+                             "url": "http://localhost/lti/launch", "custom": {}}}
 
 
 def test_several_modules_at_once(client, dl):

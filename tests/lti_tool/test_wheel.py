@@ -29,6 +29,7 @@ from adaptive.samples import load_sample, sample_ids
 assert len(sample_ids()) >= 3 and load_sample(sample_ids()[0]).items
 from lti_tool.registration.services import preset_names
 assert "canvas" in preset_names()
+assert c.get("/docs/activity").status_code == 200  # the docs ship in the wheel
 print("ok")
 """
 

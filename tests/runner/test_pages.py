@@ -23,7 +23,53 @@ def test_root_says_what_branchwise_is(client):
     assert resp.status_code == 200
     assert "LTI 1.3" in body and 'href="/admin/"' in body
     assert "/lti/login" in body and "/.well-known/jwks.json" in body
-    assert "docs/lms/README.md" in body
+    # The docs are linked to pages the tool serves, not just named.
+    assert 'href="/docs/lms/README"' in body and 'href="/docs/activity"' in body
+    assert 'href="/docs/"' in body
+    for href in ("/docs/lms/README", "/docs/activity", "/docs/"):
+        assert client.get(href).status_code == 200, href
+
+
+def test_docs_are_rendered_with_their_links_and_images(client):
+    resp = client.get("/docs/activity")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    assert "<h1>The learner" in body and "branchwise.css" in body
+    # Relative links and screenshots point at what the tool serves.
+    assert 'src="/docs/img/activity-feedback.png"' in body
+    image = client.get("/docs/img/activity-feedback.png")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data.startswith(b"\x89PNG")
+    image.close()
+    linked = client.get("/docs/assistant").get_data(as_text=True)
+    assert 'href="/docs/benchmarks#learning-assistant"' in linked
+    nested = client.get("/docs/lms/canvas").get_data(as_text=True)
+    assert "Canvas" in nested
+
+
+@pytest.mark.parametrize("path", [
+    "/docs/../README.md", "/docs/..%2fREADME", "/docs/%2e%2e/README", "/docs/lms/../../README",
+    "/docs/img/../../README.md", "/docs/img/..%2f..%2fREADME.md", "/docs/no-such-doc",
+    "/docs//etc/passwd", "/docs/img/missing.png", "/docs/architecture.py",
+])
+def test_docs_serve_only_files_that_exist_inside_docs(client, path):
+    resp = client.get(path, follow_redirects=True)  # "//" is merged by a redirect first
+    assert resp.status_code == 404, path
+    assert "root:" not in resp.get_data(as_text=True)
+
+
+def test_doc_rendering_is_sanitised(tmp_path):
+    from lti_tool.docs_site import find_doc, render_doc
+
+    (tmp_path / "evil.md").write_text(
+        "# Evil\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2)) "
+        "[ok](other.md#part) ![i](img/a.png)\n", encoding="utf-8")
+    (tmp_path / "other.md").write_text("# Other\n", encoding="utf-8")
+    doc = find_doc("evil", root=tmp_path)
+    html = render_doc(doc, "/docs", root=tmp_path)
+    assert "<script" not in html and "href=\"javascript:" not in html
+    assert 'href="/docs/other#part"' in html and 'src="/docs/img/a.png"' in html
+    assert find_doc("../evil", root=tmp_path) is None
 
 
 def test_unknown_page_is_a_styled_404(client):
