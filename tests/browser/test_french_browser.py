@@ -83,3 +83,16 @@ def test_activity_page_in_french(context, demo, axe_source, camille):
     assert small.evaluate("document.documentElement.scrollWidth") <= 320
     assert axe_violations(small.main_frame, axe_source) == [], "question at 320 px"
     small.close()
+
+
+def test_module_content_in_french(context, demo, axe_source, camille):
+    """With the translation loader of issue 16.2 (branch j16) the sample's texts are French
+    too (fractions.fr.yaml), and the page stays axe-clean; skipped until it is merged."""
+    pytest.importorskip("adaptive.modules.translations", reason=(
+        "needs the translation loader of issue 16.2 (branch j16)"))
+    page = context.new_page()
+    page.goto(f"{demo.platform_url}/?as={camille}&link=rl-1")
+    frame = tool_frame(page, demo)
+    main = frame.locator("main").inner_text()
+    assert "Fractions équivalentes" in main and "Equivalent fractions" not in main
+    assert axe_violations(frame, axe_source) == []
