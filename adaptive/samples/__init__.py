@@ -27,10 +27,12 @@ def _files() -> resources.abc.Traversable:
 
 def sample_ids() -> list[str]:
     """The ids of the shipped samples (their file names without ``.yaml``), sorted."""
+    # "fractions.es.yaml" is a translation of "fractions" (module ids have no dots).
     return sorted(
         entry.name[: -len(_SUFFIX)]
         for entry in _files().iterdir()
         if entry.is_file() and entry.name.endswith(_SUFFIX)
+        and "." not in entry.name[: -len(_SUFFIX)]
     )
 
 

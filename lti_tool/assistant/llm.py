@@ -71,7 +71,7 @@ def phrase(config: LlmConfig, question: str, reply: Reply, secrets: Secrets,
         return None
     passages = "\n\n".join(f"[{n}] {q.title}\n{q.text}"
                            for n, q in enumerate(reply.quotes, start=1))
-    lang = "Spanish" if language == "es" else "English"
+    lang = {"es": "Spanish", "fr": "French"}.get(language, "English")
     payload = {
         "model": config.model,
         "temperature": 0.2,

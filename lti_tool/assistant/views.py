@@ -30,7 +30,7 @@ from lti_tool.launch import tokens
 
 bp = Blueprint("assistant", __name__, url_prefix="/assistant")
 
-_LOCALES = ("en", "es")
+_LOCALES = ("en", "es", "fr")  # as lti_tool.runner.views.SUPPORTED_LOCALES
 MAX_QUESTION = 1000
 
 

@@ -36,7 +36,8 @@ from lti_tool.runner.step_write import autocommit_steps
 
 bp = Blueprint("runner", __name__)
 
-SUPPORTED_LOCALES = ("en", "es")
+# One per catalogue in lti_tool/translations/ (a test keeps the two in step).
+SUPPORTED_LOCALES = ("en", "es", "fr")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -58,7 +59,7 @@ def _select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Babel (English + Spanish) and the Markdown filters used by the templates."""
+    """Flask-Babel (English, Spanish, French) and the Markdown filters used by the templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     if "babel" not in app.extensions:
