@@ -71,24 +71,38 @@ def log_likelihood(seqs: Sequence[Sequence[Event]], model: SkillModel,
                    teach: Mapping[str, float] | None = None) -> float:
     """log P(all sequences | model), with ``override`` emissions for some items and
     ``teach`` values for some pages."""
+    # The hot loop of the analysis (thousands of calls per class): emissions inlined.
     total = 0.0
+    g0, s, learn, floors = model.guess, model.slip, model.learn, model.floors
+    ov = override or {}
+    pages = {**model.teach, **(teach or {})}
+    log = math.log
     for seq in seqs:
         pk = model.prior
         for ev in seq:
-            if ev[0] == "ability":
+            kind = ev[0]
+            if kind == "answer":
+                fn = ov.get(ev[1]) if ov else None
+                if fn is not None:
+                    ek, eu = fn(ev)
+                else:
+                    g = floors.get(ev[1], 0.0)
+                    if g < g0:
+                        g = g0
+                    ek, eu = (1 - s, g) if ev[2] else (s, 1 - g)
+                lk = pk * ek
+                z = lk + (1 - pk) * eu
+                if z > 0:
+                    total += log(z)
+                    post = lk / z
+                else:
+                    total -= 690.0
+                    post = pk
+                pk = post + (1 - post) * learn
+            elif kind == "page":
+                pk = pk + (1 - pk) * pages.get(ev[1], 0.0)
+            else:  # "ability"
                 pk = model.start(ev)
-                continue
-            if ev[0] == "page":
-                t = (teach or {}).get(ev[1], model.teach.get(ev[1], 0.0))
-                pk = pk + (1 - pk) * t
-                continue
-            fn = (override or {}).get(ev[1])
-            ek, eu = fn(ev) if fn is not None else model.emission(ev)
-            lk, lu = pk * ek, (1 - pk) * eu
-            z = lk + lu
-            total += math.log(max(z, 1e-300))
-            post = lk / z if z > 0 else pk
-            pk = post + (1 - post) * model.learn
     return total
 
 
@@ -176,9 +190,12 @@ def fit_skill_scored(seqs: Sequence[Sequence[Event]], start: SkillModel, *,
                      prior_weight: float = 10.0, rounds: int = 3,
                      override: Mapping[str, Emission] | None = None,
                      init: SkillModel | None = None,
-                     fit_lift: bool = True) -> tuple[SkillModel, float]:
+                     fit_lift: bool = True, only: Sequence[str] | None = None,
+                     steps: int = 18) -> tuple[SkillModel, float]:
     """:func:`fit_skill` and its score at the fit (log likelihood + log prior density,
-    so that two fits of the same data under different hypotheses compare fairly)."""
+    so that two fits of the same data under different hypotheses compare fairly).
+    ``only``: refit just these of prior/learn/guess/slip (and the pages' teach), from
+    ``init`` (a quick profile); ``steps``: golden-section steps per parameter."""
     centre = start
     model = init or start
     weight = {"prior": prior_weight, "learn": prior_weight, "guess": 3 * prior_weight,
@@ -199,12 +216,14 @@ def fit_skill_scored(seqs: Sequence[Sequence[Event]], start: SkillModel, *,
             model = replace(model, lift=_golden(
                 lambda v, m=model: score(replace(m, lift=v)), 0.0, 8.0, steps=14))
         for name, (lo, hi) in bounds.items():
+            if only is not None and name not in only:
+                continue
             best = _golden(lambda v, name=name, m=model: score(replace(m, **{name: v})),
-                           lo, hi)
+                           lo, hi, steps)
             model = replace(model, **{name: best})
         for p in pages:
             best = _golden(lambda v, p=p, m=model: score(replace(m, teach={**m.teach, p: v})),
-                           0.0, 0.95)
+                           0.0, 0.95, steps)
             model = replace(model, teach={**model.teach, p: best})
     return model, score(model)
 

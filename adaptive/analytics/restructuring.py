@@ -501,10 +501,10 @@ class Evidence:
     odds_too_hard: float = 1 / 100
     odds_too_easy: float = 1 / 100
     min_item_learners: int = 8
-    profile_candidates: int = 3  # items per skill the quick screen passes to the full test
+    profile_candidates: int = 2  # items per skill the quick screen passes to the full test
     #: Above this many learners the upper/lower-group item analysis (``_items``) has enough
     #: data and is much faster; the model-based one is for small classes.
-    max_learners: int = 100
+    max_learners: int = 40
     min_confidence: float = 0.8
 
 
@@ -679,14 +679,16 @@ def _skill_fits(c: _Class, seqs_by_skill: Mapping[str, Mapping[str, list[Event]]
     ability carries over (``lift``) is one number for the module: the median of the skills'
     own fits (a flawed item bends its skill's fit, not the others')."""
     ids = {s.id for s in c.module.skills}
-    own = {sid: fit_skill_scored(list(by_l.values()), _start_model(c.module, sid), rounds=2)
+    own = {sid: fit_skill_scored(list(by_l.values()), _start_model(c.module, sid), rounds=1,
+                                 steps=12)
            for sid, by_l in seqs_by_skill.items() if sid in ids}
     if not own:
         return {}
     lift = median(m.lift for m, _ in own.values())
     return {sid: fit_skill_scored(list(seqs_by_skill[sid].values()),
                                   replace(_start_model(c.module, sid), lift=lift),
-                                  init=replace(m, lift=lift), fit_lift=False)
+                                  init=replace(m, lift=lift), fit_lift=False, rounds=2,
+                                  steps=12)
             for sid, (m, _) in own.items()}
 
 
@@ -716,7 +718,7 @@ def _items_hmm(c: _Class, seqs_by_skill: Mapping[str, Mapping[str, list[Event]]]
             items.append((item, key, choices))
         flawed: dict[str, tuple[_ItemTest, Emission]] = {}
         model, base = fits[sid]
-        for _ in range(3):
+        for _ in range(2):
             override = {iid: em for iid, (_, em) in flawed.items()}
             quick = []
             for it, key, choices in items:
@@ -737,11 +739,14 @@ def _items_hmm(c: _Class, seqs_by_skill: Mapping[str, Mapping[str, list[Event]]]
                 for t in tests:
                     if t.kind not in per_kind or t.llr > per_kind[t.kind].llr:
                         per_kind[t.kind] = t
+                # the two likeliest kinds only (a dashboard page waits for this)
+                per_kind = dict(sorted(per_kind.items(), key=lambda kv: -(
+                    kv[1].llr + math.log(kv[1].odds)))[:2])
                 for t in per_kind.values():
                     em = _best_emission(model, t, it, key, len(choices))
-                    alt_model, alt = fit_skill_scored(all_seqs, start, rounds=2,
-                                                      override={**override, it.id: em},
-                                                      init=model, fit_lift=False)
+                    alt_model, alt = fit_skill_scored(
+                        all_seqs, start, rounds=1, override={**override, it.id: em},
+                        init=model, fit_lift=False, only=("prior", "learn"), steps=10)
                     t.llr = alt - base
                     if t.confidence >= ev_th.min_confidence and (
                             found_now is None or t.llr + math.log(t.odds) >
@@ -768,8 +773,8 @@ def flat_item_evidence(c: _Class, by_learner: Mapping[str, list[Event]],
     item_seqs = [s for s in seqs if any(ev[1] == item_id for ev in s)]
     p, _ = best_over(lambda p: log_likelihood(item_seqs, model, {item_id: _flat(p)}),
                      0.05, 0.95)
-    _, alt = fit_skill_scored(seqs, start, rounds=2, override={item_id: _flat(p)},
-                              init=model, fit_lift=False)
+    _, alt = fit_skill_scored(seqs, start, rounds=1, override={item_id: _flat(p)},
+                              init=model, fit_lift=False, only=("prior", "learn"), steps=10)
     return alt - base
 
 
