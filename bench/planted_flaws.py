@@ -15,6 +15,7 @@ sizes 30 and 300.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -24,18 +25,78 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adaptive.analytics.restructuring import suggest_restructuring  # noqa: E402
+from adaptive.modules.format import Module  # noqa: E402
 from adaptive.simulation.classroom import (  # noqa: E402
     PLANTED,
+    ClassLog,
+    ClassTruth,
+    ItemBehaviour,
     planted_flaw_module,
     simulate_class,
 )
+
+#: Lower edges (percent) of the confidence bands of the calibration table.
+BANDS = [80, 90, 95, 99]
+
+
+def _band(confidence: float) -> int:
+    return max(b for b in BANDS if 100 * confidence >= b) if confidence >= 0.8 else 0
+
+
+FLAT = "s6-i20"
+#: log likelihood ratio for a posterior of 0.8 when 1 item in 120 has the flaw
+NEEDED = math.log(0.8 / 0.2) + math.log(119)
+
+
+def _q(xs: list[float]) -> str:
+    n = len(xs)
+    return f"{xs[n // 2]:.1f} [{xs[n // 10]:.1f}, {xs[min(n - 1, 9 * n // 10)]:.1f}]"
+
+
+def _oracle_flat(module: Module, truth: ClassTruth, log: ClassLog) -> float:
+    """The evidence in the flat item's answers for someone who knows which learners really
+    knew the skill (and every item's true guess and slip): an upper bound for any analysis
+    that must infer who knew it."""
+    b = truth.items[FLAT]
+    sound = ItemBehaviour(b.guess, b.slip)
+    llr = 0.0
+    for a in log.answers:
+        if a.item_id != FLAT:
+            continue
+        p_flat = b.flat if b.flat is not None else 0.5
+        p_sound = 1 - sound.slip if log.known_at[(a.learner, a.seq)] else sound.guess
+        llr += math.log((p_flat if a.correct else 1 - p_flat)
+                        / (p_sound if a.correct else 1 - p_sound))
+    return llr
+
+
+def _model_flat(module: Module, log: ClassLog) -> float:
+    """The analysis's own evidence for the flat item (its profile likelihood ratio)."""
+    from adaptive.analytics import restructuring as r
+
+    c = r._Class.build(module, log.answers, log.states)
+    seqs = r._sequences(c, log.pages)
+    sid = FLAT.split("-")[0]
+    fits = r._skill_fits(c, seqs)
+    return r.flat_item_evidence(c, seqs[sid], fits[sid], FLAT)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--sizes", type=int, nargs="+", default=[30, 300])
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="classes use seeds first-seed .. first-seed + seeds - 1 (tune on "
+                             "one range, report on another)")
+    parser.add_argument("--calibration", action="store_true",
+                        help="also print, per confidence band, the share of true suggestions")
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--evidence", action="store_true",
+                        help="also print how much evidence the flat item's answers carry: "
+                             "for an oracle that sees who really knew the skill, and for the "
+                             "analysis (which infers it)")
     args = parser.parse_args(argv)
+    bands: dict[int, dict[str, list[int]]] = {}
     print("| class size | classes | planted flaws found | suggestions false | "
           "missed (kind: times) | false (kind: times) | s per class |")
     print("|---|---|---|---|---|---|---|")
@@ -45,9 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         missed: dict[str, int] = {}
         wrong: dict[str, int] = {}
         t0 = time.perf_counter()
-        for seed in range(args.seeds):
+        band = bands.setdefault(size, {})
+        evidence: list[tuple[float, float]] = []
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             module, truth = planted_flaw_module(seed)
             log = simulate_class(module, truth, size, np.random.default_rng(1000 + seed))
+            if args.verbose:
+                print(seed, [(r.kind, r.target, r.confidence) for r in suggest_restructuring(
+                    module, log.answers, log.pages, log.states)], file=sys.stderr)
             found = suggest_restructuring(module, log.answers, log.pages, log.states)
             keys = {(r.kind, r.target) for r in found}
             for p in PLANTED:
@@ -56,10 +122,16 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     missed[p[0]] = missed.get(p[0], 0) + 1
             for r in found:
-                if (r.kind, r.target) not in PLANTED:
+                true = (r.kind, r.target) in PLANTED
+                if not true:
                     false += 1
                     wrong[r.kind] = wrong.get(r.kind, 0) + 1
+                b = band.setdefault(_band(r.confidence), [0, 0])
+                b[0] += true
+                b[1] += 1
             total += len(found)
+            if args.evidence:
+                evidence.append((_oracle_flat(module, truth, log), _model_flat(module, log)))
         secs = (time.perf_counter() - t0) / args.seeds
         recall = hits / (len(PLANTED) * args.seeds)
         false_share = false / total if total else 0.0
@@ -69,6 +141,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {size} | {args.seeds} | {100 * recall:.0f} % ({hits}/"
               f"{len(PLANTED) * args.seeds}) | {100 * false_share:.0f} % ({false}/{total}) | "
               f"{fmt} | {fmt_w} | {secs:.2f} |")
+        if evidence:
+            oracle = sorted(o for o, _ in evidence)
+            model = sorted(m for _, m in evidence)
+            print(f"  flat item {FLAT}: log likelihood ratio flat vs sound, median [10 %, 90 %]:"
+                  f" oracle {_q(oracle)}; analysis {_q(model)}; confidence 0.8 at the "
+                  f"bench's base rate (1 in 120 items) needs {NEEDED:.1f}")
+    if args.calibration:
+        print()
+        print("| class size | confidence | suggestions | true |")
+        print("|---|---|---|---|")
+        for size, band in bands.items():
+            for lo in sorted(band):
+                t, n = band[lo]
+                hi = BANDS[BANDS.index(lo) + 1] if lo != BANDS[-1] else 100
+                print(f"| {size} | {lo}-{hi} % | {n} | {100 * t / n:.0f} % ({t}) |")
     print("goal met" if ok else "goal MISSED")
     return 0 if ok else 1
 

@@ -21,11 +21,22 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
 from adaptive.analytics.events import HAS_SKILL, AnswerRecord, PageRecord, SkillState
+from adaptive.analytics.evidence import (
+    Emission,
+    Event,
+    SkillModel,
+    best_over,
+    fit_skill_scored,
+    log_likelihood,
+    loo_known,
+    posterior,
+)
+from adaptive.mastery.chance import guess_floor
 from adaptive.modules.format import ItemType, Module
 
 #: How many later answers on the skill's other items say what a learner knew at an answer
@@ -473,19 +484,388 @@ def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
     return out
 
 
+_ll = log_likelihood
+
+# ---- HMM-based item and lesson analysis (small-sample evidence; see adaptive.analytics.evidence)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The model-based item analysis of small classes: prior odds of each flaw (how often
+    an item has it before any data; the confidence is the posterior probability), and
+    the fewest learners an item must have been answered by. Tuned on planted-flaw classes
+    with seeds other than the ones the benchmark reports (docs/benchmarks.md)."""
+
+    odds_non_discriminating: float = 1 / 60
+    odds_mis_keyed: float = 1 / 200  # per wrong choice (the likelihood is maximised over them)
+    odds_too_hard: float = 1 / 100
+    odds_too_easy: float = 1 / 100
+    min_item_learners: int = 8
+    profile_candidates: int = 2  # items per skill the quick screen passes to the full test
+    #: Above this many learners the upper/lower-group item analysis (``_items``) has enough
+    #: data and is much faster; the model-based one is for small classes.
+    max_learners: int = 40
+    min_confidence: float = 0.8
+
+
+def _sequences(c: _Class, pages: Sequence[PageRecord]
+               ) -> dict[str, dict[str, list[Event]]]:
+    """skill -> learner -> that learner's answers and pages on the skill, in order."""
+    page_skill = {p.id: p.skill for p in c.module.pages if p.skill}
+    rows: list[tuple[str, int, int, str, Event]] = []
+    for a in c.answers:
+        if a.primary_skill:
+            rows.append((a.learner, a.seq, 1, a.primary_skill,
+                         ("answer", a.item_id, a.correct, a.answer_text)))
+    for p in pages:
+        sid = page_skill.get(p.page_id)
+        if sid:
+            rows.append((p.learner, p.seq, 0, sid, ("page", p.page_id, False, "")))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    out: dict[str, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    ability = _ability(c)
+    for learner, _, _, sid, ev in rows:
+        seq = out[sid][learner]
+        if not seq and (learner, sid) in ability:
+            seq.append(("ability", "", False, f"{ability[(learner, sid)]:.4f}"))
+        seq.append(ev)
+    return out
+
+
+def _ability(c: _Class) -> dict[tuple[str, str], float]:
+    """(learner, skill) -> the share of the learner's *other* reached skills shown known up
+    front, minus the class's mean share: knowledge goes together (a learner who knew the
+    other skills is likelier to know this one), which a class of 30 needs to tell a bad
+    item from a learner who did not know."""
+    skills = [s.id for s in c.module.skills]
+    known: dict[str, dict[str, bool]] = defaultdict(dict)
+    for (learner, sid), st in c.status.items():
+        if st in ("known", "mastered", "flagged"):
+            known[learner][sid] = st == "known"
+    raw: dict[tuple[str, str], float] = {}
+    for learner, by_skill in known.items():
+        for sid in skills:
+            others = [v for k, v in by_skill.items() if k != sid]
+            if others:
+                raw[(learner, sid)] = sum(others) / len(others)
+    if not raw:
+        return {}
+    mean = sum(raw.values()) / len(raw)
+    return {k: v - mean for k, v in raw.items()}
+
+
+def _start_model(module: Module, sid: str) -> SkillModel:
+    skill = module.skill(sid)
+    bkt = skill.bkt or module.settings.bkt
+    floors = {i.id: guess_floor(i) for i in module.items if i.skills and i.skills[0] == sid}
+    teach = {p.id: 0.3 for p in module.pages if p.skill == sid}
+    return SkillModel(bkt.prior, max(bkt.learn, 0.05), bkt.guess, bkt.slip, teach, floors)
+
+
+def _choice_emissions(model: SkillModel, item_id: str, key: str, n_choices: int,
+                      keyed_to: frozenset[str] | None) -> Emission:
+    """Choice-level emission: knowers pick ``keyed_to`` (None: the key) with 1 − slip,
+    the other choices evenly; non-knowers the key with guess, the rest evenly."""
+    g, s = model.guess_of(item_id), model.slip
+    m = max(2, n_choices)
+
+    # Scaled so that a wrong answer weighs as in the right/wrong model (every wrong choice
+    # (m − 1) times its share): likelihoods of the two models then compare directly.
+    def emit(ev: Event) -> tuple[float, float]:
+        pu = g if ev[2] else 1 - g
+        if keyed_to is None:
+            pk = 1 - s if ev[2] else s
+        elif ev[3] in keyed_to:
+            pk = (1 - s) * (m - 1)
+        else:
+            pk = s / (m - 1) if ev[2] else s
+        return pk, pu
+    return emit
+
+
+def _flat(p: float) -> Emission:
+    return lambda ev: (p, p) if ev[2] else (1 - p, 1 - p)
+
+
+def _knower_p(model: SkillModel, q: float) -> Emission:
+    return lambda ev: (q, model.guess_of(ev[1])) if ev[2] else (1 - q, 1 - model.guess_of(ev[1]))
+
+
+def _novice_p(model: SkillModel, q: float) -> Emission:
+    return lambda ev: (1 - model.slip, q) if ev[2] else (model.slip, 1 - q)
+
+
+@dataclass
+class _ItemTest:
+    kind: str
+    llr: float
+    odds: float
+    param: float = 0.0
+    choice: str | None = None
+
+    @property
+    def confidence(self) -> float:
+        return posterior(self.llr, self.odds)
+
+
+def _item_tests(model: SkillModel, seqs: Sequence[Sequence[Event]], item: Any,
+                key: str | None, choices: Sequence[str], ev_th: Evidence,
+                fixed: Mapping[str, Emission] | None = None) -> list[_ItemTest]:
+    """Likelihood ratio of each flaw of one item against "it behaves like its skill",
+    the skill's fit held fixed (``fixed``: items already found flawed, as found)."""
+    item_id = item.id
+    fixed = dict(fixed or {})
+
+    def log_likelihood(seqs: Sequence[Sequence[Event]], model: SkillModel,
+                       override: Mapping[str, Emission] | None = None) -> float:
+        return _ll(seqs, model, {**fixed, **(override or {})})
+
+    base = log_likelihood(seqs, model)
+    tests = []
+    p, ll = best_over(lambda p: log_likelihood(seqs, model, {item_id: _flat(p)}), 0.05, 0.95)
+    tests.append(_ItemTest("non_discriminating", ll - base, ev_th.odds_non_discriminating, p))
+    q, ll = best_over(lambda q: log_likelihood(seqs, model, {item_id: _knower_p(model, q)}),
+                      0.02, 0.6)
+    tests.append(_ItemTest("too_hard", ll - base, ev_th.odds_too_hard, q))
+    q, ll = best_over(lambda q: log_likelihood(seqs, model, {item_id: _novice_p(model, q)}),
+                      0.5, 0.98)
+    if q > model.guess_of(item_id) + 0.2:
+        tests.append(_ItemTest("too_easy", ll - base, ev_th.odds_too_easy, q))
+    if key is not None and len(choices) >= 2:
+        h0 = log_likelihood(seqs, model, {item_id: _choice_emissions(
+            model, item_id, key, len(choices), None)})
+        for ch in choices:
+            if ch == key:
+                continue
+            ll = log_likelihood(seqs, model, {item_id: _choice_emissions(
+                model, item_id, key, len(choices), _names_of(item, ch))})
+            tests.append(_ItemTest("mis_keyed", ll - h0, ev_th.odds_mis_keyed, choice=ch))
+    return tests
+
+
+def _best_emission(model: SkillModel, t: _ItemTest, item: Any, key: str | None,
+                   n_choices: int) -> Emission:
+    """The emission of the alternative a test chose (for the refit without the item)."""
+    if t.kind == "mis_keyed" and key is not None and t.choice is not None:
+        return _choice_emissions(model, item.id, key, n_choices, _names_of(item, t.choice))
+    if t.kind == "too_hard":
+        return _knower_p(model, t.param)
+    if t.kind == "too_easy":
+        return _novice_p(model, t.param)
+    return _flat(t.param)
+
+
+def _key_of(item: Any) -> tuple[str | None, list[str]]:
+    """(the key's choice id, every choice id) for a single-choice item."""
+    if item.type != ItemType.SINGLE_CHOICE or not item.choices:
+        return None, []
+    key = next((g.match.choice for g in item.answer_groups if g.correct and g.match.choice),
+               None)
+    return key, [ch.id for ch in item.choices]
+
+
+def _names_of(item: Any, choice_id: str) -> frozenset[str]:
+    """How a chosen answer may be logged: the choice id, or its text (the dashboard logs
+    the text, plain or with its math)."""
+    ch = next((c for c in item.choices if c.id == choice_id), None)
+    if ch is None:
+        return frozenset({choice_id})
+    return frozenset({ch.id, ch.text, ch.text.replace("$", "").strip()})
+
+
+def _skill_fits(c: _Class, seqs_by_skill: Mapping[str, Mapping[str, list[Event]]]
+                ) -> dict[str, tuple[SkillModel, float]]:
+    """skill -> (its fitted model, the fit's score), for the module's skills. How much
+    ability carries over (``lift``) is one number for the module: the median of the skills'
+    own fits (a flawed item bends its skill's fit, not the others')."""
+    ids = {s.id for s in c.module.skills}
+    own = {sid: fit_skill_scored(list(by_l.values()), _start_model(c.module, sid), rounds=1,
+                                 steps=12)
+           for sid, by_l in seqs_by_skill.items() if sid in ids}
+    if not own:
+        return {}
+    lift = median(m.lift for m, _ in own.values())
+    return {sid: fit_skill_scored(list(seqs_by_skill[sid].values()),
+                                  replace(_start_model(c.module, sid), lift=lift),
+                                  init=replace(m, lift=lift), fit_lift=False, rounds=2,
+                                  steps=12)
+            for sid, (m, _) in own.items()}
+
+
+def _items_hmm(c: _Class, seqs_by_skill: Mapping[str, Mapping[str, list[Event]]],
+               fits: dict[str, tuple[SkillModel, float]],
+               ev_th: Evidence) -> list[Restructuring]:
+    """Per skill: a quick likelihood-ratio screen of every item with the skill's fit held
+    fixed, then, for the few items it points at, the profile likelihood ratio (the skill
+    refitted with the item flawed, against refitted with it sound). An item found flawed
+    is then modelled as such while its skill's other items are judged (a flawed diagnostic
+    item is a large share of a small class's answers and would bend the skill's fit)."""
+    out = []
+    for sid, by_l in seqs_by_skill.items():
+        if sid not in fits:
+            continue
+        all_seqs = list(by_l.values())
+        start = replace(_start_model(c.module, sid), lift=fits[sid][0].lift)
+        items = []
+        for item in c.module.items:
+            if not item.skills or item.skills[0] != sid:
+                continue
+            n = sum(1 for s in all_seqs if any(ev[0] == "answer" and ev[1] == item.id
+                                               for ev in s))
+            if n < ev_th.min_item_learners:
+                continue
+            key, choices = _key_of(item)
+            items.append((item, key, choices))
+        flawed: dict[str, tuple[_ItemTest, Emission]] = {}
+        model, base = fits[sid]
+        for _ in range(2):
+            override = {iid: em for iid, (_, em) in flawed.items()}
+            quick = []
+            for it, key, choices in items:
+                if it.id in flawed:
+                    continue
+                seqs = [s for s in all_seqs if any(ev[1] == it.id for ev in s)]
+                tests = _item_tests(model, seqs, it, key, choices, ev_th, override)
+                score = max(t.llr + math.log(t.odds) for t in tests)
+                if max(t.llr for t in tests) > 0:
+                    quick.append((score, it, key, choices, tests))
+            quick.sort(key=lambda q: -q[0])
+            found_now = None
+            for _, it, key, choices, tests in quick[:ev_th.profile_candidates]:
+                # The screen ranks the item; which flaw it has is decided on the refits of
+                # the best alternative of each kind (a mis-keyed item also looks "too hard"
+                # and "flat" while the skill's fit is held).
+                per_kind: dict[str, _ItemTest] = {}
+                for t in tests:
+                    if t.kind not in per_kind or t.llr > per_kind[t.kind].llr:
+                        per_kind[t.kind] = t
+                # the two likeliest kinds only (a dashboard page waits for this)
+                per_kind = dict(sorted(per_kind.items(), key=lambda kv: -(
+                    kv[1].llr + math.log(kv[1].odds)))[:2])
+                for t in per_kind.values():
+                    em = _best_emission(model, t, it, key, len(choices))
+                    alt_model, alt = fit_skill_scored(
+                        all_seqs, start, rounds=1, override={**override, it.id: em},
+                        init=model, fit_lift=False, only=("prior", "learn"), steps=10)
+                    t.llr = alt - base
+                    if t.confidence >= ev_th.min_confidence and (
+                            found_now is None or t.llr + math.log(t.odds) >
+                            found_now[1].llr + math.log(found_now[1].odds)):
+                        found_now = (it, t, em, alt_model, alt)
+            if found_now is None:
+                break
+            it, best, em, model, base = found_now
+            flawed[it.id] = (best, em)
+        fits[sid] = (model, base)
+        for iid, (best, _) in flawed.items():
+            seqs = [s for s in all_seqs if any(ev[1] == iid for ev in s)]
+            out.append(_item_finding(c, model, c.module.item(iid), seqs, best))
+    return out
+
+
+def flat_item_evidence(c: _Class, by_learner: Mapping[str, list[Event]],
+                       fit: tuple[SkillModel, float], item_id: str) -> float:
+    """The profile log likelihood ratio "this item is flat" against "it is sound" (for the
+    benchmark's evidence table)."""
+    model, base = fit
+    seqs = list(by_learner.values())
+    start = replace(_start_model(c.module, c.module.item(item_id).skills[0]), lift=model.lift)
+    item_seqs = [s for s in seqs if any(ev[1] == item_id for ev in s)]
+    p, _ = best_over(lambda p: log_likelihood(item_seqs, model, {item_id: _flat(p)}),
+                     0.05, 0.95)
+    _, alt = fit_skill_scored(seqs, start, rounds=1, override={item_id: _flat(p)},
+                              init=model, fit_lift=False, only=("prior", "learn"), steps=10)
+    return alt - base
+
+
+def _item_finding(c: _Class, model: SkillModel, item: Any, seqs: Sequence[Sequence[Event]],
+                  t: _ItemTest) -> Restructuring:
+    """Words and numbers for one item flaw: learners counted by P(known) from their other
+    answers (≥ 0.7 "know the skill", ≤ 0.3 "do not yet")."""
+    name = c.label(item.id)
+    kk = nk = kd = nd = 0
+    wrong: Counter[str] = Counter()
+    for seq in seqs:
+        w = loo_known(seq, model)
+        for ev, p in zip(seq, w, strict=True):
+            if ev[0] != "answer" or ev[1] != item.id:
+                continue
+            if p >= 0.7:
+                nk += 1
+                kk += ev[2]
+                if not ev[2]:
+                    wrong[ev[3]] += 1
+            elif p <= 0.3:
+                nd += 1
+                kd += ev[2]
+    nums: dict[str, float] = {"knowers": nk, "knowers_right": kk, "others": nd,
+                              "others_right": kd, "log_likelihood_ratio": round(t.llr, 2)}
+    conf = round(t.confidence, 3)
+    k_txt = f"{_pct(kk / nk)} ({kk} of {nk})" if nk else "–"
+    d_txt = f"{_pct(kd / nd)} ({kd} of {nd})" if nd else "–"
+    odds = f"the class's answers are {_times(t.llr)} as likely if it is so"
+    if t.kind == "mis_keyed":
+        choice = next((ch for ch in item.choices if ch.id == t.choice), None)
+        shown = choice.text if choice is not None else str(t.choice)
+        top_n = sum(v for k, v in wrong.items() if k in _names_of(item, t.choice or ""))
+        return Restructuring(
+            "mis_keyed", item.id,
+            f"Learners who know the skill (by their other answers) get “{name}” right "
+            f"only {k_txt}; {top_n} of them chose “{shown}”; {odds}.",
+            f"Check the key of “{name}”: “{shown}” may be the right answer.", conf, nums,
+            {"op": "set_key", "item": item.id, "choice": choice.id}
+            if choice is not None and item.type == ItemType.SINGLE_CHOICE else None)
+    if t.kind == "non_discriminating":
+        return Restructuring(
+            "non_discriminating", item.id,
+            f"“{name}” is answered right by {k_txt} of the learners who know the skill "
+            f"(by their other answers) and by {d_txt} of those who do not: it does not "
+            f"tell them apart; {odds} as if it did.",
+            f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
+            conf, nums)
+    if t.kind == "too_easy":
+        return Restructuring(
+            "too_easy", item.id,
+            f"Learners who do not know the skill yet get “{name}” right {d_txt}; {odds}.",
+            f"“{name}” gives the answer away: make the wrong choices plausible.", conf, nums)
+    return Restructuring(
+        "too_hard", item.id,
+        f"Learners who know the skill get “{name}” right only {k_txt}, and their wrong "
+        f"answers differ; {odds}.",
+        f"Make “{name}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
+
+
+def _times(llr: float) -> str:
+    """A likelihood ratio in words ("12 times")."""
+    r = math.exp(min(llr, 50.0))
+    return f"{r:.0f} times" if r < 1e4 else "over 10,000 times"
+
+
 def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
                           pages: Sequence[PageRecord] = (), states: Iterable[SkillState] = (),
                           *, practice_cap: int | None = None,
                           thresholds: Thresholds | None = None,
+                          evidence: Evidence | None = None,
                           item_names: Mapping[str, str] | None = None) -> list[Restructuring]:
     """Changes to the module the data supports, most confident first (only those at or
     above ``thresholds.min_confidence``, except structural ones which are certain)."""
     th = thresholds or Thresholds()
     c = _Class.build(module, answers, states)
     c.names = dict(item_names or {})
-    found = (_items(c, th) + _misconceptions(c, th) + _prerequisites(c, th)
+    ev_th = evidence or Evidence()
+    learners = len({a.learner for a in c.answers})
+    if learners <= ev_th.max_learners:
+        seqs = _sequences(c, pages)
+        items = _items_hmm(c, seqs, _skill_fits(c, seqs), ev_th)
+    else:
+        items = _items(c, th)
+    found = (items + _misconceptions(c, th) + _prerequisites(c, th)
              + _lessons(c, pages, th)
              + _few_items(c, practice_cap or module.settings.practice_cap))
-    found = [r for r in found if r.confidence >= th.min_confidence]
+    # A lesson cannot teach learners who lack a prerequisite: when one is missing, its
+    # skill's lesson looks useless for that reason, and the prerequisite is the change.
+    lacking = {r.target.split(">")[1] for r in found if r.kind == "add_prerequisite"}
+    found = [r for r in found if r.confidence >= th.min_confidence and not (
+        r.kind == "useless_lesson" and c.module.page(r.target).skill in lacking)]
     found.sort(key=lambda r: (-r.confidence, KINDS.index(r.kind), r.target))
     return found

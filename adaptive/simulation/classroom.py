@@ -67,6 +67,9 @@ class ClassLog:
     states: list[SkillState]
     learners: list[str]
     engine_states: dict[str, dict[str, Any]] = field(default_factory=dict)  # learner -> final state
+    #: (learner, seq) -> whether the learner really knew the skill when answering: the hidden
+    #: truth, for oracle bounds in bench/planted_flaws.py (never shown to the analysis).
+    known_at: dict[tuple[str, int], bool] = field(default_factory=dict)
 
 
 def _order(prerequisites: Mapping[str, Sequence[str]], skills: Sequence[str]) -> list[str]:
@@ -106,6 +109,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
     states: list[SkillState] = []
     learners: list[str] = []
     engine_states: dict[str, dict[str, Any]] = {}
+    known_at: dict[tuple[str, int], bool] = {}
     for k in range(n):
         who = f"L{k:03d}"
         learners.append(who)
@@ -139,6 +143,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
                 item = module.item(step.item_id)
                 sid = item.skills[0]
                 b = truth.items.get(item.id, ItemBehaviour())
+                known_at[(who, seq)] = bool(known.get(sid))
                 key = _key(module, item.id)
                 others = [c.id for c in item.choices if c.id != key]
                 if b.flat is not None:
@@ -168,7 +173,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
         states += [SkillState(who, p.skill_id, p.status, p.p_mastery, p.attempts, p.correct)
                    for p in skill_progress(module, state)]
         engine_states[who] = state
-    return ClassLog(answers, pages, states, learners, engine_states)
+    return ClassLog(answers, pages, states, learners, engine_states, known_at)
 
 
 #: (kind, target) of every planted flaw.

@@ -8,6 +8,7 @@ are accepted only when :func:`find_learner` finds them in that scope.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -45,7 +46,7 @@ from adaptive.modules import Module
 from adaptive.modules.format import ItemType
 from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
-from lti_tool.extensions import db
+from lti_tool.extensions import cache, db
 from lti_tool.models import (
     AnswerEvent,
     Attempt,
@@ -507,8 +508,22 @@ def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
         return []
     labels = item_labels if item_labels is not None else {
         i.id: item_label(data.module, i.id) for i in data.module.items}
-    return suggest_restructuring(data.module, data.answers, data.pages, data.states,
-                                 practice_cap=data.practice_cap, item_names=labels)
+    # The small-class analysis fits a model per skill (seconds for a class of 30-60), so
+    # the result is kept until the class's data changes (any new answer, page or state).
+    key = "restructure:" + hashlib.sha256(repr((
+        data.module.id, data.module.metadata.get("hash"), data.practice_cap,
+        sorted(labels.items()), sorted((a.learner, a.seq, a.item_id, a.correct)
+                                       for a in data.answers),
+        sorted((p.learner, p.seq, p.page_id) for p in data.pages),
+        sorted((s.learner, s.skill_id, s.status) for s in data.states),
+    )).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    found = suggest_restructuring(data.module, data.answers, data.pages, data.states,
+                                  practice_cap=data.practice_cap, item_names=labels)
+    cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 @dataclass(frozen=True)
