@@ -148,7 +148,12 @@ def main() -> None:
     platform_url = f"http://127.0.0.1:{psock.getsockname()[1]}"
     env = {**os.environ, "BRANCHWISE_INSTANCE_PATH": str(tmp / "instance"),
            "BRANCHWISE_BASE_URL": base, "BRANCHWISE_SECRET_KEY": "exam-" + "k" * 40,
-           "BRANCHWISE_LOG_LEVEL": "WARNING"}
+           "BRANCHWISE_LOG_LEVEL": "WARNING",
+           # The demo LMS is on 127.0.0.1 (outbound calls there are refused by default),
+           # and every simulated learner comes from 127.0.0.1 (a per-address login limit
+           # meant for one network would refuse the synchronized start).
+           "BRANCHWISE_OUTBOUND_ALLOW_PRIVATE": "true",
+           "BRANCHWISE_LOGIN_RATE_LIMIT": "1000000"}
     for key, value in (("BRANCHWISE_DATABASE_URL", args.database_url),
                        ("BRANCHWISE_REDIS_URL", args.redis_url)):
         if value:

@@ -147,6 +147,10 @@ def _platform_of_launch(launch_id: str) -> int | None:
     return platform_id
 
 
+# Set by the launch once it has found the request's platform the way this module would.
+PLATFORM_ENVIRON_KEY = "branchwise.request_platform_id"
+
+
 def _request_platform(secret: str) -> int | None:
     """The platform this LTI request belongs to, read from the request alone."""
     from lti_tool.extensions import db
@@ -154,6 +158,9 @@ def _request_platform(secret: str) -> int | None:
     from lti_tool.protocol.errors import SessionExpired
     from lti_tool.registration.services import find_platform
 
+    known = request.environ.get(PLATFORM_ENVIRON_KEY)
+    if known is not None:  # the login or launch already found it (same answer, no query)
+        return int(known)
     token = request.values.get("t")
     auth = request.headers.get("Authorization", "")
     if not token and auth.startswith("Bearer "):

@@ -34,8 +34,13 @@ def count(name: str, window: int) -> int:
 
 def record(name: str, window: int) -> int:
     """Record one event now; returns the number in the window including it."""
+    return record_at(name, window, time.time())
+
+
+def record_at(name: str, window: int, stamp: float) -> int:
+    """Record one event that happened at ``stamp`` (a batch flushed late)."""
     now = time.time()
-    stamps = [*_recent(name, window, now), now]
+    stamps = [*_recent(name, window, now), stamp]
     cache.set(_key(name), stamps, timeout=window)
     return len(stamps)
 

@@ -322,13 +322,14 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
         if budget.next_slot_at - time.time() > pacing.MAX_WAIT:
             return _defer(sub, _spread(budget.next_slot_at, budget.interval),
                           "platform rate limit"), None, None
-        send_at = pacing.reserve_send(platform.id)
-        if send_at - time.time() > 3 * pacing.MAX_WAIT:
-            return _defer(sub, send_at, "platform rate limit"), None, None
-        _sleep_until(send_at)
-        if pacing.blocked_until(platform.id) > send_at + 0.5:
+        booking = pacing.reserve_send(platform.id)
+        if booking.send_at - time.time() > 3 * pacing.MAX_WAIT:
+            return _defer(sub, booking.send_at, "platform rate limit"), None, None
+        _sleep_until(booking.send_at)
+        blocked = pacing.refused_since(platform.id, booking)
+        if blocked is not None and blocked > time.time():
             # A 429 came for another worker while we waited: join the queue again.
-            return _defer(sub, _spread(pacing.blocked_until(platform.id), budget.interval),
+            return _defer(sub, _spread(blocked, budget.interval),
                           "platform rate limit"), None, None
 
         # A timestamp the platform sees as newer than all it holds for this learner.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -65,8 +66,9 @@ def acquire_slot(user_pk: int, link_pk: int, holder: int, lease: float) -> Deliv
     taken = db.session.execute(
         update(DeliverySlot)
         .where(DeliverySlot.user_pk == user_pk, DeliverySlot.resource_link_pk == link_pk,
-               (DeliverySlot.holder.is_(None)) | (DeliverySlot.lease_until < now)
-               | (DeliverySlot.holder == holder))
+               # Not re-entrant: two jobs for the same score (a deferred one and a
+               # retry) must not both send it.
+               (DeliverySlot.holder.is_(None)) | (DeliverySlot.lease_until < now))
         .values(holder=holder, lease_until=now + lease)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -135,7 +137,22 @@ def budget_for(platform_id: int) -> PlatformBudget:
     return budget
 
 
-def reserve_send(platform_id: int) -> float:
+@dataclass(frozen=True)
+class Booking:
+    """A sending time booked with :func:`reserve_send`.
+
+    ``rate_limited`` is the platform's count of rate-limit answers when it was booked:
+    :func:`refused_since` tells from it whether a 429 came in for another worker while
+    this one waited. (``next_slot_at`` cannot tell: every booking moves it on by the
+    spacing, so once the spacing is wide, or others booked after us, it always lies
+    past our own time; that was read as a block and no score ever left: issue 20.)
+    """
+
+    send_at: float
+    rate_limited: int
+
+
+def reserve_send(platform_id: int) -> Booking:
     """Book the platform's next sending time (epoch seconds) and move it on by the spacing.
 
     One UPDATE ... RETURNING: two workers never book the same time.
@@ -147,15 +164,30 @@ def reserve_send(platform_id: int) -> float:
         .where(PlatformBudget.platform_id == platform_id)
         .values(next_slot_at=case((next_at < now, now), else_=next_at)
                 + PlatformBudget.interval)
-        .returning(PlatformBudget.next_slot_at, PlatformBudget.interval)
+        .returning(PlatformBudget.next_slot_at, PlatformBudget.interval,
+                   PlatformBudget.rate_limited)
         .execution_options(synchronize_session=False)
     ).one()
     db.session.commit()
-    return float(row.next_slot_at - row.interval)
+    return Booking(send_at=float(row.next_slot_at - row.interval),
+                   rate_limited=int(row.rate_limited))
+
+
+def refused_since(platform_id: int, booking: Booking) -> float | None:
+    """If a rate-limit answer came after ``booking`` was made: when the platform may be
+    tried again (its block, and the bookings made since); else None."""
+    row = db.session.execute(
+        select(PlatformBudget.next_slot_at, PlatformBudget.rate_limited)
+        .where(PlatformBudget.platform_id == platform_id)).one()
+    db.session.commit()
+    if int(row.rate_limited) <= booking.rate_limited:
+        return None
+    return float(row.next_slot_at)
 
 
 def blocked_until(platform_id: int) -> float:
-    """When the platform accepts the next score (a Retry-After in force pushes it out)."""
+    """When the platform accepts the next score (a Retry-After in force, and the
+    sending times already booked, push it out)."""
     return float(db.session.scalar(
         select(PlatformBudget.next_slot_at).where(PlatformBudget.platform_id == platform_id))
         or 0.0)

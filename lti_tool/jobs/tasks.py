@@ -35,7 +35,9 @@ def init_app(app: Flask) -> Tasks:
         return existing
     huey = get_queue(app)
 
-    @huey.task(name="deliver_score")
+    # retries: a job that raised (a database hiccup outside the attempt's own error
+    # handling) runs again soon instead of leaving its row to the 5-minute sweep.
+    @huey.task(name="deliver_score", retries=3, retry_delay=2)
     def deliver_score(submission_id: int) -> None:
         """One delivery attempt; a retry is a new scheduled job at the policy's delay."""
         from lti_tool.ags.delivery import deliver

@@ -23,6 +23,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lti_tool.deep_linking.settings import settings_from_custom
 from lti_tool.extensions import db
@@ -30,7 +31,6 @@ from lti_tool.launch import tokens
 from lti_tool.launch.message_launch import BranchwiseMessageLaunch
 from lti_tool.models import (
     Context,
-    Deployment,
     LaunchSession,
     LoginState,
     Platform,
@@ -98,6 +98,7 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
         raise UnknownPlatform("This LMS registration is waiting for an administrator's "
                               "approval or is disabled.", status=403, code="platform_inactive",
                               log=f"iss={iss} client_id={platform.client_id}")
+    _note_request_platform(platform)
     if _origin(target) != _origin(settings.base_url):
         raise LoginError("The launch points at another site (target_link_uri).",
                          code="foreign_target", log=f"target={target}")
@@ -130,6 +131,17 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
         storage_target=storage_target, storage_origin=_origin(platform.auth_login_url),
         restart_url=restart_url,
     )
+
+
+def _note_request_platform(platform: Platform | None) -> None:
+    """Tell the frame-ancestors header which platform this request is for (it would look
+    it up again from the same login parameters or state)."""
+    from flask import has_request_context, request
+
+    from lti_tool.security_headers import PLATFORM_ENVIRON_KEY
+
+    if platform is not None and has_request_context():
+        request.environ[PLATFORM_ENVIRON_KEY] = platform.id
 
 
 def new_window_login_url(params: Mapping[str, str], settings: Settings) -> str:
@@ -190,6 +202,8 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     if login_state.expires_at < utcnow():
         raise StateMismatch("The login took too long. Open the activity again.",
                             code="state_expired")
+    _note_request_platform(registrations.find_platform(login_state.issuer,
+                                                       login_state.client_id))
 
     request = FlaskRequest(request_data={"id_token": id_token, "state": state},
                            request_is_secure=settings.base_url.startswith("https"))
@@ -222,6 +236,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     cookie_ok = secrets.compare_digest(cookies.get(state_cookie_name(state), ""),
                                        login_state.binding)
     if not cookie_ok and not login_state.storage_target and not login_state.restart_url:
+        db.session.commit()  # the state and nonce stay used
         raise StateMismatch("This launch did not start in this browser, or the browser "
                             "blocked the tool's cookie.", code="state_mismatch")
     # No cookie and no platform storage: the launch stays unconfirmed; the page offers
@@ -238,20 +253,29 @@ def _is_submission_review(message_type: str | None, expected: str) -> bool:
 
 def _consume(login_state: LoginState, body: Mapping) -> None:
     """Mark state used and the nonce seen, atomically: a second use fails even from
-    another worker or another browser."""
+    another worker or another browser.
+
+    The writes are flushed, not committed: the launch record joins the same
+    transaction (one commit per launch). The conditional UPDATE holds the state's row
+    (PostgreSQL's row lock, SQLite's write lock) until that commit, so a second use
+    running at the same time waits and then finds ``used_at`` set; the nonce's
+    UNIQUE(iss, nonce) is checked at the flush.
+    """
     now = utcnow()
     result = db.session.execute(
         update(LoginState)
         .where(LoginState.state == login_state.state, LoginState.used_at.is_(None))
         .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.rollback()
         raise Replay("This launch was already used.")
+    set_committed_value(login_state, "used_at", now)  # what the UPDATE wrote: no reload
     db.session.add(UsedNonce(issuer=body["iss"], nonce=str(body["nonce"]),
                              expires_at=now + timedelta(days=1)))
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
         raise Replay("This launch was already used (nonce seen before).") from exc
@@ -264,11 +288,9 @@ def _one(query):
 def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -> LaunchSession:
     """Upsert user, course and resource link; store the launch."""
     aud = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
-    platform = _one(select(Platform).where(Platform.issuer == body["iss"],
-                                           Platform.client_id == aud))
-    deployment = _one(select(Deployment).where(
-        Deployment.platform_id == platform.id,
-        Deployment.deployment_id == body[claims.DEPLOYMENT_ID]))
+    # The rows validation already found (memoised for the request).
+    platform = registrations.find_platform(body["iss"], aud)
+    deployment = registrations.find_deployment(platform, body[claims.DEPLOYMENT_ID])
     user = _one(select(User).where(User.platform_id == platform.id, User.sub == body["sub"]))
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])

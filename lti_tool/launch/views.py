@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 
-from lti_tool.admin import throttle
-from lti_tool.launch import first_page, services, tokens
+from lti_tool.launch import first_page, login_limit, services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError, LoginError
 from lti_tool.xapi import events as xapi_events
@@ -28,15 +27,14 @@ def login():
     # Public, and every accepted login writes a row: a per-address rate limit bounds the
     # pace of an anonymous flood, the housekeeping job (jobs.housekeeping) the total.
     key = f"lti-login:{request.remote_addr or '-'}"
-    if throttle.over_limit(key, _settings().login_rate_limit, LOGIN_WINDOW):
+    if not login_limit.admit(key, _settings().login_rate_limit, LOGIN_WINDOW):
         response = _error_page(LoginError(
             "Too many activity launches from your network in the last minute. Wait a "
             "moment and open the activity again.", code="rate_limited", status=429))
-        response.headers["Retry-After"] = str(throttle.retry_after(key, LOGIN_WINDOW))
+        response.headers["Retry-After"] = str(login_limit.retry_after(key, LOGIN_WINDOW))
         current_app.logger.warning("launch refused code=rate_limited status=429 "
                                    "path=/lti/login ip=%s", request.remote_addr)
         return response
-    throttle.record(key, LOGIN_WINDOW)
     params = request.values.to_dict()
     plan = services.begin_login(params, _settings())
     new_window = params.get("bw_new_window") == "1"

@@ -103,24 +103,62 @@ def add_deployment(platform: Platform, deployment_id: str, status: str = "active
     return deployment
 
 
+def _request_memo() -> dict | None:
+    """Look-ups already made in this HTTP request, or None outside one.
+
+    A launch asks for its platform five times (login, PyLTI1p3's registration and
+    deployment checks, the launch record, the frame-ancestors header): the same row of
+    the same session each time. Only found rows are kept (a registration added later in
+    the request is still found); the ORM objects are the session's own, so a change
+    made to one in the request is seen by the next caller.
+    """
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    return request.environ.setdefault("branchwise.registration_memo", {})
+
+
+def _still_there(obj) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return state.persistent and obj not in db.session.deleted
+
+
 def find_platform(issuer: str, client_id: str | None) -> Platform | None:
     """The registration for a login or launch.
 
     Without a client_id (it is optional in the login request) the issuer must
     name exactly one registration, otherwise we cannot tell which one is meant.
     """
+    memo = _request_memo()
+    key = ("platform", issuer.rstrip("/"), client_id or None)
+    if memo is not None and key in memo and _still_there(memo[key]):
+        return memo[key]
     query = select(Platform).where(Platform.issuer == issuer.rstrip("/"))
     if client_id:
-        return db.session.scalars(query.where(Platform.client_id == client_id)).one_or_none()
-    rows = list(db.session.scalars(query))
-    return rows[0] if len(rows) == 1 else None
+        found = db.session.scalars(query.where(Platform.client_id == client_id)).one_or_none()
+    else:
+        rows = list(db.session.scalars(query))
+        found = rows[0] if len(rows) == 1 else None
+    if memo is not None and found is not None:
+        memo[key] = found
+    return found
 
 
 def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None:
-    return db.session.scalars(
+    memo = _request_memo()
+    key = ("deployment", platform.id, deployment_id)
+    if memo is not None and key in memo and _still_there(memo[key]):
+        return memo[key]
+    found = db.session.scalars(
         select(Deployment).where(Deployment.platform_id == platform.id,
                                  Deployment.deployment_id == deployment_id)
     ).one_or_none()
+    if memo is not None and found is not None:
+        memo[key] = found
+    return found
 
 
 def list_platforms() -> list[Platform]:
