@@ -312,10 +312,12 @@ def localise(module: Module, language: str) -> Module:
     """
     if language == module.language or language not in module.translations:
         return module
-    cache: dict[str, Module] = module.metadata.setdefault("_localised", {})
+    # Cached with the object it was made from: ``dataclasses.replace`` (e.g. a module
+    # given a versioned id) shares the metadata dict, and must not get another's result.
+    cache: dict[str, tuple[Module, Module]] = module.metadata.setdefault("_localised", {})
     hit = cache.get(language)
-    if hit is not None:
-        return hit
+    if hit is not None and hit[0] is module:
+        return hit[1]
     t = module.translations[language]
     localised = replace(
         module,
@@ -346,7 +348,7 @@ def localise(module: Module, language: str) -> Module:
         translations=module.translations,
     )
     localised.metadata["_default_language"] = module.language
-    cache[language] = localised
+    cache[language] = (module, localised)
     return localised
 
 
