@@ -85,7 +85,7 @@ def translation_yaml(
     previous: TextKey = ()
     for src in source_texts(module):
         entry = table.get(src.key)
-        if entry is None and not (blanks and (src.rule or needs_translation(src.text))):
+        if entry is None and not (blanks and needs_translation(src.text)):
             continue
         data: dict[str, Any]
         if entry is None:

@@ -375,13 +375,14 @@ def translation_problems(
 
     problems: list[Problem] = []
     sources = {s.key: s for s in source_texts(module)}
-    items = {i.id: _written(i) for i in module.items}
+    items = {i.id: i for i in module.items}  # with their variants (the template has none)
     for language, table in sorted(module.translations.items()):
         where = (files or {}).get(language, filename)
         for key, src in sources.items():
             entry = table.get(key)
             empty = entry is None or not (entry.text.strip() or entry.pattern)
-            if empty and (src.rule or needs_translation(src.text)):
+            # A rule such as "3/4" or "\\s*6\\s*/\\s*15" is the same in every language.
+            if empty and needs_translation(src.text):
                 what = "accepted answer" if src.rule else "text"
                 problems.append(Problem(
                     filename, _line(lines, src.path), src.path, "translation-missing",
