@@ -86,8 +86,10 @@ def normalise_text(text: str) -> str:
     return text.strip(_END_PUNCTUATION + " ")
 
 
-_GROUPED_COMMA_DECIMAL = re.compile(r"^([+-]?)(\d{1,3}(?:[. \u00a0\u202f]\d{3})+)(?:,(\d+))?$")
-_DOT_THOUSAND = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
+# A leading 0 is never a thousands group: "0.625" is a decimal in every language.
+_GROUPED_COMMA_DECIMAL = re.compile(
+    r"^([+-]?)([1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+)(?:,(\d+))?$")
+_DOT_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
 
 
 def _decimal_comma_number(text: str) -> str | None:

@@ -183,6 +183,7 @@ def test_answers_in_the_learners_language(mini) -> None:
     ("1.000,5", "es", 1000.5), ("1 000,5", "fr", 1000.5), ("1\u202f000", "fr", 1000.0),
     ("12.345.678", "es", 12345678.0), ("-1.000,25", "es-MX", -1000.25),
     ("0.75", "es", 0.75), ("3,14159", "es", 3.14159), ("1 1/2", "es", 1.5),
+    ("0.625", "es", 0.625), ("1.5", "es", 1.5), ("1.000", None, 1.0),
 ])
 def test_numbers_read_the_learners_way(text, language, value) -> None:
     assert parse_number(text, language) == pytest.approx(value)
@@ -222,3 +223,61 @@ def test_the_two_schemas_share_their_translation_defs() -> None:
     body = module_schema["$defs"]["translation_body"]["properties"]
     assert {k: v for k, v in file_schema["properties"].items()
             if k not in ("translation_of", "language")} == body
+
+
+# --- the shipped samples ----------------------------------------------------------------
+
+SAMPLES = ("fractions", "statistics-basics", "security-awareness")
+
+
+@pytest.mark.parametrize("sample_id", SAMPLES)
+def test_each_sample_is_complete_and_current_in_spanish(sample_id) -> None:
+    from adaptive.samples import sample_ids, sample_path
+
+    assert sample_id in sample_ids() and f"{sample_id}.es" not in sample_ids()
+    problems = validate_files([sample_path(sample_id)])
+    assert [str(p) for p in problems if p.code.startswith("translation-")] == []
+    module = load_module(sample_path(sample_id))
+    assert "es" in languages(module)
+
+
+@pytest.mark.parametrize("sample_id", SAMPLES)
+def test_spanish_samples_keep_the_structure_and_their_own_answers(sample_id) -> None:
+    from adaptive.modules.variants import PLACEHOLDER, variant_item
+    from adaptive.samples import load_sample
+    from lti_tool.runner.answers import correct_form
+
+    module = load_sample(sample_id)
+    es = localise(module, "es")
+    assert es.title != module.title
+    for en_item, es_item in zip(module.items, es.items, strict=True):
+        assert (es_item.id, es_item.type, es_item.skills) == (
+            en_item.id, en_item.type, en_item.skills)
+        assert [c.id for c in es_item.choices] == [c.id for c in en_item.choices]
+        assert es_item.prompt != en_item.prompt or not needs_translation(en_item.prompt)
+        # The item's first correct answer, derived from the Spanish rules, is right in
+        # Spanish: translated accepted answers and patterns agree with each other.
+        form = correct_form(es_item)
+        answer: object = form.get("answer", [None])
+        if es_item.type in ("single_choice", "short_text", "numeric"):
+            answer = answer[0]  # type: ignore[index]
+        if es_item.type == "ordering":
+            answer = [c for c, _ in sorted(form.items(), key=lambda kv: kv[1][0])]
+            answer = [k.removeprefix("pos-") for k in answer]
+        assert evaluate_answer(es_item, answer, "es").correct, (es_item.id, answer)
+        for k in range(4):  # the drawn variants fill every placeholder in Spanish too
+            shown = variant_item(es_item, seed=11, k=k)
+            texts = [shown.prompt, shown.solution, *shown.hints, shown.default_feedback,
+                     *(g.feedback for g in shown.answer_groups), *(c.text for c in shown.choices)]
+            assert not [t for t in texts if PLACEHOLDER.search(t)], es_item.id
+
+
+def test_spanish_numbers_in_the_statistics_sample() -> None:
+    from adaptive.samples import load_sample
+
+    es = localise(load_sample("statistics-basics"), "es")
+    assert evaluate_answer(es.item("di-2"), "1,25", "es").correct
+    assert evaluate_answer(es.item("ce-2"), "10,5", "es").correct
+    assert evaluate_answer(es.item("ce-6"), "Mediana", "es").correct
+    assert not evaluate_answer(es.item("ce-6"), "median", "es").correct
+    assert evaluate_answer(es.item("sp-7"), "rango intercuartilico", "es").correct
