@@ -154,3 +154,20 @@ def test_the_finish_page_is_in_the_learners_language(client, lms):
     for skill in module.skills:
         assert skill.title in page
     assert "Equivalent fractions" not in page
+
+
+def test_module_text_in_another_language_than_the_page_is_marked(client, lms):
+    """An English-only module in the Spanish interface: its texts carry lang="en"."""
+    text = MINI.read_text("utf-8").replace("\nid: halves\n", "\nid: halves-en\n")
+    result = authoring.save_module(text, owner_user_pk=None, filename="halves-en.yaml")
+    assert result.saved is not None, (result.error, result.problems)
+    es = _launch(client, lms, "halves-en", "es", "fran")
+    assert 'lang="es"' in es.html and "Volver al curso" in es.html
+    assert re.search(r'id="prompt" class="md prompt"><div lang="en">', es.html)
+
+
+def test_module_text_in_the_pages_language_is_not_marked(client, lms):
+    # A test of its own: the fixture's app context (Babel's cached locale) spans one test.
+    spanish = _launch(client, lms, "fractions", "es", "hugo")
+    assert 'lang="es"' in spanish.html
+    assert '<div lang=' not in spanish.html and '<span lang=' not in spanish.html
