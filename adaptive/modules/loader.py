@@ -211,6 +211,44 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
 
 
+def _keep_source_hashes(node: yaml.Node, data: Any, depth: int = 0) -> None:
+    """A translation's ``source: 81292e36`` is a hash, not the number 8.1292e40: YAML 1.1
+    writers (PyYAML's dump) leave such strings unquoted, and the 1.2 rules read them as
+    numbers. Put back the scalar's own text for every ``source`` key."""
+    if depth > 12:
+        return
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key: Any = key_node.value
+            if key not in data and key.isdigit():
+                key = int(key)
+            if key not in data:
+                continue
+            if (key == "source" and isinstance(value_node, yaml.ScalarNode)
+                    and isinstance(data[key], int | float) and not value_node.style):
+                data[key] = value_node.value
+            else:
+                _keep_source_hashes(value_node, data[key], depth + 1)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for child_node, child in zip(node.value, data, strict=False):
+            _keep_source_hashes(child_node, child, depth + 1)
+
+
+def _keep_translation_hashes(node: yaml.Node, data: Any) -> None:
+    """``_keep_source_hashes`` for a translation file, or the module file's
+    ``translations:`` (nothing else of a module is touched: ``metadata`` may hold numbers)."""
+    if not (isinstance(node, yaml.MappingNode) and isinstance(data, dict)):
+        return
+    if "translation_of" in data:
+        _keep_source_hashes(node, data)
+        return
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "translations":
+            _keep_source_hashes(value_node, data.get("translations"))
+
+
 def read_document(text: str, filename: str = "<module>") -> tuple[Any, LineMap, list[Problem]]:
     """Parse YAML or JSON text into plain data plus a path → line map.
 
@@ -254,6 +292,7 @@ def read_document(text: str, filename: str = "<module>") -> tuple[Any, LineMap, 
             return None, lines, [Problem(filename, 1, "", "document-too-large", message)]
         _walk(node, "", lines, problems, filename)
         data = loader.construct_document(node)
+        _keep_translation_hashes(node, data)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)

@@ -281,3 +281,20 @@ def test_spanish_numbers_in_the_statistics_sample() -> None:
     assert evaluate_answer(es.item("ce-6"), "Mediana", "es").correct
     assert not evaluate_answer(es.item("ce-6"), "median", "es").correct
     assert evaluate_answer(es.item("sp-7"), "rango intercuartilico", "es").correct
+
+
+def test_an_unquoted_hash_that_looks_like_a_number_stays_a_hash() -> None:
+    """PyYAML (YAML 1.1) writes "81292e36" or "03025905" unquoted; they are still hashes."""
+    data = yaml.safe_load(MINI.read_text("utf-8"))
+    data["metadata"] = {"source": 1234}
+    data["translations"] = {"es": {"title": {"text": "Medios", "source": "81292e36"},
+                                   "description": {"text": "x", "source": "03025905"}}}
+    text = yaml.safe_dump(data, allow_unicode=True)
+    assert "source: 81292e36" in text  # unquoted: YAML 1.2 would read a float
+    module, problems = parse_module(text, "mini.yaml")
+    assert module is not None, problems
+    table = module.translations["es"]
+    assert table[("title",)].source == "81292e36"
+    assert table[("description",)].source == "03025905"
+    assert module.metadata["source"] == 1234  # the rest of the module is read as before
+    assert {p.code for p in problems} >= {"translation-stale"}
