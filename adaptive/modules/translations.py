@@ -398,6 +398,14 @@ def translation_problems(
                     WARNING))
                 continue
             src = found
+            if src.rule:
+                regex = src.path.endswith(".pattern")
+                if (regex and not entry.pattern) or (not regex and entry.pattern):
+                    want = "pattern:" if regex else "text: (and also:)"
+                    problems.append(Problem(
+                        entry.file or where, entry.line, tpath, "translation-rule",
+                        f"this rule is {'a regex' if regex else 'a text'} rule: translate it "
+                        f"with {want}, or it is ignored", WARNING))
             if entry.source is None:
                 problems.append(Problem(
                     entry.file or where, entry.line, tpath, "translation-unstamped",

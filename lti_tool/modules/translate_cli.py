@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 _CODES = ("translation-missing", "translation-stale", "translation-unstamped",
-          "translation-unknown", "translation-placeholder", "translation-regex",
+          "translation-unknown", "translation-rule", "translation-placeholder", "translation-regex",
           "translation-language", "translation-of")
 
 

@@ -132,12 +132,13 @@ def test_translations_in_the_module_file_win_per_string() -> None:
 
 def test_unknown_placeholder_language_and_module_errors() -> None:
     bad = {"translation_of": "halves", "language": "es",
-           "items": {"h-1": {"prompt": "¿{{x}}?"}, "nope": {"prompt": "hola"}}}
+           "items": {"h-1": {"prompt": "¿{{x}}?"}, "nope": {"prompt": "hola"},
+                     "h-2": {"answer_groups": {"0": {"match": {"pattern": "^mitad$"}}}}}}
     module, problems = parse_module(MINI.read_text("utf-8"), str(MINI),
                                     {"mini.es.yaml": yaml.safe_dump(bad)})
     assert module is None
     codes = {p.code for p in problems}
-    assert {"translation-placeholder", "translation-unknown"} <= codes
+    assert {"translation-placeholder", "translation-unknown", "translation-rule"} <= codes
     for wrong, code in (({"translation_of": "other", "language": "es"}, "translation-of"),
                         ({"translation_of": "halves", "language": "en"}, "translation-language"),
                         ({"translation_of": "halves"}, "translation-language"),
