@@ -284,7 +284,9 @@ def next_step(
     if isinstance(response, ItemAnswer):
         assert isinstance(current, AskItem)
         item = item_for_step(module, state, current)
-        evaluation = evaluate_answer(item, response.answer)
+        # In the module's language: a localised module (``translations.localise``) reads
+        # numbers its way ("1.000,5" in es) and has that language's accepted answers.
+        evaluation = evaluate_answer(item, response.answer, module.language)
         if not evaluation.valid:
             return StepResult(step=current, state=new, evaluation=evaluation)
         correct = bool(evaluation.correct) and response.hints_used <= 0

@@ -66,22 +66,52 @@ class _InvalidAnswer(Exception):
     """Raised internally when an answer cannot be read; carries the plain-words reason."""
 
 
+def _fold_accents(text: str) -> str:
+    # "Fracción" = "fraccion": learners in every language type without accents (no key
+    # for them, a phone keyboard); the marks are dropped after canonical decomposition.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    )
+
+
 def normalise_text(text: str) -> str:
     """Canonical form of a short-text answer for "normalised" matching.
 
-    Unicode NFKC (full-width digits, ligatures), casefold, whitespace runs
-    collapsed to one space, and sentence punctuation/quotes stripped at both ends.
+    Unicode NFKC (full-width digits, ligatures), accents dropped, casefold, whitespace
+    runs collapsed to one space, and sentence punctuation/quotes stripped at both ends.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _fold_accents(unicodedata.normalize("NFKC", text)).casefold()
     text = _WHITESPACE_RUN.sub(" ", text).strip()
     return text.strip(_END_PUNCTUATION + " ")
 
 
-def parse_number(answer: object) -> float:
+# A leading 0 is never a thousands group: "0.625" is a decimal in every language.
+_GROUPED_COMMA_DECIMAL = re.compile(
+    r"^([+-]?)([1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+)(?:,(\d+))?$")
+_DOT_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
+
+
+def _decimal_comma_number(text: str) -> str | None:
+    """A number written the way decimal-comma languages group it ("1.000,5", "1 000",
+    "12.345.678") as plain decimal text, or None when it is not grouped that way."""
+    grouped = _GROUPED_COMMA_DECIMAL.match(text)
+    if grouped is None or _DOT_THOUSAND.match(text):
+        return None
+    sign, whole, frac = grouped.groups()
+    digits = re.sub(r"[. \u00a0\u202f]", "", whole)
+    return f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"
+
+
+def parse_number(answer: object, language: str | None = None) -> float:
     """Read a numeric answer: a number, or text such as " 1,5 ", "3/4", "-1 1/2", "2e3".
 
-    A single comma with no dot is a decimal comma. Raises ``ValueError`` with a
-    learner-readable message when the answer is not a finite number.
+    A single comma with no dot is a decimal comma, in every language. In a language that
+    writes decimals with a comma (``language`` "es", "fr", ...; see
+    ``adaptive.modules.translations.DECIMAL_COMMA_LANGUAGES``) a number grouped in
+    thousands the way it does — "1.000,5", "1 000,5", "1.000.000" — is read too, and
+    "1.000" is refused as ambiguous (one thousand there, one elsewhere). Raises
+    ``ValueError`` with a learner-readable message when the answer is not a finite number.
     """
     if isinstance(answer, bool):  # bool is an int subclass; True is not "1"
         raise ValueError("expected a number")
@@ -100,6 +130,12 @@ def parse_number(answer: object) -> float:
         raise ValueError("the answer is empty")
     if len(text) > 100:
         raise ValueError("the number is too long")
+    if language is not None and _decimal_comma(language):
+        if _DOT_THOUSAND.match(text):
+            raise ValueError("write 1000 for a thousand, or 1,5 for one and a half")
+        grouped = _decimal_comma_number(text)
+        if grouped is not None:
+            text = grouped
     if "," in text:
         # "1,5" is a decimal comma; "1,000.5" or "1,2,3" are ambiguous, so refuse
         # them rather than guess a thousands separator.
@@ -134,6 +170,12 @@ def parse_number(answer: object) -> float:
     return value
 
 
+def _decimal_comma(language: str) -> bool:
+    from adaptive.modules.languages import uses_decimal_comma
+
+    return uses_decimal_comma(language)
+
+
 def _choice_ids(item: Item) -> list[str]:
     return [c.id for c in item.choices]
 
@@ -160,7 +202,7 @@ def _read_choice_list(item: Item, answer: object) -> list[str]:
     return ids
 
 
-def _read(item: Item, answer: object) -> object:
+def _read(item: Item, answer: object, language: str | None = None) -> object:
     """Turn the raw answer into its canonical form, or raise ``_InvalidAnswer``."""
     kind = item.type
     if kind == ItemType.SINGLE_CHOICE:
@@ -178,7 +220,7 @@ def _read(item: Item, answer: object) -> object:
         return order
     if kind == ItemType.NUMERIC:
         try:
-            return parse_number(answer)
+            return parse_number(answer, language)
         except ValueError as exc:
             raise _InvalidAnswer(str(exc)) from None
     if kind == ItemType.SHORT_TEXT:
@@ -217,9 +259,12 @@ def _text_matches(match: Match, answer: str) -> bool:
             return False  # validation reports bad patterns; here it just never matches
     if match.text is None:
         return False
+    # A translation's accepted answers (``also``) count like ``text`` itself.
+    texts = (match.text, *match.also)
     if match.mode == "exact":
-        return stripped == match.text.strip()
-    return normalise_text(stripped) == normalise_text(match.text)
+        return any(stripped == t.strip() for t in texts)
+    answer_form = normalise_text(stripped)
+    return any(answer_form == normalise_text(t) for t in texts)
 
 
 def _matches(item: Item, group: AnswerGroup, raw: object, canonical: object) -> bool:
@@ -262,15 +307,18 @@ def _invalid(error: str, normalised: object = None) -> AnswerResult:
     )
 
 
-def evaluate_answer(item: Item, answer: object) -> AnswerResult:
+def evaluate_answer(item: Item, answer: object, language: str | None = None) -> AnswerResult:
     """Grade ``answer`` against ``item``: the first matching answer group wins.
 
     Answer shapes: single_choice → choice id; multiple_choice → list of choice ids
     (order and repeats ignored); numeric → number or text; short_text → text;
-    ordering → list of every choice id in order. Never raises.
+    ordering → list of every choice id in order. ``language`` is the learner's (numbers
+    are read its way, see ``parse_number``); short-text rules are the item's own, so pass
+    the item in the learner's language (``adaptive.modules.translations.localise``).
+    Never raises.
     """
     try:
-        canonical = _read(item, answer)
+        canonical = _read(item, answer, language)
     except _InvalidAnswer as exc:
         return _invalid(str(exc))
     try:

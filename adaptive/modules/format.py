@@ -155,6 +155,9 @@ class Match:
     mode: str = "normalised"
     pattern: str | None = None
     order: tuple[str, ...] = ()
+    #: More texts accepted like ``text`` (same mode; patterns in regex mode). Set by a
+    #: translation's accepted answers (``adaptive.modules.translations.localise``).
+    also: tuple[str, ...] = ()
     #: Items with variants only: (field, expression) pairs computed from the drawn values,
     #: for the numeric fields ``value``, ``tolerance``, ``low`` and ``high``.
     exprs: tuple[tuple[str, str], ...] = ()
@@ -250,6 +253,28 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class TranslatedText:
+    """One translated string (docs/module-format.md, "Translations").
+
+    ``source`` is the short hash of the original text it translates (None: not stamped);
+    ``also`` and ``pattern`` are only for a short-text answer group's rule. ``file`` and
+    ``line`` say where the translation was written, for the validator.
+    """
+
+    text: str
+    source: str | None = None
+    also: tuple[str, ...] = ()
+    pattern: str | None = None
+    file: str = field(default="", compare=False)
+    line: int | None = field(default=None, compare=False)
+
+
+#: The key of a translatable text, by stable ids: ("items", "eq-1", "prompt"),
+#: ("items", "eq-1", "choices", "a"), ("skills", "equivalent", "resources", "0", "title").
+TextKey = tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ModuleSettings:
     """Authoring defaults; a teacher's deep-linking settings override them."""
 
@@ -278,6 +303,11 @@ class Module:
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     figures: tuple[Figure, ...] = ()
     goals: tuple[Goal, ...] = ()  # named goals; none = one path through the whole module
+    #: language -> text key -> translation (``adaptive.modules.translations``). The texts
+    #: above are in ``language``; ``localise(module, lang)`` swaps them in.
+    translations: dict[str, dict[TextKey, TranslatedText]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     # Lookups are derived on demand; modules are small (tens to hundreds of items)
     # and these dicts are cheap, but callers on a hot path should cache the module.

@@ -59,6 +59,10 @@ __all__ = [
     "module_to_dict",
     "parse_module",
     "read_document",
+    "read_sibling_translations",
+    "sibling_translation_paths",
+    "translation_base",
+    "translation_to_data",
     "validate_files",
     "validate_text",
 ]
@@ -207,6 +211,44 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
 
 
+def _keep_source_hashes(node: yaml.Node, data: Any, depth: int = 0) -> None:
+    """A translation's ``source: 81292e36`` is a hash, not the number 8.1292e40: YAML 1.1
+    writers (PyYAML's dump) leave such strings unquoted, and the 1.2 rules read them as
+    numbers. Put back the scalar's own text for every ``source`` key."""
+    if depth > 12:
+        return
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key: Any = key_node.value
+            if key not in data and key.isdigit():
+                key = int(key)
+            if key not in data:
+                continue
+            if (key == "source" and isinstance(value_node, yaml.ScalarNode)
+                    and isinstance(data[key], int | float) and not value_node.style):
+                data[key] = value_node.value
+            else:
+                _keep_source_hashes(value_node, data[key], depth + 1)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(data, list):
+        for child_node, child in zip(node.value, data, strict=False):
+            _keep_source_hashes(child_node, child, depth + 1)
+
+
+def _keep_translation_hashes(node: yaml.Node, data: Any) -> None:
+    """``_keep_source_hashes`` for a translation file, or the module file's
+    ``translations:`` (nothing else of a module is touched: ``metadata`` may hold numbers)."""
+    if not (isinstance(node, yaml.MappingNode) and isinstance(data, dict)):
+        return
+    if "translation_of" in data:
+        _keep_source_hashes(node, data)
+        return
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "translations":
+            _keep_source_hashes(value_node, data.get("translations"))
+
+
 def read_document(text: str, filename: str = "<module>") -> tuple[Any, LineMap, list[Problem]]:
     """Parse YAML or JSON text into plain data plus a path → line map.
 
@@ -250,6 +292,7 @@ def read_document(text: str, filename: str = "<module>") -> tuple[Any, LineMap, 
             return None, lines, [Problem(filename, 1, "", "document-too-large", message)]
         _walk(node, "", lines, problems, filename)
         data = loader.construct_document(node)
+        _keep_translation_hashes(node, data)
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
@@ -550,9 +593,15 @@ class _Builder:
         )
 
 
-def parse_module(text: str, filename: str = "<module>") -> tuple[Module | None, list[Problem]]:
+def parse_module(
+    text: str,
+    filename: str = "<module>",
+    translations: Mapping[str, str] | None = None,
+) -> tuple[Module | None, list[Problem]]:
     """Parse and validate module text (YAML or JSON).
 
+    ``translations`` maps the names of sibling translation files (``fractions.es.yaml``)
+    to their text; they are merged with the file's own ``translations:``.
     Returns ``(module, problems)``; ``module`` is ``None`` when any problem is an
     error. Problems come sorted by line. Never raises on bad input.
     """
@@ -584,43 +633,169 @@ def parse_module(text: str, filename: str = "<module>") -> tuple[Module | None, 
     builder = _Builder(filename, lines)
     module = builder.module(data)
     semantic = builder.problems + validate_module(module, filename, lines)
-    problems = merge_problems(problems + structural, semantic)
+    module, translated = _with_translations(module, data, filename, lines, translations or {})
+    problems = merge_problems(problems + structural, semantic) + translated
     if any(p.is_error for p in problems):
         return None, problems
     return module, problems
 
 
 def load_module(path: str | os.PathLike[str]) -> Module:
-    """Read and validate a module file; raise ``ModuleError`` listing every error."""
+    """Read and validate a module file and its sibling translation files
+    (``<stem>.<language>.yaml``); raise ``ModuleError`` listing every error."""
     filename = os.fspath(path)
     try:
         text = Path(filename).read_text(encoding="utf-8")
+        siblings = read_sibling_translations(filename)
     except (OSError, UnicodeDecodeError) as exc:
         raise ModuleError([Problem(filename, None, "", "unreadable", str(exc))]) from exc
-    module, problems = parse_module(text, filename)
+    module, problems = parse_module(text, filename, siblings)
     if module is None:
         raise ModuleError(problems)
     return module
 
 
-def validate_text(text: str, filename: str = "<module>") -> list[Problem]:
+def validate_text(text: str, filename: str = "<module>",
+                  translations: Mapping[str, str] | None = None) -> list[Problem]:
     """Every problem (syntax, schema, semantic) of module text, sorted by line."""
-    return parse_module(text, filename)[1]
+    return parse_module(text, filename, translations)[1]
 
 
 def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
-    """Validate several module files; an unreadable file is one problem, not an exception."""
+    """Validate several module files; an unreadable file is one problem, not an exception.
+
+    A module's sibling translation files are validated with it; a translation file given
+    on its own is checked through its module (once, however often it is named)."""
     problems: list[Problem] = []
+    done: set[str] = set()
     for path in paths:
         filename = os.fspath(path)
+        base = translation_base(filename)
+        if base is not None:
+            filename = base
+        if filename in done:
+            continue
+        done.add(filename)
         try:
             with open(filename, encoding="utf-8") as handle:
                 text = handle.read()
+            siblings = read_sibling_translations(filename)
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(filename, None, "", "unreadable", str(exc)))
             continue
-        problems.extend(validate_text(text, filename))
+        problems.extend(validate_text(text, filename, siblings))
     return problems
+
+
+# --- translations (docs/module-format.md, "Translations") --------------------------------
+
+_MODULE_SUFFIXES = (".yaml", ".yml", ".json")
+_SIBLING = re.compile(r"^(?P<stem>.+)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)"
+                      r"(?P<ext>\.ya?ml|\.json)$")
+
+
+def translation_base(path: str) -> str | None:
+    """For a sibling translation file ``dir/fractions.es.yaml``, its module file
+    (``dir/fractions.yaml``, or .yml/.json) when that exists; else None."""
+    folder, name = os.path.split(path)
+    m = _SIBLING.match(name)
+    if m is None:
+        return None
+    for ext in _MODULE_SUFFIXES:
+        candidate = os.path.join(folder, m["stem"] + ext)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def sibling_translation_paths(path: str | os.PathLike[str]) -> list[str]:
+    """The translation files next to module file ``path``: ``<stem>.<language>.<ext>``."""
+    filename = os.fspath(path)
+    folder, name = os.path.split(filename)
+    stem = os.path.splitext(name)[0]
+    found = []
+    for entry in sorted(os.listdir(folder or ".")):
+        m = _SIBLING.match(entry)
+        if m is not None and m["stem"] == stem:
+            found.append(os.path.join(folder, entry))
+    return found
+
+
+def read_sibling_translations(path: str | os.PathLike[str]) -> dict[str, str]:
+    """{file name: text} of the translation files next to module file ``path``."""
+    return {p: Path(p).read_text(encoding="utf-8") for p in sibling_translation_paths(path)}
+
+
+def _translation_file(
+    text: str, filename: str, module: Module
+) -> tuple[str | None, dict[Any, Any], list[Problem]]:
+    """(language, entries, problems) of one sibling translation file."""
+    from adaptive.modules.translations import LANGUAGE_TAG, read_translation
+    from adaptive.modules.validate import translation_schema_problems
+
+    data, lines, problems = read_document(text, filename)
+    if data is None:
+        return None, {}, problems
+    if not isinstance(data, Mapping):
+        problems.append(Problem(filename, 1, "", "not-a-mapping",
+                                "a translation is a mapping, not a " + type(data).__name__))
+        return None, {}, problems
+    problems += translation_schema_problems(data, filename, lines)
+    language = data.get("language")
+    of = data.get("translation_of")
+    if isinstance(of, str) and of != module.id:
+        problems.append(Problem(filename, line_for(lines, "translation_of"), "translation_of",
+                                "translation-of", f"this translates {of!r}, but the module "
+                                f"is {module.id!r}"))
+    if not isinstance(language, str) or not LANGUAGE_TAG.match(language):
+        problems.append(Problem(filename, line_for(lines, "language") or 1, "language",
+                                "translation-language", "a translation needs `language:`, "
+                                "a language tag such as es or pt-BR"))
+        return None, {}, problems
+    if language == module.language:
+        problems.append(Problem(filename, line_for(lines, "language"), "language",
+                                "translation-language",
+                                f"{language!r} is the module's own language"))
+        return None, {}, problems
+    return language, read_translation(data, filename, lines), problems
+
+
+def _with_translations(
+    module: Module, data: Mapping[str, Any], filename: str, lines: LineMap,
+    siblings: Mapping[str, str],
+) -> tuple[Module, list[Problem]]:
+    """The module with its translations (the file's own and its siblings'), and their
+    problems: missing, stale, unknown ... (``translations.translation_problems``)."""
+    from adaptive.modules.translations import read_translation, translation_problems
+
+    problems: list[Problem] = []
+    tables: dict[str, dict[Any, Any]] = {}
+    files: dict[str, str] = {}
+    for sibling, text in sorted(siblings.items()):
+        language, entries, found = _translation_file(text, sibling, module)
+        problems += found
+        if language is None:
+            continue
+        tables.setdefault(language, {}).update(entries)
+        files[language] = sibling
+    own = data.get("translations")
+    for language, body in (own.items() if isinstance(own, Mapping) else ()):
+        if not isinstance(body, Mapping) or not isinstance(language, str):
+            continue  # the schema reports it
+        path = f"translations.{language}"
+        if language == module.language:
+            problems.append(Problem(filename, line_for(lines, path), path,
+                                    "translation-language",
+                                    f"{language!r} is the module's own language"))
+            continue
+        # The module file's own strings win over a sibling's, string by string.
+        tables.setdefault(language, {}).update(read_translation(body, filename, lines, path))
+        files.setdefault(language, filename)
+    if not tables:
+        return module, problems
+    module = replace(module, translations=tables)
+    problems += translation_problems(module, filename, lines, files)
+    return module, problems
 
 
 # --- back to plain data ---------------------------------------------------------------
@@ -788,7 +963,31 @@ def module_to_dict(module: Module) -> dict[str, Any]:
              **({"description": g.description} if g.description else {})}
             for g in module.goals
         ]
+    if module.translations:
+        # Sibling files' strings come along in the file's own form, so a copy keeps them.
+        data["translations"] = {lang: translation_to_data(table)
+                                for lang, table in sorted(module.translations.items())}
     return data
+
+
+def translation_to_data(table: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
+    """One language's translations (flat, by key) as the nested body of the file format."""
+    body: dict[str, Any] = {}
+    for key, entry in table.items():
+        node = body
+        for part in key[:-1]:
+            node = node.setdefault(part, {})
+        leaf: dict[str, Any] = {}
+        if entry.text or not entry.pattern:
+            leaf["text"] = entry.text
+        if entry.also:
+            leaf["also"] = list(entry.also)
+        if entry.pattern:
+            leaf["pattern"] = entry.pattern
+        if entry.source:
+            leaf["source"] = entry.source
+        node[key[-1]] = leaf
+    return body
 
 
 def _figure_to_data(figure: Figure) -> dict[str, Any]:

@@ -179,6 +179,22 @@ def _schema_error_problems(
     return [Problem(filename, line_for(lines, path), path, code, message)]
 
 
+@functools.cache
+def _translation_validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("adaptive.modules").joinpath("translation.schema.json")
+    return jsonschema.Draft202012Validator(json.loads(text.read_text("utf-8")))
+
+
+def translation_schema_problems(
+    data: object, filename: str, lines: Mapping[str, int] | None = None
+) -> list[Problem]:
+    """JSON Schema violations of a sibling translation file (translation.schema.json)."""
+    problems: list[Problem] = []
+    for error in _translation_validator().iter_errors(data):
+        problems.extend(_schema_error_problems(error, filename, lines))
+    return problems
+
+
 def schema_problems(
     data: object, filename: str = "<module>", lines: Mapping[str, int] | None = None
 ) -> list[Problem]:

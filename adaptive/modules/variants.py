@@ -329,6 +329,8 @@ def _match(match: Match, env: Mapping[str, Any]) -> Match:
         changes["text"] = _fill(match.text, env)
     if match.pattern:
         changes["pattern"] = _fill(match.pattern, env)
+    if match.also:
+        changes["also"] = tuple(_fill(a, env) for a in match.also)
     return replace(match, **changes) if changes else match
 
 

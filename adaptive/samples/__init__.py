@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adaptive.modules.format import Module
 
-__all__ = ["load_sample", "sample_ids", "sample_path", "sample_text"]
+__all__ = [
+    "load_sample",
+    "sample_ids",
+    "sample_languages",
+    "sample_path",
+    "sample_text",
+    "sample_translations",
+]
 
 _SUFFIX = ".yaml"
 
@@ -57,13 +64,32 @@ def sample_text(sample_id: str) -> str:
     return _resource(sample_id).read_text(encoding="utf-8")
 
 
+def sample_translations(sample_id: str) -> dict[str, str]:
+    """{file name: text} of a sample's translation files (``<id>.<language>.yaml``)."""
+    _resource(sample_id)
+    prefix = f"{sample_id}."
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in sorted(_files().iterdir(), key=lambda e: e.name)
+        if entry.is_file() and entry.name.startswith(prefix) and entry.name.endswith(_SUFFIX)
+        and entry.name.count(".") == 2
+    }
+
+
+def sample_languages(sample_id: str) -> list[str]:
+    """The languages a sample's translation files are for (from their names), sorted."""
+    return sorted(name.split(".")[1] for name in sample_translations(sample_id))
+
+
 def load_sample(sample_id: str) -> Module:
     """Parse and validate a sample; raise ``ModuleError`` if it has errors."""
     # Imported here so that listing samples does not pull in YAML and jsonschema.
     from adaptive.modules.loader import parse_module
     from adaptive.modules.problems import ModuleError
 
-    module, problems = parse_module(sample_text(sample_id), f"{sample_id}{_SUFFIX}")
+    module, problems = parse_module(
+        sample_text(sample_id), f"{sample_id}{_SUFFIX}", sample_translations(sample_id)
+    )
     if module is None:
         raise ModuleError(problems)
     return module

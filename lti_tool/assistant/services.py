@@ -47,7 +47,7 @@ from lti_tool.assistant.models import AssistantQuestion
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, LaunchSession, User
 from lti_tool.models.base import utcnow
-from lti_tool.modules.library import UnknownModule, get_module
+from lti_tool.modules.library import UnknownModule, get_module, learner_module
 from lti_tool.settings import Settings
 from lti_tool.xapi import events as xapi_events
 
@@ -80,7 +80,8 @@ def learner_state(session: LaunchSession, settings: Settings) -> _Learner | None
     if attempt is None:
         return None
     try:
-        module = get_module(attempt.module_id)
+        # The learner's language: the assistant retrieves from the texts they read.
+        module = learner_module(get_module(attempt.module_id), session.locale)
     except (UnknownModule, ValueError):
         return None
     state = dict(attempt.state or {})

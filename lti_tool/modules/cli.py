@@ -76,3 +76,6 @@ def register(main: click.Group) -> None:
     assert isinstance(group, click.Group)
     group.add_command(module_import)
     group.add_command(module_export)
+    from lti_tool.modules.translate_cli import module_translations
+
+    group.add_command(module_translations)

@@ -21,7 +21,8 @@ from sqlalchemy import func, select, update
 from adaptive.modules import BKTParams, Module
 from adaptive.modules.loader import parse_module
 from adaptive.modules.problems import ModuleError
-from adaptive.samples import sample_ids, sample_text
+from adaptive.modules.translations import languages, localise, pick_language
+from adaptive.samples import sample_ids, sample_text, sample_translations
 from lti_tool.extensions import db
 from lti_tool.models import (
     AnswerEvent,
@@ -77,8 +78,10 @@ def forget_lookups() -> None:
 
 
 @lru_cache(maxsize=256)
-def _parse(module_id: str, version: str, text: str) -> Module:
-    module, problems = parse_module(text, f"{module_id}.yaml")
+def _parse(module_id: str, version: str, text: str,
+           translations: tuple[tuple[str, str], ...] = ()) -> Module:
+    # ``translations``: a sample's sibling files ((name, text) pairs, hashable for the cache).
+    module, problems = parse_module(text, f"{module_id}.yaml", dict(translations))
     if module is None:
         raise ModuleError(problems)
     return module
@@ -115,6 +118,15 @@ def get_module(module_id: str) -> Module:
     return _memo("module", module_id, lambda: _load_module(module_id))
 
 
+def learner_module(module: Module, locale: str | None) -> Module:
+    """``module`` in the language of a launch's locale (``es-MX`` -> its ``es`` translation),
+    each text falling back to the module's default language; same ids, rules and numbers,
+    so attempts, answers and analytics are shared by every language."""
+    if not module.translations:
+        return module
+    return localise(module, pick_language(locale, languages(module), module.language))
+
+
 def _load_module(ref: str) -> Module:
     module_id, version = split_ref(ref)
     row = db.session.scalars(
@@ -134,7 +146,8 @@ def _load_module(ref: str) -> Module:
     if row is not None:
         return _parse(module_id, row.updated_at.isoformat(), row.source)
     if module_id in sample_ids():
-        return _parse(module_id, "sample", sample_text(module_id))
+        return _parse(module_id, "sample", sample_text(module_id),
+                      tuple(sample_translations(module_id).items()))
     raise UnknownModule(f"no module {module_id!r}")
 
 

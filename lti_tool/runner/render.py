@@ -23,7 +23,7 @@ import nh3
 from jinja2 import pass_context
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from adaptive.modules.figures import FIGURE_REF
 
@@ -158,16 +158,30 @@ def render_inline(text: str | None, figures: FigureLinks | None = None) -> Marku
     return Markup(_cached(text or "", True, figures))
 
 
+def _other_language(context) -> str | None:
+    # Module text in another language than the page (an English-only module in the Spanish
+    # interface) is marked with its own lang, so screen readers pronounce it right (WCAG
+    # 3.1.2, language of parts).
+    content, page = context.get("content_lang"), context.get("page_lang")
+    if content and page and content.split("-")[0].lower() != page.split("-")[0].lower():
+        return str(content)
+    return None
+
+
 @pass_context
 def markdown_filter(context, text: str | None) -> Markup:
     """The ``markdown`` template filter: figures resolved for the page's module."""
-    return render_markdown(text, context.get("figure_links"))
+    out = render_markdown(text, context.get("figure_links"))
+    lang = _other_language(context)
+    return Markup(f'<div lang="{escape(lang)}">{out}</div>') if lang and out else out
 
 
 @pass_context
 def inline_filter(context, text: str | None) -> Markup:
     """The ``md_inline`` template filter: figures resolved for the page's module."""
-    return render_inline(text, context.get("figure_links"))
+    out = render_inline(text, context.get("figure_links"))
+    lang = _other_language(context)
+    return Markup(f'<span lang="{escape(lang)}">{out}</span>') if lang and out else out
 
 
 _LATEX_WORDS = {r"\times": "×", r"\div": "÷", r"\cdot": "·", r"\le": "≤", r"\ge": "≥",

@@ -75,7 +75,12 @@ from lti_tool.ags.passback import (
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, PageEvent
 from lti_tool.models.base import utcnow
-from lti_tool.modules.library import UnknownModule, fitted_params_for_link, get_module
+from lti_tool.modules.library import (
+    UnknownModule,
+    fitted_params_for_link,
+    get_module,
+    learner_module,
+)
 from lti_tool.runner import goals
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
@@ -334,7 +339,7 @@ def _module_of(session: RunnerLaunch) -> tuple[str, Module | None]:
     if link is None or not link.module_id:
         return "not_set_up", None
     try:
-        return "ready", get_module(link.module_id)
+        return "ready", learner_module(get_module(link.module_id), session.locale)
     except (UnknownModule, ValueError) as exc:
         log.warning("module %r of resource link %s unavailable: %s", link.module_id, link.id, exc)
         return "unavailable", None
@@ -384,9 +389,9 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float,
     return attempt
 
 
-def _attempt_module(attempt: AttemptRow) -> Module:
+def _attempt_module(attempt: AttemptRow, session: RunnerLaunch) -> Module:
     # The state belongs to the module it was started with, even if the link changed since.
-    return get_module(attempt.module_id)
+    return learner_module(get_module(attempt.module_id), session.locale)
 
 
 # --------------------------------------------------------------------------- services
@@ -413,7 +418,7 @@ def load_activity(session: RunnerLaunch, now: float | None = None) -> ActivityPa
                                     module=module, goals=plan.choices)
             goal = plan.goal
         attempt = _open_attempt(session, module, now, goal)
-    module = _attempt_module(attempt)
+    module = _attempt_module(attempt, session)
     bkt = _bkt(module.id, attempt.resource_link_pk)
     state = _new_sitting(session, attempt, module, dict(attempt.state), bkt, now)
     link = session.resource_link
@@ -440,7 +445,7 @@ def choose_goal(session: RunnerLaunch, goal_id: str, now: float | None = None) -
         return ActivityPage(status="choose_goal", preview=session.preview, module=module,
                             goals=plan.choices, error="Choose one of the goals below.")
     attempt = _open_attempt(session, module, now, goal_id)
-    module = _attempt_module(attempt)
+    module = _attempt_module(attempt, session)
     bkt = _bkt(module.id, attempt.resource_link_pk)
     return _page(session, attempt, module, dict(attempt.state), bkt)
 
@@ -475,7 +480,7 @@ def _stale_page(session: RunnerLaunch, attempt: AttemptRow, posted_seq: int,
                 item_id: str | None) -> ActivityPage:
     """The current step after a lost compare-and-set, with the right explanation."""
     attempt = load_attempt(session) or attempt
-    module = _attempt_module(attempt)
+    module = _attempt_module(attempt, session)
     state = dict(attempt.state)
     last = _runner(state).get("last")
     page_extra: dict[str, Any] = {"notice": STALE}
@@ -500,7 +505,7 @@ def _answering(session: RunnerLaunch, posted_seq: int, kind: type, target_id: st
     attempt = session.attempt
     if attempt is None:
         return load_activity(session, now)
-    module = _attempt_module(attempt)
+    module = _attempt_module(attempt, session)
     state = dict(attempt.state)
     step = current_step(module, state)
     target = (step.item_id if isinstance(step, AskItem)

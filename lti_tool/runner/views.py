@@ -146,6 +146,7 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
         template, page=page, session=session, token=token, page_lang=g.bw_locale,
         return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,
         figure_links=figures.links_for(page.module, _settings().secret_key),
+        content_lang=page.module.language if page.module is not None else None,
         canonical_url=canonical_url,
     )
     return make_response(body, status)

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from adaptive.analytics.kinds import MIN_FIRST_TRIES
-from lti_tool.modules.library import get_module
+from lti_tool.modules.library import get_module, learner_module
 from lti_tool.protocol import claims
 from lti_tool.runner import services
 from lti_tool.runner.answers import correct_form
@@ -61,8 +61,9 @@ PHRASES = {
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_finish_page_reports_kinds_with_minimum(client, lms, lang):
-    module = get_module("statistics-basics")
     presentation = {"locale": "es-ES" if lang == "es" else "en-GB"}
+    # The learner reads (and answers) the module in their language: "mediana" in Spanish.
+    module = learner_module(get_module("statistics-basics"), presentation["locale"])
     learner = Learner(client, launch_token(client, lms, module="statistics-basics", **{
         claims.LAUNCH_PRESENTATION: presentation})).open()
     kinds = run_learner(learner, module)
