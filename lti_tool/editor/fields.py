@@ -549,6 +549,20 @@ def apply_action(data: dict[str, Any], action: str) -> tuple[dict[str, Any], str
     return data, f"{path}[{len(target) - 1}]"
 
 
+def path_for_target(data: Mapping[str, Any], target: str) -> str:
+    """Where a restructuring suggestion's target is in the module: an item, skill or page
+    id, or ``A>B`` (A before B: B's prerequisites); "" when it is not there."""
+    if ">" in target:
+        _, _, after = target.partition(">")
+        path = path_for_target(data, after)
+        return f"{path}.prerequisites" if path.startswith("skills[") else path
+    for key in ("items", "skills", "pages"):
+        for n, entry in enumerate(data.get(key) or []):
+            if isinstance(entry, Mapping) and str(entry.get("id")) == target:
+                return f"{key}[{n}]"
+    return ""
+
+
 def blank_module(module_id: str = "my-module") -> dict[str, Any]:
     """What "New module" starts from: one skill with its lesson page, nothing else."""
     return {"schema_version": 1, "id": module_id, "title": "", "description": "",

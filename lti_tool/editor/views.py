@@ -34,6 +34,7 @@ from lti_tool.editor import fields, graph, services
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession
+from lti_tool.modules import library
 from lti_tool.protocol import claims
 from lti_tool.runner import figures, render
 
@@ -167,6 +168,35 @@ def open_module() -> Response:
         draft = services.draft_from_module(session, request.form.get("module", ""))
         if draft is None:
             abort(404)
+    return redirect(url_for("editor.edit", draft_id=draft.id, t=token, at=at or None)
+                    + (f"#{fields.dom_id(at)}" if at else ""), code=303)
+
+
+@bp.post("/from-dashboard")
+def from_dashboard() -> Response:
+    """A restructuring suggestion, opened at the place to change: a draft of the activity's
+    module with the suggested edits applied (as the dashboard's YAML download has them;
+    a sample becomes "<id>-revised"), shown at the suggestion's item, skill or page."""
+    from lti_tool.dashboard import services as dashboard
+
+    session, token = _open(request.form.get("t"))
+    try:
+        scope = dashboard.scope_for(session)
+    except dashboard.NotAllowed:
+        abort(403)
+    change = dashboard.module_diff(scope)
+    if change is not None:
+        text = change.after
+    else:
+        base, _ = library.split_ref(scope.module_id or "")
+        try:
+            text, _source = library.module_source(base)
+        except library.UnknownModule:
+            abort(404)
+    draft, _problems = services.draft_from_text(session, text)
+    if draft is None:
+        abort(404)
+    at = fields.path_for_target(draft.data, request.form.get("target", ""))
     return redirect(url_for("editor.edit", draft_id=draft.id, t=token, at=at or None)
                     + (f"#{fields.dom_id(at)}" if at else ""), code=303)
 
