@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from adaptive.grading import evaluate_answer
 from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
-from lti_tool.editor import fields, graph, services
+from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession
@@ -131,7 +131,7 @@ def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any]
         variant_rows=fields.variant_rows, extra=fields.extra_json(data),
         md=lambda text: render.render_markdown(text, links), published=published,
         deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
-        at=request.args.get("at", ""))
+        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
     return _no_store(body, status)
 
 
@@ -219,6 +219,11 @@ def save(draft_id: int) -> Response:
     at = ""
     if action.startswith(("add:", "remove:")):
         data, at = fields.apply_action(data, action)
+    elif action.startswith("suggest:"):  # take the suggested skill(s) of untagged questions
+        which = action.removeprefix("suggest:")
+        only = int(which) if which.isdigit() else None
+        data = suggest.accept(data, suggest.suggest_skills(data), only)
+        at = f"items[{only}]" if only is not None else "items"
     services.save_draft(draft, data)
     if action == "publish":
         published = services.publish(session, draft, _settings().max_module_bytes)
