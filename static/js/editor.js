@@ -126,9 +126,13 @@
   });
 
   // After "Add ...", the server sends us to the new entry: focus its first field.
-  if (location.hash) {
+  // After the load, when the browser has scrolled to the fragment (which moves focus).
+  function focusEntry() {
+    if (!location.hash) { return; }
     var entry = document.getElementById(location.hash.slice(1));
-    var first = entry && entry.querySelector("input:not([type=hidden]), select, textarea");
+    var first = entry && (entry.matches("input, select, textarea") ? entry :
+      entry.querySelector("input:not([type=hidden]), select, textarea"));
     if (first) { first.focus(); }
   }
+  window.addEventListener("load", function () { setTimeout(focusEntry, 0); });
 })();

@@ -51,7 +51,10 @@ def test_the_forms_carry_every_part_of_the_sample_modules(client, dl, sample):
     (skills, pages, items of every type, groups, hints, variants, goals, figures, resources)."""
     token = dl.launch()
     url = _open_text(client, token, sample_text(sample))
-    form = form_fields(_page(client, url, token))
+    html = _page(client, url, token)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "an id used twice"
+    form = form_fields(html)
     assert "items[0].answer_groups[0].correct" in form
     posted, _ = parse_module(fields.module_yaml(fields.form_to_module(form)))
     original, _ = parse_module(sample_text(sample))
