@@ -18,6 +18,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -37,6 +38,7 @@ from lti_tool.models import LaunchSession
 from lti_tool.modules import library
 from lti_tool.protocol import claims
 from lti_tool.runner import figures, render
+from lti_tool.runner.views import locale_for
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
 
@@ -50,6 +52,7 @@ def _settings():
 def _open(token: str | None) -> tuple[LaunchSession, str]:
     """The teacher's launch and a fresh token; learners get the 403 page."""
     session = launches.session_from_token(token, _settings())
+    g.bw_locale = locale_for(session.locale)  # the LMS's language for the teacher, too
     if session.role not in PICKER_ROLES:
         raise NotAllowed(_("The module editor is for instructors."),
                          log=f"role={session.role} user={session.user_pk}")
@@ -354,5 +357,6 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
         inline=lambda text: render.render_inline(text, links)))
 
 
-def init_app(app) -> None:  # noqa: ARG001 - the hook every feature's views offer
-    """Nothing to set up yet; kept so the app factory treats the editor like the others."""
+@bp.context_processor
+def _page_lang() -> dict[str, str]:
+    return {"page_lang": g.get("bw_locale") or "en"}

@@ -10,6 +10,10 @@
   var status = document.getElementById("ed-status");
   var timer = null;
   var pending = null;
+  // The page's own words, in the teacher's language (the server translated them).
+  var msg = {error: form.dataset.msgError, warning: form.dataset.msgWarning,
+             status: form.dataset.msgStatus, publish: form.dataset.msgPublish,
+             circle: form.dataset.msgCircle};
 
   function formData() {
     var data = new FormData(form);
@@ -25,12 +29,12 @@
       if (!box) { return; }
       var line = document.createElement("p");
       line.className = "ed-problem ed-" + p.severity;
-      line.textContent = (p.severity === "error" ? "Error: " : "Warning: ") + p.message;
+      line.textContent = (p.severity === "error" ? msg.error : msg.warning) + " " + p.message;
       box.appendChild(line);
     });
     if (status) {
-      status.textContent = result.errors + " error(s), " + result.warnings + " warning(s)." +
-        (result.errors ? " You can save the draft; publishing waits until there are no errors." : "");
+      status.textContent = msg.status.replace("{n}", result.errors)
+        .replace("{w}", result.warnings) + (result.errors ? " " + msg.publish : "");
     }
   }
 
@@ -100,8 +104,7 @@
         var line = document.createElement("p");
         line.className = "ed-problem ed-error";
         line.setAttribute("role", "alert");
-        line.textContent = "Refused: " + box.value + " already builds on " + idField.value +
-          ", so this would make a circle.";
+        line.textContent = msg.circle.replace("{a}", box.value).replace("{b}", idField.value);
         problems.appendChild(line);
       }
       return;

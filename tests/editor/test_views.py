@@ -254,3 +254,12 @@ def test_the_authoring_page_links_to_the_editor_and_imports_open_in_it(client, d
     assert resp.status_code == 303
     draft = db.session.scalars(select(ModuleDraft)).one()
     assert len(draft.data["items"]) == 2
+
+
+def test_the_editor_speaks_the_launch_language(client, dl):
+    from lti_tool.protocol import claims
+
+    token = dl.launch(**{claims.LAUNCH_PRESENTATION: {"locale": "es-ES"}})
+    html = _page(client, _new_draft(client, token), token)
+    assert '<html lang="es">' in html and "Guardar borrador" in html
+    assert 'data-msg-status="{n} error(es), {w} aviso(s)."' in html
