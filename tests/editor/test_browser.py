@@ -121,6 +121,19 @@ def test_build_publish_add_and_complete_in_chromium(app, client, lms, dl, browse
         assert not box.is_checked()
         assert "would make a circle" in page.locator("#f-skills_0__prerequisites-p").inner_text()
 
+        # The learner's-eye preview of a question, and the YAML view, are accessible too.
+        page.get_by_role("link", name="Preview this question as a learner").first.click()
+        _accessible(page, axe_source, "the question preview")
+        page.locator("#pv-b").focus()
+        page.keyboard.press("Space")
+        _press(page, "Check")
+        assert "Not right" in page.locator("#pv-result").inner_text()
+        page.get_by_role("link", name="Back to the editor").click()
+        page.get_by_role("link", name="Expert view (YAML)").click()
+        assert "title: Counting and adding" in page.locator("#yaml-source").input_value()
+        _accessible(page, axe_source, "the YAML view")
+        page.get_by_role("link", name="Back to the forms").click()
+
         _press(page, "Publish")
         assert "Published as version" in page.locator("#published").inner_text()
         _accessible(page, axe_source, "the published module")
