@@ -32,9 +32,10 @@ from adaptive.grading import evaluate_answer
 from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
+from lti_tool.extensions import db
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
-from lti_tool.models import LaunchSession
+from lti_tool.models import LaunchSession, ModuleDraft
 from lti_tool.modules import library
 from lti_tool.protocol import claims
 from lti_tool.runner import figures, render
@@ -99,9 +100,6 @@ def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
 @bp.get("/<int:draft_id>/figures/<figure_id>")
 def figure(draft_id: int, figure_id: str) -> Response:
     """A draft's figure (the key in the URL is the permission, as for published figures)."""
-    from lti_tool.extensions import db
-    from lti_tool.models.drafts import ModuleDraft
-
     draft = db.session.get(ModuleDraft, draft_id)
     found = next((f for f in (draft.data.get("figures") or []) if isinstance(f, dict)
                   and str(f.get("id")) == figure_id), None) if draft is not None else None
@@ -310,18 +308,13 @@ def render_preview() -> Response:
     return _no_store(jsonify(html=str(render.render_markdown(text))))
 
 
-def _preview_module(draft):
-    module, problems = parse_module(fields.module_yaml(draft.data), "module.yaml")
-    return module, problems
-
-
 @bp.route("/<int:draft_id>/preview/<kind>/<target>", methods=["GET", "POST"])
 def preview(draft_id: int, kind: str, target: str) -> Response:
     """A skill's lesson, a page or an item as a learner meets it; answers are graded here
     and shown with their feedback and destination, and nothing is recorded anywhere."""
     session, token = _open(_token_in())
     draft = _draft(session, draft_id)
-    module, problems = _preview_module(draft)
+    module, problems = parse_module(fields.module_yaml(draft.data), "module.yaml")
     if module is None:
         return _no_store(render_template("editor/preview.html", token=token, draft=draft,
                                          module=None, problems=problems), 400)
