@@ -143,3 +143,14 @@ def test_sample_modules_read_back_equal_through_the_module_loader():
         module, problems = parse_module(fields.module_yaml(data))
         original, _ = parse_module(sample_text(name))
         assert module is not None and module_to_dict(module) == module_to_dict(original)
+
+
+def test_keys_no_form_edits_pass_through_a_form_save():
+    """The hook for translations (issue 16): kept as they are, and editable as YAML."""
+    data = {"schema_version": 1, "id": "m", "title": "M",
+            "translations": {"es": {"title": {"text": "Eme", "source": "abc12345"}}},
+            "metadata": {"k": "v"}}
+    form = _form(("id", "m"), ("title", "M"), ("_extra", fields.extra_json(data)))
+    again = fields.form_to_module(form)
+    assert again["translations"] == data["translations"] and again["metadata"] == {"k": "v"}
+    assert "translations:" in fields.module_yaml(again)
