@@ -74,12 +74,13 @@ def create_app(overrides: dict[str, Any] | None = None,
     from lti_tool.assistant import views as assistant_views
     from lti_tool.dashboard import views as dashboard_views
     from lti_tool.deep_linking import views as deep_linking_views
+    from lti_tool.editor import views as editor_views
     from lti_tool.registration import views as registration_views
     from lti_tool.runner import views as runner_views
 
     # Each feature's views module exposes ``bp`` and optionally ``init_app(app)``.
     for views in (runner_views, deep_linking_views, dashboard_views, registration_views,
-                  admin_views, assistant_views):
+                  admin_views, assistant_views, editor_views):
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)

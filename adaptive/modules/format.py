@@ -222,7 +222,8 @@ class Item:
 
     @property
     def primary_skill(self) -> str:
-        return self.skills[0]
+        # "" for an item without skills (the schema reports it), so checks never crash.
+        return self.skills[0] if self.skills else ""
 
 
 @dataclass(frozen=True)

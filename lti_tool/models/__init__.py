@@ -10,6 +10,7 @@ from lti_tool.models.activity import (
     PageEvent,
 )
 from lti_tool.models.delivery import DeliverySlot, PlatformBudget
+from lti_tool.models.drafts import ModuleDraft
 from lti_tool.models.grades import AdminUser, ScoreSubmission
 from lti_tool.models.keys import ToolKey
 from lti_tool.models.launches import LaunchSession, LoginState, UsedNonce
@@ -19,7 +20,7 @@ from lti_tool.models.registration_links import RegistrationLink
 
 __all__ = [
     "AdminUser", "AnswerEvent", "Attempt", "CustomModule", "FittedSkillParams", "ItemStats",
-    "ModuleVersion", "PageEvent", "ScoreSubmission",
+    "ModuleDraft", "ModuleVersion", "PageEvent", "ScoreSubmission",
     "DeliverySlot", "PlatformBudget",
     "Context", "Deployment", "LaunchSession", "LoginState", "Platform", "ResourceLink",
     "RegistrationLink", "ToolKey", "UsedNonce", "User",

@@ -1,0 +1,355 @@
+"""The browser module editor: thin views over ``fields`` (forms ↔ module) and ``services``.
+
+Every page works without scripts (plain forms posting to the server, which stays the
+source of truth); ``static/js/editor.js`` adds checking while typing and a live preview
+through the ``validate`` and ``render`` endpoints. As on the deep-linking pages, the
+signed launch token travels in a hidden field ``t`` and is the CSRF defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from adaptive.grading import evaluate_answer
+from adaptive.modules.loader import parse_module
+from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
+from lti_tool.editor import fields, graph, services, suggest
+from lti_tool.extensions import db
+from lti_tool.launch import services as launches
+from lti_tool.launch import tokens
+from lti_tool.models import LaunchSession, ModuleDraft
+from lti_tool.modules import library
+from lti_tool.protocol import claims
+from lti_tool.runner import figures, render
+from lti_tool.runner.views import locale_for
+
+bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
+
+FIGURE_MAX_BYTES = 256 * 1024  # the format's limit per figure
+
+
+def _settings():
+    return current_app.config["BRANCHWISE"]
+
+
+def _open(token: str | None) -> tuple[LaunchSession, str]:
+    """The teacher's launch and a fresh token; learners get the 403 page."""
+    session = launches.session_from_token(token, _settings())
+    g.bw_locale = locale_for(session.locale)  # the LMS's language for the teacher, too
+    if session.role not in PICKER_ROLES:
+        raise NotAllowed(_("The module editor is for instructors."),
+                         log=f"role={session.role} user={session.user_pk}")
+    return session, tokens.issue(_settings().secret_key, session.id)
+
+
+def _token_in() -> str | None:
+    return request.form.get("t") if request.method == "POST" else request.args.get("t")
+
+
+def _no_store(body: str | Response, status: int = 200) -> Response:
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"  # pages carry launch tokens
+    return response
+
+
+def _draft(session: LaunchSession, draft_id: int):
+    try:
+        return services.get_draft(session, draft_id)
+    except services.NoSuchDraft:
+        abort(404)
+
+
+def _figure_key(draft_id: int, figure: dict[str, Any]) -> str:
+    """A keyed hash of the draft, the figure and its content (as the runner's figure URLs):
+    the URL cannot be guessed without the page, and new content gets a new URL."""
+    content = str(figure.get("svg") or figure.get("png") or "")
+    message = f"draft {draft_id}\n{figure.get('id')}\n{content}".encode()
+    return hmac.new(_settings().secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
+    """Where the draft's figures are served, so the preview shows them before publishing."""
+    links = []
+    for figure in data.get("figures") or []:
+        if isinstance(figure, dict) and figure.get("id") and (figure.get("svg")
+                                                              or figure.get("png")):
+            url = url_for("editor.figure", draft_id=draft_id, figure_id=str(figure["id"]),
+                          k=_figure_key(draft_id, figure))
+            links.append((str(figure["id"]), url, str(figure.get("alt", ""))))
+    return render.FigureLinks(tuple(links))
+
+
+@bp.get("/<int:draft_id>/figures/<figure_id>")
+def figure(draft_id: int, figure_id: str) -> Response:
+    """A draft's figure (the key in the URL is the permission, as for published figures)."""
+    draft = db.session.get(ModuleDraft, draft_id)
+    found = next((f for f in (draft.data.get("figures") or []) if isinstance(f, dict)
+                  and str(f.get("id")) == figure_id), None) if draft is not None else None
+    if found is None or not hmac.compare_digest(request.args.get("k", ""),
+                                                _figure_key(draft_id, found)):
+        abort(404)
+    if found.get("svg"):
+        resp = Response(str(found["svg"]).encode(), mimetype="image/svg+xml")
+    else:
+        try:
+            resp = Response(base64.b64decode(str(found.get("png", ""))), mimetype="image/png")
+        except ValueError:
+            abort(404)
+    resp.headers["Content-Security-Policy"] = figures.CSP
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
+
+
+def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any], *,
+                 notes: list[str] | None = None, status: int = 200,
+                 published: services.Published | None = None) -> Response:
+    problems = fields.check(data)
+    links = _figure_links(draft.id, data)
+    body = render_template(
+        "editor/edit.html", token=token, draft=draft, data=data, notes=notes or [],
+        problems=problems, by_field=fields.assign_problems(problems, data),
+        errors=sum(1 for p in problems if p.is_error), graph=graph.layout(data),
+        item_types=fields.ITEM_TYPES, kinds=fields.KINDS, choice_types=fields.CHOICE_TYPES,
+        match_keys=fields.MATCH_KEYS, dom_id=fields.dom_id, plain=fields.plain_message,
+        variant_rows=fields.variant_rows, extra=fields.extra_json(data),
+        md=lambda text: render.render_markdown(text, links), published=published,
+        deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
+        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
+    return _no_store(body, status)
+
+
+@bp.get("/")
+def index() -> Response:
+    """This course's drafts, the teacher's own modules, and a new module."""
+    session, token = _open(request.args.get("t"))
+    return _no_store(render_template(
+        "editor/index.html", token=token, drafts=services.drafts_for(session),
+        own=services.own_modules(session),
+        deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST))
+
+
+@bp.post("/new")
+def new() -> Response:
+    session, token = _open(request.form.get("t"))
+    draft = services.create_draft(session, fields.blank_module())
+    return redirect(url_for("editor.edit", draft_id=draft.id, t=token), code=303)
+
+
+@bp.post("/open")
+def open_module() -> Response:
+    """A draft of a module: one of the teacher's own (by id), or module text (an import)."""
+    session, token = _open(request.form.get("t"))
+    at = request.form.get("at", "")
+    if request.form.get("source"):
+        draft, problems = services.draft_from_text(session, request.form["source"])
+        if draft is None:
+            return _no_store(render_template("editor/index.html", token=token,
+                                             drafts=services.drafts_for(session),
+                                             own=services.own_modules(session),
+                                             read_problems=problems), 400)
+    else:
+        draft = services.draft_from_module(session, request.form.get("module", ""))
+        if draft is None:
+            abort(404)
+    return redirect(url_for("editor.edit", draft_id=draft.id, t=token, at=at or None)
+                    + (f"#{fields.dom_id(at)}" if at else ""), code=303)
+
+
+@bp.post("/from-dashboard")
+def from_dashboard() -> Response:
+    """A restructuring suggestion, opened at the place to change: a draft of the activity's
+    module with the suggested edits applied (as the dashboard's YAML download has them;
+    a sample becomes "<id>-revised"), shown at the suggestion's item, skill or page."""
+    from lti_tool.dashboard import services as dashboard
+
+    session, token = _open(request.form.get("t"))
+    try:
+        scope = dashboard.scope_for(session)
+    except dashboard.NotAllowed:
+        abort(403)
+    change = dashboard.module_diff(scope)
+    if change is not None:
+        text = change.after
+    else:
+        base, _ = library.split_ref(scope.module_id or "")
+        try:
+            text, _source = library.module_source(base)
+        except library.UnknownModule:
+            abort(404)
+    draft, _problems = services.draft_from_text(session, text)
+    if draft is None:
+        abort(404)
+    at = fields.path_for_target(draft.data, request.form.get("target", ""))
+    return redirect(url_for("editor.edit", draft_id=draft.id, t=token, at=at or None)
+                    + (f"#{fields.dom_id(at)}" if at else ""), code=303)
+
+
+@bp.get("/<int:draft_id>")
+def edit(draft_id: int) -> Response:
+    session, token = _open(request.args.get("t"))
+    draft = _draft(session, draft_id)
+    return _editor_page(session, token, draft, draft.data)
+
+
+@bp.post("/<int:draft_id>")
+def save(draft_id: int) -> Response:
+    """Save the form (errors and all); then add, remove or publish as the button says."""
+    session, token = _open(request.form.get("t"))
+    draft = _draft(session, draft_id)
+    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    data = _with_figure(data, notes)
+    action = request.form.get("action", "save")
+    at = ""
+    if action.startswith(("add:", "remove:")):
+        data, at = fields.apply_action(data, action)
+    elif action.startswith("suggest:"):  # take the suggested skill(s) of untagged questions
+        which = action.removeprefix("suggest:")
+        only = int(which) if which.isdigit() else None
+        data = suggest.accept(data, suggest.suggest_skills(data), only)
+        at = f"items[{only}]" if only is not None else "items"
+    services.save_draft(draft, data)
+    if action == "publish":
+        published = services.publish(session, draft, _settings().max_module_bytes)
+        return _editor_page(session, token, draft, data, notes=notes, published=published,
+                            status=200 if published.version else 400)
+    if notes:
+        return _editor_page(session, token, draft, data, notes=notes, status=400)
+    anchor = f"#{fields.dom_id(at)}" if at else ""
+    return redirect(url_for("editor.edit", draft_id=draft.id, t=token) + anchor, code=303)
+
+
+def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """An uploaded figure (SVG or PNG) joins the module's figures; its alt text is required."""
+    upload = request.files.get("figure_file")
+    if upload is None or not upload.filename:
+        return data
+    raw = upload.read(FIGURE_MAX_BYTES + 1)
+    alt = request.form.get("figure_alt", "").strip()
+    figure_id = request.form.get("figure_id", "").strip()
+    if len(raw) > FIGURE_MAX_BYTES:
+        notes.append(_("The figure is larger than 256 KB."))
+        return data
+    if not alt:
+        notes.append(_("Describe the figure in its alt text: a screen reader says it instead."))
+        return data
+    if not figure_id:
+        notes.append(_("Give the figure an id, to show it in a text with ![alt](figure:ID)."))
+        return data
+    figure: dict[str, Any] = {"id": figure_id, "alt": alt}
+    if raw.startswith(b"\x89PNG"):
+        figure["png"] = base64.b64encode(raw).decode()
+    else:
+        figure["svg"] = raw.decode("utf-8", "replace")
+    data = dict(data)
+    data["figures"] = [*(data.get("figures") or []), figure]
+    return data
+
+
+@bp.route("/<int:draft_id>/yaml", methods=["GET", "POST"])
+def yaml_view(draft_id: int) -> Response:
+    """The expert view: the same module as YAML; saving it replaces the draft."""
+    session, token = _open(_token_in())
+    draft = _draft(session, draft_id)
+    text, problems = fields.module_yaml(draft.data), []
+    if request.method == "POST":
+        text = request.form.get("source", "")
+        data, problems = fields.yaml_to_module(text)
+        if data is not None and not problems:
+            data, notes = fields.refuse_cycles(data, draft.data)
+            services.save_draft(draft, data)
+            if not notes:
+                return redirect(url_for("editor.edit", draft_id=draft.id, t=token), code=303)
+            return _editor_page(session, token, draft, data, notes=notes, status=400)
+    return _no_store(render_template("editor/yaml.html", token=token, draft=draft, text=text,
+                                     problems=problems),
+                     400 if problems else 200)
+
+
+@bp.post("/<int:draft_id>/validate")
+def validate(draft_id: int) -> Response:
+    """Checking while typing: the form as it stands → problems by field (nothing saved)."""
+    session, _token = _open(request.form.get("t"))
+    draft = _draft(session, draft_id)
+    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    problems = fields.check(data)
+    by_field = fields.assign_problems(problems, data)
+    return _no_store(jsonify(
+        errors=sum(1 for p in problems if p.is_error),
+        warnings=sum(1 for p in problems if not p.is_error),
+        notes=notes,
+        problems=[{"field": fields.dom_id(path), "path": p.path, "severity": p.severity,
+                   "message": fields.plain_message(p)}
+                  for path, group in by_field.items() for p in group]))
+
+
+@bp.post("/render")
+def render_preview() -> Response:
+    """The live preview: Markdown and math through the runner's own renderer."""
+    _open(request.form.get("t"))
+    text = request.form.get("text", "")[:200_000]
+    return _no_store(jsonify(html=str(render.render_markdown(text))))
+
+
+@bp.route("/<int:draft_id>/preview/<kind>/<target>", methods=["GET", "POST"])
+def preview(draft_id: int, kind: str, target: str) -> Response:
+    """A skill's lesson, a page or an item as a learner meets it; answers are graded here
+    and shown with their feedback and destination, and nothing is recorded anywhere."""
+    session, token = _open(_token_in())
+    draft = _draft(session, draft_id)
+    module, problems = parse_module(fields.module_yaml(draft.data), "module.yaml")
+    if module is None:
+        return _no_store(render_template("editor/preview.html", token=token, draft=draft,
+                                         module=None, problems=problems), 400)
+    links = _figure_links(draft.id, draft.data)
+    page = item = None
+    result = None
+    answer: Any = None
+    if kind == "page":
+        page = next((p for p in module.pages if p.id == target), None)
+    elif kind == "skill":
+        skill = next((s for s in module.skills if s.id == target), None)
+        if skill is not None and skill.lesson:
+            page = next((p for p in module.pages if p.id == skill.lesson), None)
+        item = next((i for i in module.items if i.skills and i.skills[0] == target
+                     and i.diagnostic), None) or next(
+            (i for i in module.items if i.skills and i.skills[0] == target), None)
+    elif kind == "item":
+        item = next((i for i in module.items if i.id == target), None)
+    if page is None and item is None:
+        abort(404)
+    if item is not None and request.method == "POST":
+        if item.type.value == "multiple_choice" or item.type.value == "ordering":
+            answer = request.form.getlist("answer")
+            if item.type.value == "ordering":
+                answer = [a.strip() for a in request.form.get("order", "").split(",") if a.strip()]
+        else:
+            answer = request.form.get("answer", "")
+        result = evaluate_answer(item, answer)
+    return _no_store(render_template(
+        "editor/preview.html", token=token, draft=draft, module=module, page=page, item=item,
+        result=result, answer=answer, kind=kind, target=target,
+        md=lambda text: render.render_markdown(text, links),
+        inline=lambda text: render.render_inline(text, links)))
+
+
+@bp.context_processor
+def _page_lang() -> dict[str, str]:
+    return {"page_lang": g.get("bw_locale") or "en"}
