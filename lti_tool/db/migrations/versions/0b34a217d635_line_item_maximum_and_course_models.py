@@ -1,7 +1,7 @@
 """line item maximum read from the LMS; the assistant's language model per course
 
 Revision ID: 0b34a217d635
-Revises: 5e0c7a91d4b2
+Revises: 28c211baa0d9
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0b34a217d635'
-down_revision = '5e0c7a91d4b2'
+down_revision = '28c211baa0d9'
 branch_labels = None
 depends_on = None
 

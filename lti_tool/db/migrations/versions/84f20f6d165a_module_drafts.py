@@ -1,7 +1,7 @@
 """module_drafts: modules being edited in the browser editor
 
 Revision ID: 84f20f6d165a
-Revises: 5e0c7a91d4b2
+Revises: 0b34a217d635
 Create Date: 2026-12-01 13:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '84f20f6d165a'
-down_revision = '5e0c7a91d4b2'
+down_revision = '0b34a217d635'
 branch_labels = None
 depends_on = None
 
