@@ -211,20 +211,33 @@ def fit_skill_scored(seqs: Sequence[Sequence[Event]], start: SkillModel, *,
                   for p in pages)
         return log_likelihood(seqs, m, override) + lp
 
+    def with_value(m: SkillModel, name: str, v: float) -> SkillModel:
+        if name == "lift":
+            return replace(m, lift=v)
+        if name == "prior":
+            return replace(m, prior=v)
+        if name == "learn":
+            return replace(m, learn=v)
+        if name == "guess":
+            return replace(m, guess=v)
+        if name == "slip":
+            return replace(m, slip=v)
+        page = name.removeprefix("page:")
+        return replace(m, teach={**m.teach, page: v})
+
+    def tune(m: SkillModel, name: str, lo: float, hi: float, n: int) -> SkillModel:
+        def f(v: float) -> float:
+            return score(with_value(m, name, v))
+        return with_value(m, name, _golden(f, lo, hi, n))
+
     for _ in range(rounds):
-        if has_ability and fit_lift:  # no prior on it: the class says how much ability carries over
-            model = replace(model, lift=_golden(
-                lambda v, m=model: score(replace(m, lift=v)), 0.0, 8.0, steps=14))
+        if has_ability and fit_lift:  # no prior: the class says how much ability carries over
+            model = tune(model, "lift", 0.0, 8.0, 14)
         for name, (lo, hi) in bounds.items():
-            if only is not None and name not in only:
-                continue
-            best = _golden(lambda v, name=name, m=model: score(replace(m, **{name: v})),
-                           lo, hi, steps)
-            model = replace(model, **{name: best})
+            if only is None or name in only:
+                model = tune(model, name, lo, hi, steps)
         for p in pages:
-            best = _golden(lambda v, p=p, m=model: score(replace(m, teach={**m.teach, p: v})),
-                           0.0, 0.95, steps)
-            model = replace(model, teach={**model.teach, p: best})
+            model = tune(model, "page:" + p, 0.0, 0.95, steps)
     return model, score(model)
 
 
