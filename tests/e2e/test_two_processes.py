@@ -50,7 +50,10 @@ def _serve(port: int, env: dict, log) -> subprocess.Popen:
 
 
 def _wait(url: str, proc: subprocess.Popen) -> None:
-    for _ in range(100):
+    # A generous deadline: a cold start (imports, migrations) takes ~3 s on a quiet
+    # machine but over 10 s on a loaded one; this waits for readiness, it times nothing.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"tool exited with {proc.returncode}")
         try:
