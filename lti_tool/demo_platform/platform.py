@@ -281,7 +281,7 @@ class DemoPlatform:
         redirect_uri: str | None = None,
         lifetime: int | None = None,
     ) -> dict[str, Any]:
-        """The complete, unsigned id_token claims of a launch (used by ``forge``)."""
+        """The complete, unsigned id_token claims of a launch (used by ``tests/support/forge.py``)."""
         tool = self.settings.tool
         if redirect_uri is None:
             redirect_uri = tool.deep_link_url if kind == KIND_DEEP_LINK else tool.launch_url
