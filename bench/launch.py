@@ -48,10 +48,10 @@ from lti_tool.demo_platform import (  # noqa: E402
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
+from tests.support.demo_lms_hooks import create_test_platform_app  # noqa: E402
 from tests.support.lms_client import parse_form  # noqa: E402
 
 EXAMPLE_URL = "https://github.com/dmitry-viskov/pylti1.3-flask-example"
@@ -198,7 +198,7 @@ def main() -> None:
         from lti_tool.tool_urls import tool_urls
 
         urls = tool_urls(b_url)
-        b_platform_app = create_platform_app(PlatformSettings(
+        b_platform_app = create_test_platform_app(PlatformSettings(
             issuer=bp_url, platform_storage=False, tool=ToolLink(
                 CLIENT_ID, DEPLOYMENT_ID, str(urls["oidc_login_url"]), str(urls["launch_url"]),
                 str(urls["deep_link_url"]), str(urls["jwks_url"]))))
@@ -212,7 +212,7 @@ def main() -> None:
         esock, epsock = bind_socket(), bind_socket()
         e_url = f"http://127.0.0.1:{esock.getsockname()[1]}"
         ep_url = f"http://127.0.0.1:{epsock.getsockname()[1]}"
-        e_platform_app = create_platform_app(PlatformSettings(
+        e_platform_app = create_test_platform_app(PlatformSettings(
             issuer=ep_url, platform_storage=False, tool=ToolLink(
                 CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
                 f"{e_url}/launch/", f"{e_url}/jwks/")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import webbrowser
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,12 @@ class DemoStack:
 
 def start_demo(port: int = 5000, *, instance_path: str | None = None,
                tool_host: str = "localhost", platform_storage: bool = True,
-               extra_settings: dict | None = None) -> DemoStack:
-    """Start both servers in background threads (port 0: any free ports)."""
+               extra_settings: dict | None = None,
+               platform_extensions: Iterable[Callable[[flask.Flask], object]] = ()) -> DemoStack:
+    """Start both servers in background threads (port 0: any free ports).
+
+    ``platform_extensions`` are called with the demo LMS app before it serves (tests add
+    their ``/_test`` hooks this way; the shipped demo has none)."""
     tool_sock = bind_socket("127.0.0.1", port)
     platform_sock = bind_socket("127.0.0.1", port + 1 if port else 0)
     tool_url = f"http://{tool_host}:{tool_sock.getsockname()[1]}"
@@ -88,6 +93,8 @@ def start_demo(port: int = 5000, *, instance_path: str | None = None,
                       launch_url=str(urls["launch_url"]),
                       deep_link_url=str(urls["deep_link_url"]),
                       jwks_url=str(urls["jwks_url"]))))
+    for extend in platform_extensions:
+        extend(platform_app)
     seed_demo_course(platform_app, str(urls["launch_url"]))
     servers = (serve_in_thread(tool_app, sock=tool_sock),
                serve_in_thread(platform_app, sock=platform_sock))

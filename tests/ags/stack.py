@@ -16,12 +16,12 @@ from lti_tool.demo_platform import (
     RunningServer,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
 from lti_tool.tool_urls import tool_urls
 from tests.conftest import clean_tables, make_app
+from tests.support.demo_lms_hooks import create_test_platform_app
 
 CLIENT_ID = "branchwise-client"
 DEPLOYMENT_ID = "deployment-1"
@@ -70,7 +70,7 @@ def start_tool_stack(database_url: str, instance: Path, **overrides: Any) -> Too
     link = ToolLink(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
                     oidc_login_url=str(urls["oidc_login_url"]), launch_url=str(urls["launch_url"]),
                     deep_link_url=str(urls["deep_link_url"]), jwks_url=str(urls["jwks_url"]))
-    platform_app = create_platform_app(
+    platform_app = create_test_platform_app(
         PlatformSettings(issuer=platform_url, tool=link, platform_storage=False))
     settings = {"base_url": tool_url, **overrides}
     tool_app = make_app(database_url, instance, **settings)
