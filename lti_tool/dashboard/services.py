@@ -46,6 +46,7 @@ from adaptive.modules.format import ItemType
 from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import db
+from lti_tool.filters import plain_text, render_inline
 from lti_tool.models import (
     AnswerEvent,
     Attempt,
@@ -59,7 +60,6 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
-from lti_tool.runner.render import plain_text, render_inline
 
 log = logging.getLogger("branchwise.dashboard")
 

@@ -64,7 +64,7 @@ def _no_store(body: str, status: int = 200) -> Response:
 def render_markdown(text: str, inline: bool = False) -> Markup:
     """Markdown and math via the runner's renderer (sanitised), else escaped paragraphs."""
     try:
-        from lti_tool.runner import render
+        from lti_tool import filters as render
     except ImportError:
         render = None  # type: ignore[assignment]
     if render is not None:

@@ -19,8 +19,8 @@ import hmac
 from flask import Response, abort
 
 from adaptive.modules.format import Figure, Module
+from lti_tool.filters import FigureLinks
 from lti_tool.modules.library import UnknownModule, get_module
-from lti_tool.runner.render import FigureLinks
 
 __all__ = ["figure_key", "links_for", "response"]
 

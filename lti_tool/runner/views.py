@@ -31,7 +31,6 @@ from markupsafe import Markup
 from lti_tool.launch import first_page, tokens
 from lti_tool.runner import figures, services
 from lti_tool.runner.launches import RunnerLaunch, load_launch
-from lti_tool.runner.render import inline_filter, markdown_filter, plain_text
 from lti_tool.runner.step_write import autocommit_steps
 
 bp = Blueprint("runner", __name__)
@@ -58,15 +57,11 @@ def _select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Flask-Babel (English + Spanish) and the Markdown filters used by the templates."""
+    """Flask-Babel (English + Spanish); the learner's first page after a launch."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     if "babel" not in app.extensions:
         Babel(app, locale_selector=_select_locale)
-    # The filters resolve ``figure:ID`` images for the page's module (``figure_links``).
-    app.jinja_env.filters.setdefault("markdown", markdown_filter)
-    app.jinja_env.filters.setdefault("md_inline", inline_filter)
-    app.jinja_env.filters.setdefault("plain_text", plain_text)
     first_page.register("learner", _first_page)
 
 
