@@ -62,8 +62,9 @@ def create_app(overrides: dict[str, Any] | None = None,
         with app.app_context():
             ping_when_idle(db.engine, settings.database_ping_idle_seconds)
 
-    from lti_tool import filters, health
+    from lti_tool import filters, health, i18n
 
+    i18n.init_app(app)  # Flask-Babel: the interface languages of every page
     filters.init_app(app)  # Markdown + math template filters, used by every feature
     from lti_tool.keys import views as keys_views
     from lti_tool.launch import views as launch_views

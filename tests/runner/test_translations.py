@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from lti_tool.runner.views import locale_for
+from lti_tool.i18n import locale_for
 
 ES = Path(__file__).resolve().parents[2] / "lti_tool/translations/es/LC_MESSAGES"
 
