@@ -72,7 +72,6 @@ def create_app(overrides: dict[str, Any] | None = None,
     app.register_blueprint(health.bp)
     app.register_blueprint(keys_views.bp)
     app.register_blueprint(launch_views.bp)
-    launch_views.register_error_handlers(app)
     from lti_tool.admin import views as admin_views
     from lti_tool.assistant import views as assistant_views
     from lti_tool.dashboard import views as dashboard_views
@@ -86,9 +85,10 @@ def create_app(overrides: dict[str, Any] | None = None,
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)
-    from lti_tool import pages
+    from lti_tool import errors, pages
 
-    pages.init_app(app)  # root page and HTTP error pages
+    pages.init_app(app)  # root page
+    errors.init_app(app)  # one handler: refusals, HTTP errors, 500, database down
 
     from lti_tool import security_headers
 

@@ -60,14 +60,11 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
+from lti_tool.protocol.errors import NotAllowed
 
 log = logging.getLogger("branchwise.dashboard")
 
 STAFF_ROLES = frozenset({"instructor", "admin"})
-
-
-class NotAllowed(Exception):
-    """The session may not see the dashboard (a learner, or a launch without a link)."""
 
 
 class NotFound(Exception):
