@@ -51,6 +51,9 @@ def create_app(overrides: dict[str, Any] | None = None,
     from lti_tool.ags import delivery
 
     delivery.init_app(app)  # enqueue grade deliveries after each commit
+    from lti_tool.ags import tasks as ags_tasks
+
+    ags_tasks.init_app(app)  # grade delivery jobs (the jobs package imports no feature)
     from lti_tool.xapi import tasks as xapi_tasks
 
     xapi_tasks.init_app(app)  # xAPI statement delivery jobs on the same queue

@@ -178,7 +178,7 @@ def run_demo(port: int = 5000, open_browser: bool = True) -> None:
 def _start_grade_worker(app: flask.Flask):
     """Run the grade-delivery consumer in this process when the job module is present."""
     try:
-        from lti_tool.jobs.queue import start_embedded_consumer  # type: ignore[attr-defined]
+        from lti_tool.jobs.worker import start_embedded_consumer
     except ImportError:
         return None
     return start_embedded_consumer(app)
