@@ -17,8 +17,8 @@ from typing import Any
 import jwt
 
 from adaptive.modules import Module
-from lti_tool.deep_linking.settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.keys import services as keys
+from lti_tool.link_settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.models import LaunchSession
 from lti_tool.modules import library
 from lti_tool.protocol import claims

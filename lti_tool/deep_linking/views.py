@@ -26,15 +26,15 @@ from flask import (
 from markupsafe import Markup, escape
 
 from lti_tool.deep_linking import authoring, services
-from lti_tool.deep_linking.settings import (
+from lti_tool.launch import services as launches
+from lti_tool.launch import tokens
+from lti_tool.link_settings import (
     MAX_SCORE_MAX,
     PRACTICE_CAP_MAX,
     PRACTICE_CAP_MIN,
     THRESHOLD_MAX,
     THRESHOLD_MIN,
 )
-from lti_tool.launch import services as launches
-from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession
 from lti_tool.modules import library
 from lti_tool.tool_urls import tool_urls

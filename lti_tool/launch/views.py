@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
-from lti_tool import errors
-from lti_tool.admin import throttle
+from lti_tool import errors, throttle
 from lti_tool.launch import first_page, services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import LoginError
