@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from adaptive.defaults import MASTERY_THRESHOLD, PRACTICE_CAP
+
 SCHEMA_VERSION = 1
 
 
@@ -253,8 +255,8 @@ class Goal:
 class ModuleSettings:
     """Authoring defaults; a teacher's deep-linking settings override them."""
 
-    mastery_threshold: float = 0.95
-    practice_cap: int = 12  # items per skill before it is flagged "needs the teacher"
+    mastery_threshold: float = MASTERY_THRESHOLD
+    practice_cap: int = PRACTICE_CAP  # items per skill before it is flagged "needs the teacher"
     diagnostic_items: int = 2  # items in a skill's pre-test
     bkt: BKTParams = field(default_factory=BKTParams)
     #: Time-based forgetting: P(known) halves every this many days without practice

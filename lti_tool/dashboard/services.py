@@ -40,6 +40,7 @@ from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.analytics.profiles import Profile, profiles
 from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
+from adaptive.defaults import PRACTICE_CAP
 from adaptive.goals import goal_targets, relevant_skills
 from adaptive.modules import Module
 from adaptive.modules.format import ItemType
@@ -303,7 +304,7 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     module = _module(scope.module_id)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     cap = int((link.settings or {}).get("practice_cap") or (
-        module.settings.practice_cap if module else 12))
+        module.settings.practice_cap if module else PRACTICE_CAP))
     query = (select(Attempt, User).join(User, Attempt.user_pk == User.id)
              .where(Attempt.resource_link_pk == scope.resource_link_pk,
                     User.platform_id == scope.platform_id,
