@@ -280,6 +280,11 @@ class Module:
     metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     figures: tuple[Figure, ...] = ()
     goals: tuple[Goal, ...] = ()  # named goals; none = one path through the whole module
+    #: Lookups the engine and the tool derive once per module object (item and skill
+    #: maps, the BKT model, the policy's index, goal closures, figure links): kept apart
+    #: from the author's ``metadata``, never compared, hashed, shown or written out.
+    engine_cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False,
+                                         repr=False)
 
     # Lookups are derived on demand; modules are small (tens to hundreds of items)
     # and these dicts are cheap, but callers on a hot path should cache the module.
@@ -306,15 +311,15 @@ class Module:
         return self.skill(skill_id).bkt or self.settings.bkt
 
     def _skills_by_id(self) -> dict[str, Skill]:
-        cached = self.metadata.get("_skills_by_id")
+        cached = self.engine_cache.get("_skills_by_id")
         if cached is None:
             cached = {s.id: s for s in self.skills}
-            self.metadata["_skills_by_id"] = cached
+            self.engine_cache["_skills_by_id"] = cached
         return cached
 
     def _items_by_id(self) -> dict[str, Item]:
-        cached = self.metadata.get("_items_by_id")
+        cached = self.engine_cache.get("_items_by_id")
         if cached is None:
             cached = {i.id: i for i in self.items}
-            self.metadata["_items_by_id"] = cached
+            self.engine_cache["_items_by_id"] = cached
         return cached

@@ -50,3 +50,19 @@ def test_no_copy_of_the_defaults_as_a_literal() -> None:
                 copies.append(f"{path.relative_to(root)}:{n}: {line.strip()}")
     assert copies == []
 
+
+def test_engine_caches_stay_out_of_the_authors_metadata() -> None:
+    from adaptive.engine import start
+    from adaptive.goals import relevant_skills
+    from adaptive.modules.loader import module_to_dict
+    from adaptive.policy.settings import ActivitySettings as Settings
+    from adaptive.samples import load_sample
+
+    module = load_sample("fractions")
+    author = dict(module.metadata)
+    start(module, Settings(), seed=1)
+    relevant_skills(module, None)
+    module.item(module.items[0].id)
+    assert module.metadata == author  # nothing of the engine's in the author's metadata
+    assert {"_engine_model", "_engine_index", "_items_by_id"} <= set(module.engine_cache)
+    assert "engine_cache" not in repr(module) and "engine" not in str(module_to_dict(module))
