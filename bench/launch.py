@@ -110,7 +110,9 @@ def branchwise_app(instance: Path, base_url: str):
     from lti_tool.db import upgrade_database
 
     app = create_app({"instance_path": str(instance), "base_url": base_url,
-                      "secret_key": "bench-" + "x" * 40, "log_level": "WARNING"})
+                      "secret_key": "bench-" + "x" * 40, "log_level": "WARNING",
+                      # the demo LMS is on 127.0.0.1 (docs/security.md)
+                      "outbound_allow_private": True})
     upgrade_database(app)
     return app
 
