@@ -52,8 +52,8 @@ def goal_targets(module: Module, goal_id: str | None) -> tuple[str, ...]:
 def relevant_skills(module: Module, goal_id: str | None) -> frozenset[str]:
     """What the engine plans for this goal: its targets' prerequisite closure (cached)."""
     key = f"_goal_relevant:{goal_id or ''}"
-    cached = module.metadata.get(key)
+    cached = module.engine_cache.get(key)
     if cached is None:
         cached = closure(module, goal_targets(module, goal_id))
-        module.metadata[key] = cached
+        module.engine_cache[key] = cached
     return cached

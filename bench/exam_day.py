@@ -44,11 +44,11 @@ from lti_tool.demo_platform import (  # noqa: E402
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
 from lti_tool.runner.answers import correct_form  # noqa: E402
+from tests.support.demo_lms_hooks import create_test_platform_app  # noqa: E402
 from tests.support.lms_client import parse_form  # noqa: E402
 
 CLIENT_ID, DEPLOYMENT_ID = "exam-client", "exam-deployment"
@@ -184,7 +184,7 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(args.redis_url).flushdb()
-    platform_app = create_platform_app(PlatformSettings(
+    platform_app = create_test_platform_app(PlatformSettings(
         issuer=platform_url, platform_storage=False, score_rate=args.score_rate,
         tool=ToolLink(CLIENT_ID, DEPLOYMENT_ID, base + "/lti/login", base + "/lti/launch",
                       base + "/lti/deep-link", base + "/.well-known/jwks.json")))

@@ -44,14 +44,15 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lti_tool.demo import start_stack  # noqa: E402
 from lti_tool.demo_platform import (  # noqa: E402
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
+from tests.support import demo_lms_hooks  # noqa: E402
 from tests.support.lms_client import parse_form  # noqa: E402
 
 EXAMPLE_URL = "https://github.com/dmitry-viskov/pylti1.3-flask-example"
@@ -119,18 +120,6 @@ def branchwise_app(instance: Path, base_url: str):
     return app
 
 
-def register_branchwise(app, platform) -> None:
-    with app.app_context():
-        from lti_tool.keys.services import signing_key
-        from lti_tool.registration.services import PlatformInput, add_platform
-
-        signing_key()
-        add_platform(PlatformInput(issuer=platform.issuer, client_id=CLIENT_ID,
-                                   deployment_ids=(DEPLOYMENT_ID,),
-                                   auth_login_url=platform.auth_url,
-                                   token_url=platform.token_url, jwks_url=platform.jwks_url))
-
-
 # -- one launch ----------------------------------------------------------------------------
 def launch(platform_url: str, tool_netloc: str, user: str, link: str,
            extra_login: str = "") -> tuple[float, int]:
@@ -196,35 +185,37 @@ def main() -> None:
         tmp = Path(tmp_name)
         example_dir = extract_example(args.example, tmp)
 
-        # Branchwise and its LMS.
-        bsock, bpsock = bind_socket(), bind_socket()
-        b_url = f"http://127.0.0.1:{bsock.getsockname()[1]}"
-        bp_url = f"http://127.0.0.1:{bpsock.getsockname()[1]}"
-        from lti_tool.tool_urls import tool_urls
+        # Branchwise and its LMS (the one stack start-up the demo and the tests use).
+        def make_branchwise(url: str):
+            app = branchwise_app(tmp / "branchwise", url)
+            with app.app_context():
+                from lti_tool.keys.services import signing_key
 
-        urls = tool_urls(b_url)
-        b_platform_app = create_platform_app(PlatformSettings(
-            issuer=bp_url, platform_storage=False, tool=ToolLink(
-                CLIENT_ID, DEPLOYMENT_ID, str(urls["oidc_login_url"]), str(urls["launch_url"]),
-                str(urls["deep_link_url"]), str(urls["jwks_url"]))))
-        b_platform = get_platform(b_platform_app)
-        b_platform.store.add_resource_link("Fractions", str(urls["launch_url"]),
-                                           custom={"module": "fractions"}, link_id="rl-bench")
-        b_app = branchwise_app(tmp / "branchwise", b_url)
-        register_branchwise(b_app, b_platform)
+                signing_key()
+            return app
+
+        def add_bench_link(platform_app) -> None:
+            platform = get_platform(platform_app)
+            platform.store.add_resource_link("Fractions", platform.settings.tool.launch_url,
+                                             custom={"module": "fractions"}, link_id="rl-bench")
+
+        b_stack = start_stack(make_branchwise, client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
+                              platform_storage=False,
+                              platform_extensions=(demo_lms_hooks.install, add_bench_link))
+        b_url, bp_url = b_stack.tool_url, b_stack.platform_url
 
         # The example and its LMS.
         esock, epsock = bind_socket(), bind_socket()
         e_url = f"http://127.0.0.1:{esock.getsockname()[1]}"
         ep_url = f"http://127.0.0.1:{epsock.getsockname()[1]}"
-        e_platform_app = create_platform_app(PlatformSettings(
+        e_platform_app = demo_lms_hooks.create_test_platform_app(PlatformSettings(
             issuer=ep_url, platform_storage=False, tool=ToolLink(
                 CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
                 f"{e_url}/launch/", f"{e_url}/jwks/")))
         e_app = example_app(example_dir, ep_url, "private.key")
 
-        servers = [serve_in_thread(b_platform_app, sock=bpsock), serve_in_thread(b_app, sock=bsock),
-                   serve_in_thread(e_platform_app, sock=epsock), serve_in_thread(e_app, sock=esock)]
+        servers = [*b_stack.servers, serve_in_thread(e_platform_app, sock=epsock),
+                   serve_in_thread(e_app, sock=esock)]
         try:
             quiet = io.StringIO()  # the example pprints every launch's claims
             with contextlib.redirect_stdout(quiet):

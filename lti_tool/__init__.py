@@ -51,6 +51,9 @@ def create_app(overrides: dict[str, Any] | None = None,
     from lti_tool.ags import delivery
 
     delivery.init_app(app)  # enqueue grade deliveries after each commit
+    from lti_tool.ags import tasks as ags_tasks
+
+    ags_tasks.init_app(app)  # grade delivery jobs (the jobs package imports no feature)
     from lti_tool.xapi import tasks as xapi_tasks
 
     xapi_tasks.init_app(app)  # xAPI statement delivery jobs on the same queue
@@ -62,14 +65,16 @@ def create_app(overrides: dict[str, Any] | None = None,
         with app.app_context():
             ping_when_idle(db.engine, settings.database_ping_idle_seconds)
 
-    from lti_tool import health
+    from lti_tool import filters, health, i18n
+
+    i18n.init_app(app)  # Flask-Babel: the interface languages of every page
+    filters.init_app(app)  # Markdown + math template filters, used by every feature
     from lti_tool.keys import views as keys_views
     from lti_tool.launch import views as launch_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(keys_views.bp)
     app.register_blueprint(launch_views.bp)
-    launch_views.register_error_handlers(app)
     from lti_tool.admin import views as admin_views
     from lti_tool.assistant import views as assistant_views
     from lti_tool.dashboard import views as dashboard_views
@@ -84,9 +89,10 @@ def create_app(overrides: dict[str, Any] | None = None,
         app.register_blueprint(views.bp)
         if hasattr(views, "init_app"):
             views.init_app(app)
-    from lti_tool import pages
+    from lti_tool import errors, pages
 
-    pages.init_app(app)  # root page and HTTP error pages
+    pages.init_app(app)  # root page
+    errors.init_app(app)  # one handler: refusals, HTTP errors, 500, database down
 
     from lti_tool import security_headers
 

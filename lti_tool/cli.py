@@ -4,36 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from lti_tool import create_app
-from lti_tool.db import upgrade_database
-
-
-def _app():
-    app = create_app()
-    upgrade_database(app)
-    return app
-
-
-def echo_rows(
-    rows: Sequence[Any], as_json: bool, empty: str, line: Callable[[Any], str]
-) -> None:
-    """Print a listing: the rows as JSON with ``--json``, else a line each (``empty`` if none).
-
-    Shared by the listing commands here and in the feature CLIs, so that they agree on format.
-    """
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo(empty)
-    for r in rows:
-        click.echo(line(r))
+from lti_tool.cli_support import build_app as _app
+from lti_tool.cli_support import echo_rows
 
 
 @click.group()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import webbrowser
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,42 +57,85 @@ class DemoStack:
             server.stop()
 
 
-def start_demo(port: int = 5000, *, instance_path: str | None = None,
-               tool_host: str = "localhost", platform_storage: bool = True,
-               extra_settings: dict | None = None) -> DemoStack:
-    """Start both servers in background threads (port 0: any free ports)."""
+def start_stack(make_tool: Callable[[str], flask.Flask], *, port: int = 0,
+                tool_host: str = "127.0.0.1", client_id: str = CLIENT_ID,
+                deployment_id: str = DEPLOYMENT_ID, platform_storage: bool = True,
+                platform_name: str | None = None,
+                platform_key_dir: Callable[[flask.Flask], Path | None] | None = None,
+                prepare_tool: Callable[[], object] | None = None,
+                platform_extensions: Iterable[Callable[[flask.Flask], object]] = (),
+                ) -> DemoStack:
+    """Branchwise and a demo LMS registered with each other, each served over HTTP.
+
+    The one start-up of the pair, used by ``branchwise demo``, the tests and the
+    benchmarks. ``make_tool(tool_url)`` builds the tool app with its database ready;
+    ``prepare_tool`` runs in its app context before the platform is registered (tests
+    clean tables there); ``platform_key_dir(tool_app)`` says where the LMS keeps its
+    keys (None: fresh keys in memory); ``platform_extensions`` are called with the LMS
+    app before it serves (test hooks, seeded links). Port 0 picks free ports; otherwise
+    the tool gets ``port`` and the LMS ``port + 1``.
+    """
     tool_sock = bind_socket("127.0.0.1", port)
     platform_sock = bind_socket("127.0.0.1", port + 1 if port else 0)
     tool_url = f"http://{tool_host}:{tool_sock.getsockname()[1]}"
     platform_url = f"http://127.0.0.1:{platform_sock.getsockname()[1]}"
 
-    # The demo LMS is on 127.0.0.1: outbound calls to it must be allowed (docs/security.md).
-    overrides = {"base_url": tool_url, "outbound_allow_private": True,
-                 **(extra_settings or {})}
-    if instance_path:
-        overrides["instance_path"] = instance_path
-    tool_app = create_app(overrides)
-    upgrade_database(tool_app)
+    tool_app = make_tool(tool_url)
     urls = tool_urls(tool_url)
     with tool_app.app_context():
+        if prepare_tool is not None:
+            prepare_tool()
         add_platform(PlatformInput(
-            issuer=platform_url, client_id=CLIENT_ID, deployment_ids=(DEPLOYMENT_ID,),
+            issuer=platform_url, client_id=client_id, deployment_ids=(deployment_id,),
             auth_login_url=platform_url + "/auth", token_url=platform_url + "/token",
-            jwks_url=platform_url + "/.well-known/jwks.json", name="Demo LMS"))
+            jwks_url=platform_url + "/.well-known/jwks.json", name=platform_name))
 
-    key_dir = Path(tool_app.instance_path) / "demo-lms-keys"
-    key_dir.mkdir(parents=True, exist_ok=True)
     platform_app = create_platform_app(PlatformSettings(
-        issuer=platform_url, platform_storage=platform_storage, key_dir=key_dir,
-        tool=ToolLink(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
+        issuer=platform_url, platform_storage=platform_storage,
+        key_dir=platform_key_dir(tool_app) if platform_key_dir else None,
+        tool=ToolLink(client_id=client_id, deployment_id=deployment_id,
                       oidc_login_url=str(urls["oidc_login_url"]),
                       launch_url=str(urls["launch_url"]),
                       deep_link_url=str(urls["deep_link_url"]),
                       jwks_url=str(urls["jwks_url"]))))
-    seed_demo_course(platform_app, str(urls["launch_url"]))
+    for extend in platform_extensions:
+        extend(platform_app)
     servers = (serve_in_thread(tool_app, sock=tool_sock),
                serve_in_thread(platform_app, sock=platform_sock))
     return DemoStack(tool_url, platform_url, tool_app, platform_app, servers)
+
+
+def start_demo(port: int = 5000, *, instance_path: str | None = None,
+               tool_host: str = "localhost", platform_storage: bool = True,
+               extra_settings: dict | None = None,
+               platform_extensions: Iterable[Callable[[flask.Flask], object]] = ()) -> DemoStack:
+    """Start the demo's tool and LMS in background threads (port 0: any free ports).
+
+    ``platform_extensions`` are called with the demo LMS app before it serves (tests add
+    their ``/_test`` hooks this way; the shipped demo has none)."""
+
+    def make_tool(tool_url: str) -> flask.Flask:
+        # The demo LMS is on 127.0.0.1: outbound calls to it must be allowed (docs/security.md).
+        overrides = {"base_url": tool_url, "outbound_allow_private": True,
+                     **(extra_settings or {})}
+        if instance_path:
+            overrides["instance_path"] = instance_path
+        tool_app = create_app(overrides)
+        upgrade_database(tool_app)
+        return tool_app
+
+    def key_dir(tool_app: flask.Flask) -> Path:
+        path = Path(tool_app.instance_path) / "demo-lms-keys"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def seed(platform_app: flask.Flask) -> None:
+        seed_demo_course(platform_app, get_platform(platform_app).settings.tool.launch_url)
+
+    return start_stack(make_tool, port=port, tool_host=tool_host,
+                       platform_storage=platform_storage, platform_name="Demo LMS",
+                       platform_key_dir=key_dir,
+                       platform_extensions=(*platform_extensions, seed))
 
 
 def seed_demo_course(platform_app: flask.Flask, launch_url: str) -> None:
@@ -134,7 +178,7 @@ def run_demo(port: int = 5000, open_browser: bool = True) -> None:
 def _start_grade_worker(app: flask.Flask):
     """Run the grade-delivery consumer in this process when the job module is present."""
     try:
-        from lti_tool.jobs.queue import start_embedded_consumer  # type: ignore[attr-defined]
+        from lti_tool.jobs.worker import start_embedded_consumer
     except ImportError:
         return None
     return start_embedded_consumer(app)

@@ -22,6 +22,7 @@ from adaptive.analytics.events import (
     SkillState,
     by_learner,
 )
+from adaptive.defaults import PRACTICE_CAP
 
 #: How many distinct typed answers to keep per wrong group (the most frequent ones).
 MAX_EXAMPLES = 5
@@ -167,7 +168,7 @@ def _state_index(states: Iterable[SkillState]) -> dict[tuple[str, str], SkillSta
 
 def skill_summaries(skills: Sequence[SkillInfo], learners: Sequence[str],
                     states: Iterable[SkillState], answers: Iterable[AnswerRecord],
-                    practice_cap: int = 12) -> list[SkillSummary]:
+                    practice_cap: int = PRACTICE_CAP) -> list[SkillSummary]:
     """One summary per skill, in the module's order.
 
     ``learners`` is the population (the roster, so learners who never started

@@ -19,6 +19,7 @@ from statistics import median
 import numpy as np
 
 from adaptive.analytics.events import AnswerRecord, SkillState
+from adaptive.defaults import PRACTICE_CAP
 
 #: Share of a group stuck (on any skill) from which the group "does not converge".
 STUCK_SHARE = 0.3
@@ -126,7 +127,7 @@ def group(x: np.ndarray, *, max_k: int = 4, min_size: int = 3, seed: int = 0,
 
 def profiles(learners: Sequence[str], skills: Sequence[tuple[str, str]],
              states: Iterable[SkillState], answers: Iterable[AnswerRecord], *,
-             practice_cap: int = 12, seed: int = 0) -> list[Profile]:
+             practice_cap: int = PRACTICE_CAP, seed: int = 0) -> list[Profile]:
     """The class's profiles, largest first; ``skills`` are (id, title) in module order."""
     learners = [lr for lr in dict.fromkeys(learners)]
     ids = [s for s, _ in skills]

@@ -19,6 +19,7 @@ from adaptive.analytics.aggregates import (
     MisconceptionSummary,
     SkillSummary,
 )
+from adaptive.defaults import PRACTICE_CAP
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ def suggest(
     misconceptions: Sequence[MisconceptionSummary] = (),
     learners: Sequence[LearnerSummary] = (),
     *,
-    practice_cap: int = 12,
+    practice_cap: int = PRACTICE_CAP,
     rules: Rules | None = None,
     names: Names | None = None,
 ) -> list[Suggestion]:

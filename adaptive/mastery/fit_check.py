@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from adaptive.defaults import MASTERY_THRESHOLD
 from adaptive.modules.format import BKTParams
 
 #: Least learners and answers on a skill before a fit of it is used (pyBKT reports parameter
@@ -47,7 +48,7 @@ def judge_fit(
     *,
     n_learners: int,
     n_answers: int,
-    threshold: float = 0.95,
+    threshold: float = MASTERY_THRESHOLD,
     min_learners: int = MIN_LEARNERS,
     min_answers: int = MIN_ANSWERS,
 ) -> FitVerdict:

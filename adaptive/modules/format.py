@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from adaptive.defaults import MASTERY_THRESHOLD, PRACTICE_CAP
+
 SCHEMA_VERSION = 1
 
 
@@ -279,8 +281,8 @@ TextKey = tuple[str, ...]
 class ModuleSettings:
     """Authoring defaults; a teacher's deep-linking settings override them."""
 
-    mastery_threshold: float = 0.95
-    practice_cap: int = 12  # items per skill before it is flagged "needs the teacher"
+    mastery_threshold: float = MASTERY_THRESHOLD
+    practice_cap: int = PRACTICE_CAP  # items per skill before it is flagged "needs the teacher"
     diagnostic_items: int = 2  # items in a skill's pre-test
     bkt: BKTParams = field(default_factory=BKTParams)
     #: Time-based forgetting: P(known) halves every this many days without practice
@@ -309,6 +311,11 @@ class Module:
     translations: dict[str, dict[TextKey, TranslatedText]] = field(
         default_factory=dict, compare=False, hash=False
     )
+    #: Lookups the engine and the tool derive once per module object (item and skill
+    #: maps, the BKT model, the policy's index, goal closures, figure links): kept apart
+    #: from the author's ``metadata``, never compared, hashed, shown or written out.
+    engine_cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False,
+                                         repr=False)
 
     # Lookups are derived on demand; modules are small (tens to hundreds of items)
     # and these dicts are cheap, but callers on a hot path should cache the module.
@@ -335,15 +342,15 @@ class Module:
         return self.skill(skill_id).bkt or self.settings.bkt
 
     def _skills_by_id(self) -> dict[str, Skill]:
-        cached = self.metadata.get("_skills_by_id")
+        cached = self.engine_cache.get("_skills_by_id")
         if cached is None:
             cached = {s.id: s for s in self.skills}
-            self.metadata["_skills_by_id"] = cached
+            self.engine_cache["_skills_by_id"] = cached
         return cached
 
     def _items_by_id(self) -> dict[str, Item]:
-        cached = self.metadata.get("_items_by_id")
+        cached = self.engine_cache.get("_items_by_id")
         if cached is None:
             cached = {i.id: i for i in self.items}
-            self.metadata["_items_by_id"] = cached
+            self.engine_cache["_items_by_id"] = cached
         return cached

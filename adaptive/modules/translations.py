@@ -313,8 +313,8 @@ def localise(module: Module, language: str) -> Module:
     if language == module.language or language not in module.translations:
         return module
     # Cached with the object it was made from: ``dataclasses.replace`` (e.g. a module
-    # given a versioned id) shares the metadata dict, and must not get another's result.
-    cache: dict[str, tuple[Module, Module]] = module.metadata.setdefault("_localised", {})
+    # given a versioned id) shares the engine cache dict, and must not get another's result.
+    cache: dict[str, tuple[Module, Module]] = module.engine_cache.setdefault("_localised", {})
     hit = cache.get(language)
     if hit is not None and hit[0] is module:
         return hit[1]
@@ -343,11 +343,12 @@ def localise(module: Module, language: str) -> Module:
                  description=_pick(t, ("goals", g.id, "description"), g.description))
             for g in module.goals
         ),
-        # Authored metadata is shared; the lookup caches ("_" keys) are per object.
-        metadata={k: v for k, v in module.metadata.items() if not k.startswith("_")},
+        # Authored metadata is shared; the engine's lookups (items by id, the policy's
+        # index, ...) are per object: a shared cache would hand out the other language's.
+        metadata=dict(module.metadata),
+        engine_cache={"default_language": module.language},
         translations=module.translations,
     )
-    localised.metadata["_default_language"] = module.language
     cache[language] = (module, localised)
     return localised
 

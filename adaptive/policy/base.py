@@ -104,7 +104,7 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     Every choice item's guess is at least its chance rate (``adaptive.mastery.chance``),
     whatever the module or a fit says: a guess is never read as knowledge."""
     if bkt_params is None:
-        cached: BKTModel | None = module.metadata.get("_engine_model")
+        cached: BKTModel | None = module.engine_cache.get("_engine_model")
         if cached is not None:
             return cached
     params = {s.id: module.bkt_for(s.id) for s in module.skills}
@@ -113,7 +113,7 @@ def make_model(module: Module, bkt_params: Mapping[str, BKTParams] | None = None
     model = BKTModel(params=params, default=module.settings.bkt,
                      item_guess=item_guess_floors(module))
     if bkt_params is None:
-        module.metadata["_engine_model"] = model
+        module.engine_cache["_engine_model"] = model
     return model
 
 

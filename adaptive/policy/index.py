@@ -13,7 +13,7 @@ from adaptive.modules.format import Item, Module
 
 @dataclass
 class ModuleIndex:
-    """Lookups derived once per module object (cached in ``module.metadata``)."""
+    """Lookups derived once per module object (cached in ``module.engine_cache``)."""
 
     order: tuple[str, ...]  # skills in prerequisite (topological) order, module order on ties
     items_by_skill: dict[str, tuple[Item, ...]]
@@ -24,10 +24,10 @@ class ModuleIndex:
 
     @classmethod
     def of(cls, module: Module) -> ModuleIndex:
-        cached = module.metadata.get("_engine_index")
+        cached = module.engine_cache.get("_engine_index")
         if cached is None:
             cached = cls._build(module)
-            module.metadata["_engine_index"] = cached
+            module.engine_cache["_engine_index"] = cached
         return cached
 
     @classmethod

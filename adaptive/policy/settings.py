@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from adaptive.defaults import MASTERY_THRESHOLD, PRACTICE_CAP
 from adaptive.modules.format import Module
 
 
@@ -20,8 +21,8 @@ class ActivitySettings:
     registered in ``adaptive.policy`` ("adaptive", "linear", "streak").
     """
 
-    mastery_threshold: float = 0.95
-    practice_cap: int = 12
+    mastery_threshold: float = MASTERY_THRESHOLD
+    practice_cap: int = PRACTICE_CAP
     graded_skills: tuple[str, ...] | None = None
     max_score: float = 1.0
     policy: str = "adaptive"

@@ -15,8 +15,7 @@ import click
 
 
 def _app():
-    # Imported late: lti_tool.cli imports this module while it is still loading.
-    from lti_tool.cli import _app as make_app
+    from lti_tool.cli_support import build_app as make_app
 
     return make_app()
 
@@ -101,7 +100,7 @@ def register(main: click.Group) -> None:
     def usage_cmd(as_json: bool) -> None:
         """Launches, learners and answers per platform."""
         from lti_tool.admin.services import usage
-        from lti_tool.cli import echo_rows
+        from lti_tool.cli_support import echo_rows
 
         with _app().app_context():
             rows = [u.as_dict() for u in usage()]

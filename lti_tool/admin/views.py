@@ -28,7 +28,8 @@ from flask import (
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from lti_tool.admin import services, throttle
+from lti_tool import throttle
+from lti_tool.admin import services
 from lti_tool.keys import services as keys
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -9,7 +9,7 @@ import click
 
 
 def _app():
-    from lti_tool.cli import _app as build_app
+    from lti_tool.cli_support import build_app
 
     return build_app()
 
@@ -26,7 +26,7 @@ def grades() -> None:
 def grades_list(failed_only: bool, as_json: bool, limit: int) -> None:
     """Newest scores first, with their delivery status and last error."""
     from lti_tool.ags.delivery import list_submissions
-    from lti_tool.cli import echo_rows
+    from lti_tool.cli_support import echo_rows
 
     with _app().app_context():
         rows = list_submissions(failed_only=failed_only, limit=limit)

@@ -2,7 +2,7 @@
 
 The learner's request only writes a ``ScoreSubmission`` (``passback.submit_progress``).
 After its transaction commits, ``init_app``'s hook enqueues one delivery job per
-new row; the job (``lti_tool.jobs.tasks``) calls :func:`deliver`, which
+new row; the job (``lti_tool.ags.tasks``) calls :func:`deliver`, which
 
 1. takes the learner's sending slot (``pacing.acquire_slot``: one sender per learner
    and link, in every process), and marks every older pending score of that learner
@@ -442,7 +442,7 @@ def _record_failure(sub: ScoreSubmission, exc: ags.AgsError, policy: RetryPolicy
 def enqueue(submission_ids: Iterable[int], app: Flask | None = None,
             eta: dict[int, datetime] | None = None) -> int:
     """Queue delivery jobs (at ``eta[id]`` when given); returns how many were queued."""
-    from lti_tool.jobs.tasks import get_tasks
+    from lti_tool.ags.handles import get_tasks
 
     tasks = get_tasks(app)
     count = 0

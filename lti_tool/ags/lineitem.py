@@ -94,8 +94,8 @@ def request_read(link_pk: int, lineitem_url: str | None,
 
     Called from the learner's pages with what the launch row already holds (no query);
     a short cache lock keeps the pages of a whole class from queueing it many times."""
+    from lti_tool.ags.handles import get_tasks
     from lti_tool.extensions import cache
-    from lti_tool.jobs.tasks import get_tasks
 
     if not needs_read(lineitem_url, checked_at):
         return False

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from adaptive.defaults import MASTERY_THRESHOLD
+
 INK = "#1b1f24"
 GRID = "#6e7781"  # 4.6:1 on white: axis lines are readable graphics (WCAG 1.4.11)
 FONT = 'font-family="system-ui, sans-serif"'
@@ -239,7 +241,7 @@ def percent_bars(prefix: str, rows: Sequence[tuple[str, float | None, str]], *, 
 
 
 def mastery_line(prefix: str, points: Sequence[tuple[str, float, bool]], *, title: str,
-                 threshold: float = 0.95) -> Markup:
+                 threshold: float = MASTERY_THRESHOLD) -> Markup:
     """P(mastery) of the practised skill after each answer; ✓ / ✗ marks show the outcome."""
     left, top, plot_w, plot_h = 44, 14, max(60 * len(points), 300), 160
     plot_w = min(plot_w, 840)

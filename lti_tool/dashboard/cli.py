@@ -44,6 +44,6 @@ def _app_or_current(current_app):
     try:
         return current_app._get_current_object()
     except RuntimeError:
-        from lti_tool.cli import _app
+        from lti_tool.cli_support import build_app
 
-        return _app()
+        return build_app()

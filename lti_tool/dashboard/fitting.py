@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from adaptive.analytics import AnswerRecord, estimate_difficulties
+from adaptive.defaults import MASTERY_THRESHOLD
 from adaptive.engine import make_model
 from adaptive.mastery import fit_skill_arrays
 from adaptive.mastery.fit_check import DEFAULT_STRENGTH, MIN_ANSWERS, MIN_LEARNERS, judge_fit
@@ -109,7 +110,7 @@ def _module_params(module_id: str) -> tuple[dict, float]:
     try:
         module = library.get_module(module_id)
     except Exception:  # noqa: BLE001 - a deleted or broken module: anchor at the defaults
-        return {}, 0.95
+        return {}, MASTERY_THRESHOLD
     return dict(make_model(module).params), module.settings.mastery_threshold
 
 

@@ -41,12 +41,14 @@ from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.analytics.profiles import Profile, profiles
 from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
 from adaptive.analytics.suggestions import Names
+from adaptive.defaults import PRACTICE_CAP
 from adaptive.goals import goal_targets, relevant_skills
 from adaptive.modules import Module
 from adaptive.modules.format import ItemType
 from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import cache, db
+from lti_tool.filters import plain_text, render_inline
 from lti_tool.models import (
     AnswerEvent,
     Attempt,
@@ -60,15 +62,11 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
-from lti_tool.runner.render import plain_text, render_inline
+from lti_tool.protocol.errors import NotAllowed
 
 log = logging.getLogger("branchwise.dashboard")
 
 STAFF_ROLES = frozenset({"instructor", "admin"})
-
-
-class NotAllowed(Exception):
-    """The session may not see the dashboard (a learner, or a launch without a link)."""
 
 
 class NotFound(Exception):
@@ -307,7 +305,7 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     module = _module(scope.module_id)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
     cap = int((link.settings or {}).get("practice_cap") or (
-        module.settings.practice_cap if module else 12))
+        module.settings.practice_cap if module else PRACTICE_CAP))
     query = (select(Attempt, User).join(User, Attempt.user_pk == User.id)
              .where(Attempt.resource_link_pk == scope.resource_link_pk,
                     User.platform_id == scope.platform_id,

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from adaptive.defaults import MASTERY_THRESHOLD
 from lti_tool.assistant import services as assistant_services
 from lti_tool.dashboard import charts, export, services
 from lti_tool.dashboard.fitting import INLINE_ROW_LIMIT, fit_module
@@ -139,7 +140,7 @@ def learner():
     titles = {s.id: s.title for s in detail.skills}
     points = [(titles.get(s.skill_id or "", s.skill_id or ""), s.mastery_after, bool(s.correct))
               for s in detail.path if s.kind == "answer" and s.mastery_after is not None]
-    threshold = detail.module.settings.mastery_threshold if detail.module else 0.95
+    threshold = detail.module.settings.mastery_threshold if detail.module else MASTERY_THRESHOLD
     picture = charts.mastery_line("path", points, threshold=threshold,
                                   title=f"P(mastery) after each answer of {who.name}")
     return _no_store(Response(render_template(

@@ -18,12 +18,12 @@ import jwt
 
 from adaptive.modules import Module
 from lti_tool.ags.lineitem import submission_review
-from lti_tool.deep_linking.settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.keys import services as keys
+from lti_tool.link_settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.models import LaunchSession
 from lti_tool.modules import library
 from lti_tool.protocol import claims
-from lti_tool.protocol.errors import LaunchError
+from lti_tool.protocol.errors import LaunchError, NotAllowed
 
 RESOURCE_LINK_TYPE = "ltiResourceLink"
 LINE_ITEM_TAG = "mastery"  # lets the tool find its own column among an LMS's line items
@@ -32,7 +32,7 @@ PICKER_ROLES = frozenset({"instructor", "admin"})
 DL_MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
 
 
-class NotAllowed(LaunchError):
+class NotInstructor(NotAllowed):
     """A learner (or anyone without a teaching role) reached an instructor-only page."""
 
     status = 403
@@ -73,7 +73,7 @@ def require_picker(session: LaunchSession) -> DeepLinkRequest:
     sending it for a learner; the role check is ours to make (403 otherwise).
     """
     if session.role not in PICKER_ROLES:
-        raise NotAllowed("Adding an activity to the course is for instructors. Ask your "
+        raise NotInstructor("Adding an activity to the course is for instructors. Ask your "
                          "instructor if you expected to see an activity here.",
                          log=f"role={session.role} user={session.user_pk}")
     if session.message_type != claims.DEEP_LINKING_REQUEST:

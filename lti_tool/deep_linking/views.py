@@ -26,15 +26,15 @@ from flask import (
 from markupsafe import Markup, escape
 
 from lti_tool.deep_linking import authoring, services
-from lti_tool.deep_linking.settings import (
+from lti_tool.launch import services as launches
+from lti_tool.launch import tokens
+from lti_tool.link_settings import (
     MAX_SCORE_MAX,
     PRACTICE_CAP_MAX,
     PRACTICE_CAP_MIN,
     THRESHOLD_MAX,
     THRESHOLD_MIN,
 )
-from lti_tool.launch import services as launches
-from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession
 from lti_tool.modules import library
 from lti_tool.tool_urls import tool_urls
@@ -64,7 +64,7 @@ def _no_store(body: str, status: int = 200) -> Response:
 def render_markdown(text: str, inline: bool = False) -> Markup:
     """Markdown and math via the runner's renderer (sanitised), else escaped paragraphs."""
     try:
-        from lti_tool.runner import render
+        from lti_tool import filters as render
     except ImportError:
         render = None  # type: ignore[assignment]
     if render is not None:

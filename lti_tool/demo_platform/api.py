@@ -66,22 +66,13 @@ def oauth_error(error: str, description: str, status: int = 400) -> flask.Respon
     return resp
 
 
-def inject_fault(group: str) -> flask.Response | None:
-    """Apply a fault configured via ``/_test/faults`` for ``group``; None means proceed."""
-    fault = platform().store.take_fault(group)
-    if fault is None:
-        return None
-    mode = fault.get("mode", "status")
-    if mode == "slow":
-        time.sleep(float(fault.get("seconds", 1)))
-        return None
-    if mode == "down":
-        return json_error(503, "service unavailable (injected fault)")
-    status = int(fault.get("status", 500))
-    resp = json_error(status, "injected fault")
-    if "retry_after" in fault:
-        resp.headers["Retry-After"] = str(fault["retry_after"])
-    return resp
+def intercept(group: str) -> flask.Response | None:
+    """Ask the platform's interceptors (test hooks) about a ``group`` request; None: proceed."""
+    for interceptor in platform().interceptors:
+        answer = interceptor(group)
+        if answer is not None:
+            return answer
+    return None
 
 
 def check_token(*scopes: str) -> tuple[IssuedToken | None, flask.Response | None]:
@@ -106,11 +97,11 @@ def check_token(*scopes: str) -> tuple[IssuedToken | None, flask.Response | None
 
 
 def guarded(group: str, *scopes: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator: fault injection for ``group`` first, then the Bearer token check."""
+    """Decorator: the interceptors (test faults) for ``group`` first, then the token check."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         def inner(*args: Any, **kwargs: Any) -> Any:
-            fault = inject_fault(group)
+            fault = intercept(group)
             if fault is not None:
                 return fault
             _, error = check_token(*scopes)
@@ -151,7 +142,7 @@ def parse_timestamp(value: Any) -> datetime | None:
 @bp.post("/token")
 def token() -> flask.Response:
     """OAuth2 client_credentials grant with a JWT client assertion (private_key_jwt)."""
-    fault = inject_fault("token")
+    fault = intercept("token")
     if fault is not None:
         return fault
     p = platform()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import flask
 
-from . import api, testing, views
+from . import api, views
 from .config import PlatformSettings
 from .keys import PlatformKeys
 from .platform import DemoPlatform
@@ -31,7 +31,6 @@ def create_platform_app(
     app.extensions["demo_platform"] = demo
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(testing.bp)
     add_registration_routes(app)
     _last_platform = demo
     return app

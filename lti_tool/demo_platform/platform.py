@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import flask
 import jwt
 from lti1p3platform.registration import Registration
 
@@ -52,6 +54,10 @@ class DemoPlatform:
         self.store = PlatformStore(settings.tool.launch_url)
         self.ags = AgsBehaviour()
         self.ags.configure(settings.ags_mode, settings.score_rate, settings.score_burst)
+        # Called with a service group ("token", "scores", ...) before each service endpoint;
+        # the first non-None response is answered instead. Empty here: tests add their fault
+        # injection (tests/support/demo_lms_hooks.py), the demo LMS itself has none.
+        self.interceptors: list[Callable[[str], flask.Response | None]] = []
 
     # ---------------------------------------------------------------------- URLs
     @property
@@ -306,7 +312,7 @@ class DemoPlatform:
         redirect_uri: str | None = None,
         lifetime: int | None = None,
     ) -> dict[str, Any]:
-        """The complete, unsigned id_token claims of a launch (used by ``forge``)."""
+        """The complete, unsigned id_token claims of a launch (tests/support/forge.py)."""
         tool = self.settings.tool
         if redirect_uri is None:
             redirect_uri = tool.deep_link_url if kind == KIND_DEEP_LINK else tool.launch_url

@@ -164,8 +164,6 @@ class PlatformStore:
             self.launches: list[dict[str, Any]] = []
             self.deep_link_requests: dict[str, dict[str, Any]] = {}
             self.deep_link_returns: list[dict[str, Any]] = []
-            self.faults: dict[str, dict[str, Any]] = {}
-            self.fault_hits: dict[str, int] = {}
             self._next_link = 1
             self._next_lineitem = 1
             self._next_score = 1
@@ -373,25 +371,6 @@ class PlatformStore:
                 tok.expires_at = 0
             return len(self.tokens)
 
-    # --------------------------------------------------------------------- faults
-    def take_fault(self, group: str) -> dict[str, Any] | None:
-        """Return the fault configured for ``group`` (or ``*``), consuming one ``count``."""
-        with self.lock:
-            key = group if group in self.faults else ("*" if "*" in self.faults else None)
-            if key is None:
-                return None
-            fault = self.faults[key]
-            count = fault.get("count")
-            if count is not None:
-                if count <= 0:
-                    del self.faults[key]
-                    return None
-                fault["count"] = count - 1
-                if fault["count"] <= 0:
-                    del self.faults[key]
-            self.fault_hits[group] = self.fault_hits.get(group, 0) + 1
-            return dict(fault)
-
     # ---------------------------------------------------------------- snapshots
     def snapshot(self) -> dict[str, Any]:
         """Everything as JSON-ready data (for ``/_test/state``)."""
@@ -406,6 +385,4 @@ class PlatformStore:
                 "token_requests": copy.deepcopy(self.token_requests),
                 "launches": copy.deepcopy(self.launches),
                 "deep_link_returns": copy.deepcopy(self.deep_link_returns),
-                "faults": copy.deepcopy(self.faults),
-                "fault_hits": dict(self.fault_hits),
             }

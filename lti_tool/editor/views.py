@@ -33,13 +33,13 @@ from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.extensions import db
+from lti_tool.i18n import locale_for
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession, ModuleDraft
 from lti_tool.modules import library
 from lti_tool.protocol import claims
 from lti_tool.runner import figures, render
-from lti_tool.runner.views import locale_for
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
 

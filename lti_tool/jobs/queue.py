@@ -8,6 +8,7 @@ runs jobs inline in an in-memory huey, for tests only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -17,6 +18,7 @@ from huey.storage import SqliteStorage
 from lti_tool.settings import Settings
 
 EXTENSION_KEY = "branchwise_queue"
+START_HOOKS_KEY = "branchwise_worker_start_hooks"
 QUEUE_NAME = "branchwise"
 
 
@@ -69,18 +71,12 @@ def get_queue(app: Flask | None = None) -> Huey:
     return app.extensions[EXTENSION_KEY]
 
 
-def start_embedded_consumer(app: Flask, *, workers: int = 2, max_delay: float = 1.0):
-    """Run the consumer in threads of this process (``branchwise demo``); returns ``stop()``.
+def add_start_hook(app: Flask, hook: Callable[[], int]) -> None:
+    """Run ``hook`` when a worker for ``app`` starts (in an app context); it returns how
+    many jobs it queued. Features register theirs (the grade sweep): the worker imports none."""
+    app.extensions.setdefault(START_HOOKS_KEY, []).append(hook)
 
-    Signal handlers are left alone: the embedding program owns the main thread.
-    """
-    from lti_tool.jobs.worker import make_consumer
 
-    consumer = make_consumer(app, workers=workers, max_delay=max_delay)
-    consumer._set_signal_handlers = lambda: None  # type: ignore[method-assign]
-    consumer.start()
-
-    def stop() -> None:
-        consumer.stop(graceful=True)
-
-    return stop
+def start_hooks(app: Flask) -> list[Callable[[], int]]:
+    """The hooks registered with ``add_start_hook``, in order."""
+    return list(app.extensions.get(START_HOOKS_KEY, ()))

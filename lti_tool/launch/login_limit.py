@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from lti_tool.admin import throttle
+from lti_tool import throttle
 
 SYNC_SECONDS = 0.5
 SYNC_EVENTS = 20

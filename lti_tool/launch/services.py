@@ -25,10 +25,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lti_tool.deep_linking.settings import settings_from_custom
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
 from lti_tool.launch.message_launch import BranchwiseMessageLaunch
+from lti_tool.link_settings import settings_from_custom
 from lti_tool.models import (
     Context,
     LaunchSession,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from sqlalchemy.exc import OperationalError
 
+from lti_tool import errors
 from lti_tool.launch import first_page, login_limit, services, tokens
 from lti_tool.protocol import claims
-from lti_tool.protocol.errors import DatabaseUnavailable, LaunchError, LoginError
+from lti_tool.protocol.errors import LoginError
 from lti_tool.xapi import events as xapi_events
 
 bp = Blueprint("launch", __name__)
@@ -28,7 +28,7 @@ def login():
     # pace of an anonymous flood, the housekeeping job (jobs.housekeeping) the total.
     key = f"lti-login:{request.remote_addr or '-'}"
     if not login_limit.admit(key, _settings().login_rate_limit, LOGIN_WINDOW):
-        response = _error_page(LoginError(
+        response = errors.error_page(LoginError(
             "Too many activity launches from your network in the last minute. Wait a "
             "moment and open the activity again.", code="rate_limited", status=429))
         response.headers["Retry-After"] = str(login_limit.retry_after(key, LOGIN_WINDOW))
@@ -143,33 +143,3 @@ def _submission_review(session, token: str):
     for_user = (session.claims or {}).get(claims.FOR_USER) or {}
     return redirect(url_for("dashboard.learner", t=token, id=for_user.get("user_id", "")),
                     code=303)
-
-
-def _error_page(exc: LaunchError):
-    body = render_template("errors/launch.html", error=exc)
-    response = make_response(body, exc.status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def register_error_handlers(app) -> None:
-    @app.errorhandler(LaunchError)
-    def launch_error(exc: LaunchError):
-        current_app.logger.warning(
-            "launch refused code=%s status=%s path=%s %s", exc.code, exc.status,
-            request.path, exc.log,
-        )
-        return _error_page(exc)
-
-    @app.errorhandler(OperationalError)
-    def database_unavailable(exc: OperationalError):
-        # The database (or the connection to it) failed mid-request. Every write is one
-        # transaction or one statement, so nothing half-done remains: say so, and that
-        # sending the same form again is safe.
-        current_app.logger.error("database unavailable path=%s: %s", request.path,
-                                 str(exc).splitlines()[0])
-        response = _error_page(DatabaseUnavailable(
-            "Nothing was saved by this request, and everything saved before it is kept. "
-            "Wait a moment, then go back and send it again."))
-        response.headers["Retry-After"] = "30"
-        return response

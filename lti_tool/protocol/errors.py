@@ -1,13 +1,16 @@
-"""Why a launch was refused. Each error carries a stable code, an HTTP status and
-a sentence a learner or admin can act on; views render it, logs record the code."""
+"""The tool's error hierarchy. Each error carries a stable code, an HTTP status and
+a sentence a learner or admin can act on; ``lti_tool.errors`` renders it (page or
+JSON), logs record the code. Plain Python: the protocol core raises these too."""
 
 from __future__ import annotations
 
 
-class LaunchError(Exception):
+class BranchwiseError(Exception):
+    """The root: a refusal the user is told about (never a bug: those are 500s)."""
+
     status = 400
-    code = "bad_launch"
-    title = "This launch could not be accepted"
+    code = "bad_request"
+    title = "This request could not be accepted"
 
     def __init__(self, detail: str, *, code: str | None = None, status: int | None = None,
                  log: str = "") -> None:
@@ -18,6 +21,22 @@ class LaunchError(Exception):
         if status:
             self.status = status
         self.log = log  # extra context for the log line only (never shown)
+
+
+class LaunchError(BranchwiseError):
+    """Why a launch (or a page opened with a launch's token) was refused."""
+
+    status = 400
+    code = "bad_launch"
+    title = "This launch could not be accepted"
+
+
+class NotAllowed(BranchwiseError):
+    """The caller's role (or session) does not allow this page."""
+
+    status = 403
+    code = "not_allowed"
+    title = "You cannot open this page"
 
 
 class LoginError(LaunchError):

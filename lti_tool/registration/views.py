@@ -2,7 +2,7 @@
 
 Both are public. ``/lti/register`` makes outgoing requests and creates
 registrations, so every attempt is logged and attempts are rate-limited per
-client IP (shared across workers, see lti_tool.admin.throttle).
+client IP (shared across workers, see lti_tool.throttle).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from lti_tool.admin import throttle
+from lti_tool import throttle
 from lti_tool.registration import dynamic, links
 from lti_tool.registration.canvas import canvas_developer_key_config
 

@@ -19,8 +19,8 @@ import hmac
 from flask import Response, abort
 
 from adaptive.modules.format import Figure, Module
+from lti_tool.filters import FigureLinks
 from lti_tool.modules.library import UnknownModule, get_module
-from lti_tool.runner.render import FigureLinks
 
 __all__ = ["figure_key", "links_for", "response"]
 
@@ -36,11 +36,11 @@ def figure_key(secret: str, module_id: str, figure: Figure) -> str:
 def links_for(module: Module | None, secret: str) -> FigureLinks | None:
     """Where the page's module's figures are served (None: it has none).
 
-    Kept in the module's own lookup cache (``metadata["_..."]``): hashing a whole module
+    Kept in the module's own lookup cache (``engine_cache``): hashing a whole module
     for an ``lru_cache`` key would cost more than building the links."""
     if module is None or not module.figures:
         return None
-    cache = module.metadata.setdefault("_figure_links", {})
+    cache = module.engine_cache.setdefault("_figure_links", {})
     links = cache.get(secret)
     if links is None:
         links = cache[secret] = FigureLinks(tuple(

@@ -10,8 +10,6 @@ submits (the server guards too).
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,50 +22,18 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import Babel, get_translations
-from jinja2 import pass_eval_context
-from markupsafe import Markup
+from flask_babel import get_translations
 
+from lti_tool.i18n import locale_for, page_gettext
 from lti_tool.launch import first_page, tokens
 from lti_tool.runner import figures, services
 from lti_tool.runner.launches import RunnerLaunch, load_launch
-from lti_tool.runner.render import inline_filter, markdown_filter, plain_text
 from lti_tool.runner.step_write import autocommit_steps
 
 bp = Blueprint("runner", __name__)
 
-# One per catalogue in lti_tool/translations/ (a test keeps the two in step).
-SUPPORTED_LOCALES = ("en", "es", "fr")
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
-
-
-def locale_for(tag: str | None) -> str:
-    """The supported UI language for a launch locale such as "es-MX" (English otherwise)."""
-    lang = (tag or "").replace("_", "-").split("-")[0].lower()
-    return lang if lang in SUPPORTED_LOCALES else "en"
-
-
-def _select_locale() -> str:
-    # Inside the activity the LMS decides (launch_presentation.locale); elsewhere the browser.
-    chosen = g.get("bw_locale")
-    if chosen:
-        return chosen
-    try:
-        return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
-    except RuntimeError:  # outside a request (CLI, jobs)
-        return "en"
-
-
 def init_app(app: Flask) -> None:
-    """Flask-Babel (English, Spanish, French) and the Markdown filters used by the templates."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
-    if "babel" not in app.extensions:
-        Babel(app, locale_selector=_select_locale)
-    # The filters resolve ``figure:ID`` images for the page's module (``figure_links``).
-    app.jinja_env.filters.setdefault("markdown", markdown_filter)
-    app.jinja_env.filters.setdefault("md_inline", inline_filter)
-    app.jinja_env.filters.setdefault("plain_text", plain_text)
+    """The learner's first page after a launch (``launch.first_page``)."""
     first_page.register("learner", _first_page)
 
 
@@ -116,32 +82,13 @@ def _seq() -> int:
         return -1
 
 
-def _page_gettext(translations):
-    """Jinja's "newstyle" gettext bound to one page's catalogue.
-
-    Flask-Babel's template ``_`` looks the catalogue up again (request context, locale,
-    cache) on each of the ~40 strings of a page; the locale is fixed by then, so the
-    runner resolves it once per page. Same result: translate, mark safe when autoescaping,
-    always %-format (as ``jinja2.ext.i18n`` does with ``newstyle=True``).
-    """
-
-    @pass_eval_context
-    def gettext(eval_ctx, string: str, /, **variables: Any) -> str:
-        text = translations.ugettext(string)
-        if eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
-
-    return gettext
-
-
 def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
             status: int = 200, canonical_url: str | None = None):
     token = tokens.issue(_settings().secret_key, session.id)
     dashboard_url = (url_for("dashboard.index", t=token)
                      if "dashboard.index" in current_app.view_functions
                      and session.role != "learner" else None)
-    gettext = _page_gettext(get_translations())
+    gettext = page_gettext(get_translations())
     body = render_template(
         template, page=page, session=session, token=token, page_lang=g.bw_locale,
         return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,

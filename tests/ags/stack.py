@@ -11,17 +11,10 @@ from typing import Any
 import flask
 import requests
 
-from lti_tool.demo_platform import (
-    PlatformSettings,
-    RunningServer,
-    ToolLink,
-    bind_socket,
-    create_platform_app,
-    get_platform,
-    serve_in_thread,
-)
-from lti_tool.tool_urls import tool_urls
+from lti_tool.demo import start_stack
+from lti_tool.demo_platform import RunningServer
 from tests.conftest import clean_tables, make_app
+from tests.support import demo_lms_hooks
 
 CLIENT_ID = "branchwise-client"
 DEPLOYMENT_ID = "deployment-1"
@@ -62,30 +55,18 @@ class ToolStack:
 
 
 def start_tool_stack(database_url: str, instance: Path, **overrides: Any) -> ToolStack:
-    """Serve the demo LMS and a Branchwise app registered with each other."""
-    psock, tsock = bind_socket(), bind_socket()
-    platform_url = f"http://127.0.0.1:{psock.getsockname()[1]}"
-    tool_url = f"http://127.0.0.1:{tsock.getsockname()[1]}"
-    urls = tool_urls(tool_url)
-    link = ToolLink(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
-                    oidc_login_url=str(urls["oidc_login_url"]), launch_url=str(urls["launch_url"]),
-                    deep_link_url=str(urls["deep_link_url"]), jwks_url=str(urls["jwks_url"]))
-    platform_app = create_platform_app(
-        PlatformSettings(issuer=platform_url, tool=link, platform_storage=False))
-    settings = {"base_url": tool_url, **overrides}
-    tool_app = make_app(database_url, instance, **settings)
-    p = get_platform(platform_app)
-    with tool_app.app_context():
-        from lti_tool.registration.services import PlatformInput, add_platform
+    """Serve the demo LMS (with test hooks) and a Branchwise app registered with each other."""
+    settings = {"database_url": database_url, "instance_path": str(instance)}
 
-        clean_tables()
+    def make_tool(tool_url: str) -> flask.Flask:
+        settings.update(base_url=tool_url, **overrides)
+        return make_app(database_url, instance, base_url=tool_url, **overrides)
 
-        add_platform(PlatformInput(issuer=platform_url, client_id=CLIENT_ID,
-                                   deployment_ids=(DEPLOYMENT_ID,), auth_login_url=p.auth_url,
-                                   token_url=p.token_url, jwks_url=p.jwks_url))
-    servers = (serve_in_thread(platform_app, sock=psock), serve_in_thread(tool_app, sock=tsock))
-    return ToolStack(platform_url, tool_url, tool_app, platform_app, servers,
-                     {"database_url": database_url, "instance_path": str(instance), **settings})
+    stack = start_stack(make_tool, client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
+                        platform_storage=False, prepare_tool=clean_tables,
+                        platform_extensions=(demo_lms_hooks.install,))
+    return ToolStack(stack.platform_url, stack.tool_url, stack.tool_app, stack.platform_app,
+                     stack.servers, settings)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.1,

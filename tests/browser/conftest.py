@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import demo_lms_hooks
 from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, WCAG_TAGS  # noqa: F401 (re-export)
 
 
@@ -20,6 +21,6 @@ def demo(tmp_path_factory) -> Iterator:
     from lti_tool.demo import start_demo
 
     stack = start_demo(0, instance_path=str(tmp_path_factory.mktemp("tool-instance")),
-                       tool_host="localhost")
+                       tool_host="localhost", platform_extensions=(demo_lms_hooks.install,))
     yield stack
     stack.stop()

@@ -15,8 +15,8 @@ import pytest
 
 from adaptive.modules.loader import parse_module
 from adaptive.samples import sample_text
+from lti_tool.filters import plain_text
 from lti_tool.runner.answers import correct_form
-from lti_tool.runner.render import plain_text
 
 from .conftest import WCAG_TAGS
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import demo_lms_hooks
+
 from .test_activity_browser import axe_violations, tool_frame
 
 pytestmark = pytest.mark.browser
@@ -31,7 +33,7 @@ def _demo(tmp_path_factory, **kwargs):
     from lti_tool.demo import start_demo
 
     return start_demo(0, instance_path=str(tmp_path_factory.mktemp("tool-instance")),
-                      **kwargs)
+                      platform_extensions=(demo_lms_hooks.install,), **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from lti_tool.demo import CLIENT_ID, DEPLOYMENT_ID
-from lti_tool.demo_platform import forge
 from lti_tool.protocol import claims
+from tests.support import forge
 
 from .test_activity_browser import answer_step, axe_violations, next_step, tool_frame
 

@@ -15,12 +15,14 @@ from sqlalchemy import select
 from lti_tool.demo import DemoStack, start_demo
 from lti_tool.extensions import db
 from lti_tool.models import ResourceLink
+from tests.support import demo_lms_hooks
 from tests.support.lms_client import LmsBrowser
 
 
 @pytest.fixture
 def demo(tmp_path) -> Iterator[DemoStack]:
-    stack = start_demo(0, instance_path=str(tmp_path / "instance"), tool_host="127.0.0.1")
+    stack = start_demo(0, instance_path=str(tmp_path / "instance"), tool_host="127.0.0.1",
+                       platform_extensions=(demo_lms_hooks.install,))
     yield stack
     stack.stop()
     with stack.tool_app.app_context():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jwt
 
-from lti_tool.deep_linking.settings import parse_picked, settings_from_custom
 from lti_tool.keys import services as keys
+from lti_tool.link_settings import parse_picked, settings_from_custom
 from lti_tool.protocol import claims
 from tests.support.fake_platform import CLIENT_ID, ISSUER
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from adaptive.engine import ActivitySettings
-from lti_tool.deep_linking.settings import PickedSettings, parse_picked, settings_from_custom
 from lti_tool.extensions import db
+from lti_tool.link_settings import PickedSettings, parse_picked, settings_from_custom
 from lti_tool.models import ResourceLink
 from lti_tool.protocol import claims
 

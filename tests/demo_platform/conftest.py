@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # lti_tool may not be in the editable install's mapping yet
     sys.path.insert(0, str(ROOT))
 
+from tests.support.demo_lms_hooks import reset_platform  # noqa: E402
+
 from .stack import Stack, start_stack  # noqa: E402
 
 
@@ -27,5 +29,5 @@ def module_stack() -> Iterator[Stack]:
 @pytest.fixture
 def stack(module_stack: Stack) -> Stack:
     """The module's stack with freshly seeded platform state."""
-    module_stack.platform.store.reset()
+    reset_platform(module_stack.platform_app)
     return module_stack

@@ -15,10 +15,10 @@ from lti_tool.demo_platform import (
     RunningServer,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
+from tests.support.demo_lms_hooks import create_test_platform_app
 
 from .fake_tool import FakeToolKeys, create_fake_tool
 
@@ -66,7 +66,7 @@ def start_stack(platform_storage: bool = True, key_dir: Path | None = None) -> S
     settings = PlatformSettings(
         issuer=platform_url, tool=tool, platform_storage=platform_storage, key_dir=key_dir
     )
-    platform_app = create_platform_app(settings)
+    platform_app = create_test_platform_app(settings)
     keys = FakeToolKeys.generate()
     tool_app = create_fake_tool(tool_url, platform_url, keys, CLIENT_ID, DEPLOYMENT_ID)
     servers = (serve_in_thread(platform_app, sock=psock), serve_in_thread(tool_app, sock=tsock))

@@ -11,9 +11,9 @@ from lti_tool.demo_platform import (
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     serve_in_thread,
 )
+from tests.support.demo_lms_hooks import create_test_platform_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_platform_storage_messages_in_chromium(browser) -> None:
     link = ToolLink(
         "c", "d", f"{tool_url}/login", f"{tool_url}/launch", f"{tool_url}/dl", f"{tool_url}/jwks"
     )
-    app = create_platform_app(PlatformSettings(issuer=platform_url, tool=link))
+    app = create_test_platform_app(PlatformSettings(issuer=platform_url, tool=link))
     servers = [serve_in_thread(app, sock=psock), serve_in_thread(tool, sock=tsock)]
     try:
         context = browser.new_context()

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from lti_tool.demo_platform import get_platform
-from lti_tool.demo_platform.forge import build_launch_claims, sign_id_token
+from tests.support.forge import build_launch_claims, sign_id_token
 from tests.support.lms_client import LmsBrowser, parse_form
 
 from .stack import CLIENT_ID, DEPLOYMENT_ID, Stack, start_stack

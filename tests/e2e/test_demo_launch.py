@@ -17,6 +17,7 @@ from lti_tool.demo import CLIENT_ID, start_demo
 from lti_tool.extensions import db
 from lti_tool.models import LaunchSession
 from tests.conftest import clean_tables, make_app
+from tests.support import demo_lms_hooks
 from tests.support.lms_client import LmsBrowser, parse_form
 
 
@@ -27,7 +28,8 @@ def demo(database_url, tmp_path):
         clean_tables()
         db.engine.dispose()
     stack = start_demo(0, instance_path=str(tmp_path / "instance"),
-                       extra_settings={"database_url": database_url})
+                       extra_settings={"database_url": database_url},
+                       platform_extensions=(demo_lms_hooks.install,))
     yield stack
     stack.stop()
     with stack.tool_app.app_context():

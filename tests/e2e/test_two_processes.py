@@ -29,9 +29,9 @@ from lti_tool.demo_platform import (
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     serve_in_thread,
 )
+from tests.support.demo_lms_hooks import create_test_platform_app
 from tests.support.lms_client import parse_form
 
 pytestmark = pytest.mark.slow
@@ -98,7 +98,7 @@ def two_tools(tmp_path: Path, database_url: str) -> Iterator[TwoTools]:
             auth_login_url=platform_url + "/auth", token_url=platform_url + "/token",
             jwks_url=platform_url + "/.well-known/jwks.json"))
         db.engine.dispose()
-    platform_app = create_platform_app(PlatformSettings(
+    platform_app = create_test_platform_app(PlatformSettings(
         issuer=platform_url, platform_storage=False,
         tool=ToolLink(CLIENT_ID, DEPLOYMENT_ID, base + "/lti/login", base + "/lti/launch",
                       base + "/lti/deep-link", base + "/.well-known/jwks.json")))

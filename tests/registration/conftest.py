@@ -14,13 +14,13 @@ from lti_tool.demo_platform import (
     PlatformSettings,
     ToolLink,
     bind_socket,
-    create_platform_app,
     get_platform,
     serve_in_thread,
 )
 from lti_tool.demo_platform.platform import DemoPlatform
 from lti_tool.extensions import db
 from tests.conftest import clean_tables, make_app
+from tests.support.demo_lms_hooks import create_test_platform_app
 
 
 @dataclass
@@ -68,7 +68,7 @@ def live_stack_factory(database_url: str, tmp_path: Path) -> Iterator[Callable[.
                         launch_url=f"{tool_url}/lti/launch",
                         deep_link_url=f"{tool_url}/lti/deep-link",
                         jwks_url=f"{tool_url}/.well-known/jwks.json")
-        platform_app = create_platform_app(
+        platform_app = create_test_platform_app(
             PlatformSettings(issuer=platform_url, tool=link, platform_storage=False))
         servers.append(serve_in_thread(tool_app, sock=tsock))
         servers.append(serve_in_thread(platform_app, sock=psock))

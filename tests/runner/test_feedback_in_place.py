@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from adaptive.modules.format import ItemType
 from lti_tool.extensions import db
+from lti_tool.filters import render_markdown
 from lti_tool.models import Attempt
 from lti_tool.modules.library import get_module
 from lti_tool.runner.answers import correct_form
-from lti_tool.runner.render import render_markdown
 
 from .conftest import Learner, launch_token
 

@@ -11,8 +11,8 @@ import pytest
 
 from adaptive.modules.loader import module_to_dict, parse_module
 from adaptive.samples import sample_text
+from lti_tool.filters import render_markdown
 from lti_tool.runner.figures import figure_key, links_for
-from lti_tool.runner.render import render_markdown
 
 from .conftest import Learner, launch_token
 

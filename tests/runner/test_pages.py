@@ -114,3 +114,74 @@ def test_unhandled_error_is_a_styled_500_without_details(app, caplog):
 def test_json_clients_get_json(client, path):
     resp = client.get(path, headers={"Accept": "application/json"})
     assert resp.status_code == 404 and resp.get_json()["error"] == 404
+
+
+# One handler for every error: the styled page for a browser, JSON for a client that
+# asks only for JSON (lti_tool/errors.py).
+JSON_ONLY = {"Accept": "application/json"}
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8"}
+
+
+def _json(resp, status: int) -> dict:
+    assert resp.status_code == status, resp.get_data(as_text=True)[:300]
+    assert resp.mimetype == "application/json"
+    assert resp.headers["Cache-Control"] == "no-store"
+    data = resp.get_json()
+    assert data["error"] == status and data["message"]
+    return data
+
+
+def _boom_app(app):
+    @app.get("/boom-for-json-test")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app.test_client()
+
+
+@pytest.mark.parametrize("headers", [JSON_ONLY, BROWSER], ids=["json", "html"])
+def test_http_errors_answer_by_accept(app, client, lms, headers):
+    boom = _boom_app(app)  # routes first: the app must not have served a request yet
+    learner = launch_token(client, lms)
+    cases = [
+        (403, client.get("/dashboard", query_string={"t": learner}, headers=headers)),
+        (404, client.get("/no/such/page", headers=headers)),
+        (405, client.delete("/activity", headers=headers)),
+        (500, boom.get("/boom-for-json-test", headers=headers)),
+    ]
+    for status, resp in cases:
+        if headers is JSON_ONLY:
+            data = _json(resp, status)
+            assert data["code"] == f"http_{status}"
+            assert "secret internals" not in resp.get_data(as_text=True)
+        else:
+            _styled(resp, status)
+    if headers is JSON_ONLY:  # our own sentence is the message; 405 still says what is allowed
+        assert _json(cases[0][1], 403)["message"] == (
+            "Only the course's instructors can see the dashboard.")
+        assert "GET" in cases[2][1].headers["Allow"]
+
+
+def test_a_domain_error_answers_by_accept(client):
+    """A refusal raised on purpose (here a token that is not one: ``bad_token``) keeps its
+    status, code and sentence in both forms."""
+    page = client.get("/activity", query_string={"t": "not-a-token"}, headers=BROWSER)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 401 and page.mimetype == "text/html"
+    assert "<code>bad_token</code>" in body and 'class="card error"' in body
+    data = _json(client.get("/activity", query_string={"t": "not-a-token"},
+                            headers=JSON_ONLY), 401)
+    assert data["code"] == "bad_token"
+    assert data["message"] in body
+
+
+def test_one_not_allowed_class():
+    """The dashboard's and the picker's refusals are one class of the one hierarchy."""
+    from lti_tool.dashboard import services as dashboard_services
+    from lti_tool.deep_linking import services as deep_linking_services
+    from lti_tool.protocol.errors import BranchwiseError, LaunchError, NotAllowed
+
+    assert dashboard_services.NotAllowed is NotAllowed
+    assert issubclass(deep_linking_services.NotInstructor, NotAllowed)
+    assert issubclass(NotAllowed, BranchwiseError) and issubclass(LaunchError, BranchwiseError)

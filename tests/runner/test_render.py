@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.runner import render
-from lti_tool.runner.render import render_inline, render_markdown
+from lti_tool import filters as render
+from lti_tool.filters import render_inline, render_markdown
 
 
 @pytest.mark.parametrize("source", [

@@ -15,7 +15,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from lti_tool.runner.views import SUPPORTED_LOCALES, locale_for
+from lti_tool.i18n import SUPPORTED_LOCALES, locale_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "lti_tool/translations"

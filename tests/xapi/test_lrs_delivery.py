@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from lti_tool.extensions import db
-from lti_tool.jobs.queue import start_embedded_consumer
+from lti_tool.jobs.worker import start_embedded_consumer
 from lti_tool.modules.library import get_module
 from lti_tool.xapi.delivery import deliver_learner
 from lti_tool.xapi.models import XapiStatement

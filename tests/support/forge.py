@@ -1,5 +1,7 @@
 """Helpers for tests that forge (or tamper with) launches signed like the demo LMS.
 
+Test-only: it lives under ``tests/`` so the wheel does not ship an id_token forger.
+
 ``key=None`` means the platform's own key: that of ``platform`` (an app or
 ``DemoPlatform``) or, when omitted, of the most recently created demo platform app.
 """
@@ -17,10 +19,10 @@ import flask
 import jwt
 from lti1p3platform.registration import Registration
 
-from .app import get_platform
-from .keys import public_pem_from_private
-from .platform import KIND_DEEP_LINK, KIND_RESOURCE, DemoPlatform
-from .store import ResourceLink, User
+from lti_tool.demo_platform.app import get_platform
+from lti_tool.demo_platform.keys import public_pem_from_private
+from lti_tool.demo_platform.platform import KIND_DEEP_LINK, KIND_RESOURCE, DemoPlatform
+from lti_tool.demo_platform.store import ResourceLink, User
 
 PlatformRef = flask.Flask | DemoPlatform | None
 

@@ -1,19 +1,110 @@
-"""Test hooks of the demo LMS (always on: it is a harness bound to 127.0.0.1)."""
+"""Test hooks of the demo LMS: the ``/_test/*`` control endpoints and fault injection.
+
+Test-only: they live under ``tests/`` so the wheel (and ``branchwise demo``) has no
+fault injection. Tests and benchmarks add them to a demo LMS app with
+``install(app)`` (or ``create_test_platform_app``); the demo LMS calls every
+function in ``DemoPlatform.interceptors`` before a service endpoint, and that is
+where a configured fault answers instead.
+"""
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import flask
 from flask import Blueprint, request
 
-from .api import json_error, json_response, platform
-from .platform import KIND_RESOURCE, LaunchError
+from lti_tool.demo_platform import PlatformSettings, create_platform_app, get_platform
+from lti_tool.demo_platform.api import json_error, json_response, platform
+from lti_tool.demo_platform.keys import PlatformKeys
+from lti_tool.demo_platform.platform import KIND_RESOURCE, LaunchError
 
 bp = Blueprint("demo_platform_test", __name__, url_prefix="/_test")
 
 FAULT_GROUPS = ("token", "lineitems", "scores", "results", "memberships", "*")
 FAULT_MODES = ("status", "slow", "down")
+
+
+@dataclass
+class FaultPlan:
+    """The faults configured through ``/_test/faults`` and how often each group was hit."""
+
+    faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take(self, group: str) -> dict[str, Any] | None:
+        """Return the fault configured for ``group`` (or ``*``), consuming one ``count``."""
+        with self.lock:
+            key = group if group in self.faults else ("*" if "*" in self.faults else None)
+            if key is None:
+                return None
+            fault = self.faults[key]
+            count = fault.get("count")
+            if count is not None:
+                if count <= 0:
+                    del self.faults[key]
+                    return None
+                fault["count"] = count - 1
+                if fault["count"] <= 0:
+                    del self.faults[key]
+            self.hits[group] = self.hits.get(group, 0) + 1
+            return dict(fault)
+
+    def replace(self, faults: dict[str, dict[str, Any]]) -> None:
+        """Install ``faults`` (``{}`` clears) and zero the hit counters."""
+        with self.lock:
+            self.faults = faults
+            self.hits = {}
+
+
+def fault_plan(app: flask.Flask | None = None) -> FaultPlan:
+    """The fault plan of ``app`` (default: the current app)."""
+    return (app or flask.current_app).extensions["demo_lms_faults"]
+
+
+def inject_fault(plan: FaultPlan, group: str) -> flask.Response | None:
+    """Apply the fault configured for ``group``; None means proceed."""
+    fault = plan.take(group)
+    if fault is None:
+        return None
+    mode = fault.get("mode", "status")
+    if mode == "slow":
+        time.sleep(float(fault.get("seconds", 1)))
+        return None
+    if mode == "down":
+        return json_error(503, "service unavailable (injected fault)")
+    status = int(fault.get("status", 500))
+    resp = json_error(status, "injected fault")
+    if "retry_after" in fault:
+        resp.headers["Retry-After"] = str(fault["retry_after"])
+    return resp
+
+
+def install(app: flask.Flask) -> flask.Flask:
+    """Add the ``/_test`` endpoints and fault injection to a demo LMS app; returns it."""
+    plan = FaultPlan()
+    app.extensions["demo_lms_faults"] = plan
+    get_platform(app).interceptors.append(lambda group: inject_fault(plan, group))
+    app.register_blueprint(bp)
+    return app
+
+
+def create_test_platform_app(
+    settings: PlatformSettings, *, keys: PlatformKeys | None = None
+) -> flask.Flask:
+    """A demo LMS app with the test hooks installed."""
+    return install(create_platform_app(settings, keys=keys))
+
+
+def reset_platform(app: flask.Flask) -> None:
+    """Re-seed the platform's state and clear its faults (what ``POST /_test/reset`` does)."""
+    get_platform(app).store.reset()
+    fault_plan(app).replace({})
 
 
 @bp.route("/faults", methods=["GET", "POST"])
@@ -25,10 +116,10 @@ def faults() -> flask.Response:
     ``down`` (503). ``count`` limits how many requests are affected.
     Groups: token, lineitems, scores, results, memberships, ``*`` (all of them).
     """
-    store = platform().store
+    plan = fault_plan()
     if request.method == "GET":
-        with store.lock:
-            return json_response({"faults": dict(store.faults), "hits": dict(store.fault_hits)})
+        with plan.lock:
+            return json_response({"faults": dict(plan.faults), "hits": dict(plan.hits)})
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         return json_error(400, "body must be a JSON object")
@@ -39,9 +130,7 @@ def faults() -> flask.Response:
         if not isinstance(spec, dict) or spec.get("mode", "status") not in FAULT_MODES:
             return json_error(400, f"bad fault spec for {group!r}", modes=list(FAULT_MODES))
         new[group] = dict(spec)
-    with store.lock:
-        store.faults = new
-        store.fault_hits = {}
+    plan.replace(new)
     return json_response({"faults": new})
 
 
@@ -81,6 +170,10 @@ def state() -> flask.Response:
     """Everything the platform knows, as JSON."""
     p = platform()
     snap = p.store.snapshot()
+    plan = fault_plan()
+    with plan.lock:
+        snap["faults"] = copy.deepcopy(plan.faults)
+        snap["fault_hits"] = dict(plan.hits)
     snap["ags"] = p.ags.as_dict()
     snap["issuer"] = p.issuer
     snap["urls"] = {
@@ -114,7 +207,7 @@ def launch_url() -> flask.Response:
 @bp.post("/reset")
 def reset() -> flask.Response:
     """Re-seed all state (course, links, line items; drops scores, tokens, faults)."""
-    platform().store.reset()
+    reset_platform(flask.current_app)
     return json_response({"ok": True})
 
 

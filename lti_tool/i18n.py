@@ -1,0 +1,66 @@
+"""The interface languages: Flask-Babel set-up, the locale of a request, per-page gettext.
+
+App-wide (the runner, dashboard, picker and assistant pages are all translated), so it
+sits beside the factory, not in a feature. Inside an activity the LMS decides the
+language (``launch_presentation.locale``, stored on the launch and put in
+``g.bw_locale`` by the views); elsewhere the browser's ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import Babel
+from jinja2 import pass_eval_context
+from markupsafe import Markup
+
+# One per catalogue in lti_tool/translations/ (a test keeps the two in step).
+SUPPORTED_LOCALES = ("en", "es", "fr")
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+
+def locale_for(tag: str | None) -> str:
+    """The supported UI language for a launch locale such as "es-MX" (English otherwise)."""
+    lang = (tag or "").replace("_", "-").split("-")[0].lower()
+    return lang if lang in SUPPORTED_LOCALES else "en"
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    # Inside the activity the LMS decides (launch_presentation.locale); elsewhere the browser.
+    chosen = g.get("bw_locale")
+    if chosen:
+        return chosen
+    try:
+        return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+    except RuntimeError:  # outside a request (CLI, jobs)
+        return "en"
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel (English, Spanish, French) with the catalogues in ``lti_tool/translations``."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    if "babel" not in app.extensions:
+        Babel(app, locale_selector=select_locale)
+
+
+def page_gettext(translations: Any) -> Any:
+    """Jinja's "newstyle" gettext bound to one page's catalogue.
+
+    Flask-Babel's template ``_`` looks the catalogue up again (request context, locale,
+    cache) on each of the ~40 strings of a page; the locale is fixed by then, so the
+    runner resolves it once per page. Same result: translate, mark safe when autoescaping,
+    always %-format (as ``jinja2.ext.i18n`` does with ``newstyle=True``).
+    """
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, /, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
