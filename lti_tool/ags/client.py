@@ -53,12 +53,13 @@ class AgsError(Exception):
 
     def __init__(self, message: str, *, status: int | None = None,
                  retry_after: float | None = None, url: str = "",
-                 rate_limited: bool | None = None) -> None:
+                 rate_limited: bool | None = None, retryable: bool | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.url = url
         self._rate_limited = rate_limited
+        self._retryable = retryable
 
     @property
     def rate_limited(self) -> bool:
@@ -84,7 +85,10 @@ class AgsError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """Timeouts, connection errors, 5xx and 429 pass; other 4xx never will by retrying."""
+        """Timeouts, connection errors, 5xx and 429 pass; other 4xx never will by retrying
+        (except where the caller knows better: ``retryable=``)."""
+        if self._retryable is not None:
+            return self._retryable
         return (self.status is None or self.status in RETRYABLE_STATUS or self.status >= 500
                 or self.rate_limited)
 
@@ -210,7 +214,13 @@ def request_token(creds: ToolCredentials, scopes: Iterable[str], *, http: reques
         raise AgsError(f"token request failed: {exc.__class__.__name__}: {exc}",
                        url=creds.token_url) from exc
     if resp.status_code != 200:
-        raise _error_from(resp, "token endpoint")
+        error = _error_from(resp, "token endpoint")
+        if resp.status_code in (400, 401) and not error.rate_limited:
+            # "invalid_client" is also what a platform answers when it could not check our
+            # assertion right now (its fetch of our JWKS timed out under load, a new key
+            # not yet seen): retried with backoff, and `failed` after the last try.
+            error._retryable = True
+        raise error
     try:
         body = resp.json()
         token = str(body["access_token"])
