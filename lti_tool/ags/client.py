@@ -198,6 +198,24 @@ def _error_from(resp: requests.Response, what: str) -> AgsError:
                     rate_limited=is_rate_limit_answer(resp.status_code, resp.headers, detail))
 
 
+def add_lock(cache: Any, key: str, *, timeout: int) -> bool:
+    """``cache.add`` as a lock with a lease that really expires.
+
+    cachelib's FileSystemCache (the embedded default's shared cache) answers ``add``
+    from the file's existence alone, ignoring its expiry: a lock left by a worker that
+    was killed while holding it was never free again, and no score of that link could
+    create its line item (seen in bench/exam_day.py, which SIGKILLs the queue worker).
+    An expired lock is removed and taken.
+    """
+    if cache.add(key, 1, timeout=timeout):
+        return True
+    has = getattr(cache, "has", None)
+    if has is None or has(key):
+        return False  # held, and its lease has not run out
+    cache.delete(key)
+    return bool(cache.add(key, 1, timeout=timeout))
+
+
 def request_token(creds: ToolCredentials, scopes: Iterable[str], *, http: requests.Session,
                   timeout: float) -> tuple[str, int]:
     """client_credentials grant with a JWT assertion; returns (token, expires_in seconds)."""
@@ -259,14 +277,14 @@ def _process_lock(key: str) -> threading.Lock:
 def _fetch_once(creds: ToolCredentials, scopes: Iterable[str], key: str, *, cache: TokenCache,
                 http: requests.Session, timeout: float) -> str:
     lock, hold = key + ":lock", int(timeout) + 5
-    acquired = bool(cache.add(lock, 1, timeout=hold))
+    acquired = add_lock(cache, lock, timeout=hold)
     deadline = time.monotonic() + hold
     while not acquired and time.monotonic() < deadline:
         time.sleep(0.05)
         cached = cache.get(key)
         if cached:
             return str(cached)
-        acquired = bool(cache.add(lock, 1, timeout=hold))
+        acquired = add_lock(cache, lock, timeout=hold)
     try:
         cached = cache.get(key)  # fetched by the previous holder just before we got the lock
         if cached:

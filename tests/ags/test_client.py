@@ -216,3 +216,17 @@ def test_token_refused_as_invalid_client_is_retried_not_failed(creds):
     assert info.value.status == 401 and info.value.retryable
     assert not info.value.rate_limited
     assert not ags.AgsError("score post answered 401", status=401).retryable
+
+
+def test_a_lock_left_by_a_killed_worker_expires_in_the_file_cache(tmp_path):
+    """cachelib's FileSystemCache.add ignores expiry; add_lock does not."""
+    import time
+
+    from cachelib import FileSystemCache
+
+    cache = FileSystemCache(str(tmp_path))
+    assert ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)
+    assert not ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)  # held
+    time.sleep(2.1)  # the holder was killed: nobody deletes the lock
+    assert not cache.add("ags-lineitem-lock:1", 1, timeout=1)  # the library alone: stuck
+    assert ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)
