@@ -99,6 +99,20 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
     html = page.text
     for _ in range(steps):
         fields = dict(HIDDEN.findall(html))
+        if "item" not in fields and "page" not in fields and "next-form" in html:
+            # The answer's feedback is shown in place; "Next" (a GET) shows the next step.
+            try:
+                resp = http.get(tool_url + "/activity", params={"t": fields.get("t", "")},
+                                timeout=60)
+            except requests.RequestException:
+                resp = None
+            if resp is None or resp.status_code >= 500:
+                with stats.lock:
+                    stats.errors_5xx.append((time.time(), resp.status_code if resp else 0))
+            if resp is None or resp.status_code != 200:
+                return
+            html = resp.text
+            fields = dict(HIDDEN.findall(html))
         if "item" in fields:
             path = "/activity/answer"
             data = {**fields, **correct_form(module.item(fields["item"]))}

@@ -53,12 +53,13 @@ class AgsError(Exception):
 
     def __init__(self, message: str, *, status: int | None = None,
                  retry_after: float | None = None, url: str = "",
-                 rate_limited: bool | None = None) -> None:
+                 rate_limited: bool | None = None, retryable: bool | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.url = url
         self._rate_limited = rate_limited
+        self._retryable = retryable
 
     @property
     def rate_limited(self) -> bool:
@@ -84,7 +85,10 @@ class AgsError(Exception):
 
     @property
     def retryable(self) -> bool:
-        """Timeouts, connection errors, 5xx and 429 pass; other 4xx never will by retrying."""
+        """Timeouts, connection errors, 5xx and 429 pass; other 4xx never will by retrying
+        (except where the caller knows better: ``retryable=``)."""
+        if self._retryable is not None:
+            return self._retryable
         return (self.status is None or self.status in RETRYABLE_STATUS or self.status >= 500
                 or self.rate_limited)
 
@@ -194,6 +198,24 @@ def _error_from(resp: requests.Response, what: str) -> AgsError:
                     rate_limited=is_rate_limit_answer(resp.status_code, resp.headers, detail))
 
 
+def add_lock(cache: Any, key: str, *, timeout: int) -> bool:
+    """``cache.add`` as a lock with a lease that really expires.
+
+    cachelib's FileSystemCache (the embedded default's shared cache) answers ``add``
+    from the file's existence alone, ignoring its expiry: a lock left by a worker that
+    was killed while holding it was never free again, and no score of that link could
+    create its line item (seen in bench/exam_day.py, which SIGKILLs the queue worker).
+    An expired lock is removed and taken.
+    """
+    if cache.add(key, 1, timeout=timeout):
+        return True
+    has = getattr(cache, "has", None)
+    if has is None or has(key):
+        return False  # held, and its lease has not run out
+    cache.delete(key)
+    return bool(cache.add(key, 1, timeout=timeout))
+
+
 def request_token(creds: ToolCredentials, scopes: Iterable[str], *, http: requests.Session,
                   timeout: float) -> tuple[str, int]:
     """client_credentials grant with a JWT assertion; returns (token, expires_in seconds)."""
@@ -210,7 +232,13 @@ def request_token(creds: ToolCredentials, scopes: Iterable[str], *, http: reques
         raise AgsError(f"token request failed: {exc.__class__.__name__}: {exc}",
                        url=creds.token_url) from exc
     if resp.status_code != 200:
-        raise _error_from(resp, "token endpoint")
+        error = _error_from(resp, "token endpoint")
+        if resp.status_code in (400, 401) and not error.rate_limited:
+            # "invalid_client" is also what a platform answers when it could not check our
+            # assertion right now (its fetch of our JWKS timed out under load, a new key
+            # not yet seen): retried with backoff, and `failed` after the last try.
+            error._retryable = True
+        raise error
     try:
         body = resp.json()
         token = str(body["access_token"])
@@ -249,14 +277,14 @@ def _process_lock(key: str) -> threading.Lock:
 def _fetch_once(creds: ToolCredentials, scopes: Iterable[str], key: str, *, cache: TokenCache,
                 http: requests.Session, timeout: float) -> str:
     lock, hold = key + ":lock", int(timeout) + 5
-    acquired = bool(cache.add(lock, 1, timeout=hold))
+    acquired = add_lock(cache, lock, timeout=hold)
     deadline = time.monotonic() + hold
     while not acquired and time.monotonic() < deadline:
         time.sleep(0.05)
         cached = cache.get(key)
         if cached:
             return str(cached)
-        acquired = bool(cache.add(lock, 1, timeout=hold))
+        acquired = add_lock(cache, lock, timeout=hold)
     try:
         cached = cache.get(key)  # fetched by the previous holder just before we got the lock
         if cached:

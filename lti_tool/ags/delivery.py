@@ -166,7 +166,7 @@ def ensure_line_item(link: ResourceLink, client: ags.AgsClient, score_maximum: f
         raise ags.AgsError("no lineitem scope granted: cannot find or create a line item",
                            status=403)
     lock = f"ags-lineitem-lock:{link.id}"
-    if not cache.add(lock, 1, timeout=int(2 * settings.http_timeout + 5)):
+    if not ags.add_lock(cache, lock, timeout=int(2 * settings.http_timeout + 5)):
         raise ags.AgsError("another worker is creating this line item", retry_after=1.0)
     try:
         db.session.refresh(link)

@@ -201,3 +201,32 @@ def test_find_line_items_filters_client_side(creds):
     found = client.find_line_items("https://lms/lineitems?x=1", resource_link_id="rl-1")
     assert [i["id"] for i in found] == ["a"]
     assert http.calls[0][1] == "https://lms/lineitems?x=1&resource_link_id=rl-1"
+
+
+def test_token_refused_as_invalid_client_is_retried_not_failed(creds):
+    """Seen in bench/exam_day.py: the LMS's fetch of our JWKS timed out under load and it
+    answered 401 invalid_client; the score must be retried (with backoff), not failed."""
+    class TokenRefused:
+        def post(self, url, data=None, timeout=None, headers=None):
+            return FakeResponse(401, {"error": "invalid_client",
+                                      "error_description": "Read timed out"}, url=url)
+
+    with pytest.raises(ags.AgsError) as info:
+        ags.request_token(creds, [ags.SCOPE_SCORE], http=TokenRefused(), timeout=1)
+    assert info.value.status == 401 and info.value.retryable
+    assert not info.value.rate_limited
+    assert not ags.AgsError("score post answered 401", status=401).retryable
+
+
+def test_a_lock_left_by_a_killed_worker_expires_in_the_file_cache(tmp_path):
+    """cachelib's FileSystemCache.add ignores expiry; add_lock does not."""
+    import time
+
+    from cachelib import FileSystemCache
+
+    cache = FileSystemCache(str(tmp_path))
+    assert ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)
+    assert not ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)  # held
+    time.sleep(2.1)  # the holder was killed: nobody deletes the lock
+    assert not cache.add("ags-lineitem-lock:1", 1, timeout=1)  # the library alone: stuck
+    assert ags.add_lock(cache, "ags-lineitem-lock:1", timeout=1)
