@@ -38,8 +38,8 @@ from sqlalchemy import event, or_, select, update
 
 from lti_tool.ags import client as ags
 from lti_tool.ags import pacing
-from lti_tool.ags.lineitem import submission_review
 from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
+from lti_tool.ags.review import submission_review
 from lti_tool.extensions import cache, db
 from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
 from lti_tool.models.base import utcnow

@@ -18,11 +18,11 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 import requests
 
 from lti_tool.ags import client as ags
+from lti_tool.ags.review import submission_review
 from lti_tool.extensions import db
 from lti_tool.models import Platform, ResourceLink
 from lti_tool.models.base import utcnow
@@ -35,15 +35,6 @@ log = logging.getLogger("branchwise.ags")
 LINEITEM_MAX_TTL = timedelta(hours=6)
 REQUEST_EVERY = 60.0  # seconds between two queued reads of one link's line item
 _asked: dict[int, float] = {}  # link pk -> when this process last queued a read
-#: activityProgress values for which the LMS offers "view submission" (every attempt
-#: that has started has a report worth opening).
-REVIEWABLE = ["InProgress", "Submitted", "Completed"]
-
-
-def submission_review(launch_url: str) -> dict[str, Any]:
-    """The ``submissionReview`` of a line item we create (LTI Submission Review 1.0 §3.1)."""
-    return {"reviewableStatus": list(REVIEWABLE), "label": "Branchwise attempt report",
-            "url": launch_url, "custom": {}}
 
 
 def needs_read(lineitem_url: str | None, checked_at: datetime | None,

@@ -10,7 +10,8 @@ import click
 
 def register(main: click.Group) -> None:
     """Add the ``assistant`` group to the ``branchwise`` CLI."""
-    from lti_tool.cli import _app, echo_rows
+    from lti_tool.cli_support import build_app as _app
+    from lti_tool.cli_support import echo_rows
 
     @main.group()
     def assistant() -> None:

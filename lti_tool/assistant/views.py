@@ -23,10 +23,11 @@ from flask import (
 from jinja2 import pass_context
 
 from adaptive.assistant import Mode
+from lti_tool import course_scope
 from lti_tool.assistant import services
-from lti_tool.dashboard import services as dashboard_services
 from lti_tool.launch import services as launch_services
 from lti_tool.launch import tokens
+from lti_tool.protocol.errors import NotAllowed
 
 bp = Blueprint("assistant", __name__, url_prefix="/assistant")
 
@@ -97,8 +98,8 @@ def source():
 def _teacher(token: str | None):
     session = _session(token)
     try:
-        scope = dashboard_services.scope_for(session)
-    except dashboard_services.NotAllowed as exc:
+        scope = course_scope.scope_for(session)
+    except NotAllowed as exc:
         abort(403, description=str(exc))
     return scope, tokens.issue(_settings().secret_key, session.id)
 

@@ -45,6 +45,7 @@ from adaptive.defaults import PRACTICE_CAP
 from adaptive.goals import goal_targets, relevant_skills
 from adaptive.modules import Module
 from adaptive.modules.format import ItemType
+from lti_tool.course_scope import STAFF_ROLES, Scope, scope_for  # noqa: F401 (re-exported)
 from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
 from lti_tool.extensions import cache, db
@@ -55,43 +56,20 @@ from lti_tool.models import (
     Context,
     FittedSkillParams,
     ItemStats,
-    LaunchSession,
     PageEvent,
     Platform,
     ResourceLink,
     User,
 )
 from lti_tool.modules import library
-from lti_tool.protocol.errors import NotAllowed
+from lti_tool.protocol.errors import NotAllowed  # noqa: F401 (the views catch it from here)
 
 log = logging.getLogger("branchwise.dashboard")
 
-STAFF_ROLES = frozenset({"instructor", "admin"})
 
 
 class NotFound(Exception):
     """An id from the URL that is not part of the session's resource link."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one instructor launch may read: one resource link of one course on one platform."""
-
-    platform_id: int
-    context_pk: int
-    resource_link_pk: int
-    module_id: str | None
-
-
-def scope_for(session: LaunchSession) -> Scope:
-    """The session's scope, or NotAllowed for learners and launches without a resource link."""
-    if session.role not in STAFF_ROLES:
-        raise NotAllowed("Only the course's instructors can see the dashboard.")
-    link = session.resource_link
-    if link is None or session.context_pk is None or link.context_pk != session.context_pk:
-        raise NotAllowed("Open the dashboard from an activity in your course.")
-    return Scope(platform_id=session.platform_id, context_pk=session.context_pk,
-                 resource_link_pk=link.id, module_id=link.module_id)
 
 
 @dataclass(frozen=True)

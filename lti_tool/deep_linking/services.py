@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 
 from adaptive.modules import Module
-from lti_tool.ags.lineitem import submission_review
+from lti_tool.ags.review import submission_review
 from lti_tool.keys import services as keys
 from lti_tool.link_settings import DEFAULT_MAX_SCORE, PickedSettings, parse_picked
 from lti_tool.models import LaunchSession

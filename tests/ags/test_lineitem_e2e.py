@@ -22,6 +22,7 @@ from lti_tool.extensions import cache, db
 from lti_tool.models import ResourceLink
 from lti_tool.modules.library import get_module
 from tests.runner.conftest import Learner, canonical_token
+from tests.support import demo_lms_hooks
 from tests.support.lms_client import LmsBrowser
 
 
@@ -100,14 +101,14 @@ def test_a_changed_column_is_read_again_and_a_failing_lms_changes_nothing(make_s
         lineitem._asked.clear()
     _learner(stack, "bob", "rl-hand")  # a page of the activity queues the read
     assert _link(app, "rl-hand").lineitem_max == 25.0
-    hits = p.store.fault_hits.get("lineitems", 0)
+    hits = demo_lms_hooks.fault_plan(stack.platform_app).hits.get("lineitems", 0)
     # The LMS answers 500 to the line item: the known maximum stays, nothing breaks.
     with LmsBrowser(stack.platform_url) as browser:
         browser.set_faults({"lineitems": {"status": 500, "count": 5}})
     with app.app_context():
         link_pk = _link(app, "rl-hand").id
         assert read_line_item_max(link_pk, app.config["BRANCHWISE"]) == 25.0
-    assert p.store.fault_hits.get("lineitems", 0) > hits  # the LMS was asked and failed
+    assert demo_lms_hooks.fault_plan(stack.platform_app).hits.get("lineitems", 0) > hits  # the LMS was asked and failed
 
 
 def test_view_submission_in_the_lms_opens_the_learners_attempt_report(make_stack):
