@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -46,6 +47,9 @@ print("ok")
 
 def test_installed_wheel_runs_outside_the_checkout(tmp_path):
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
+    # setuptools reuses build/lib from an earlier build of this checkout, so a module
+    # moved or deleted since then would still be packed: build from a clean slate.
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
                     str(wheel_dir), str(ROOT)], check=True, capture_output=True)
     wheel = next(wheel_dir.glob("branchwise-*.whl"))
