@@ -72,7 +72,7 @@ class FitReport:
                 + f"; difficulty updated for {self.items_updated} item(s).")
         if skipped:
             text += " Not used (the module's parameters stay): " + "; ".join(
-                f"{s.skill_id}: {s.reason}" for s in skipped)
+                f"{s.skill_id}: {s.reason.rstrip('.')}" for s in skipped) + "."
         if self.truncated:
             text += " Only the newest answers were used (row limit)."
         return text
