@@ -204,9 +204,10 @@ def _statement(step: StepWrite):
 def _write_in_one_statement(step: StepWrite) -> tuple[int | None, int | None]:
     params: dict[str, Any] = {"cas_id": step.attempt_id, "cas_seq": step.expected_seq}
     params.update({"a_" + k: v for k, v in step.attempt.items()})
-    with_event = step.event_table is not None and step.event is not None
-    if with_event:
-        params.update({"e_" + k: v for k, v in step.event.items()})  # type: ignore[union-attr]
+    with_event = False
+    if step.event_table is not None and step.event is not None:
+        with_event = True
+        params.update({"e_" + k: v for k, v in step.event.items()})
     if step.score is not None:
         params.update({"s_" + k: v for k, v in step.score.items()})
     returned = db.session.execute(_statement(step), params).first()
