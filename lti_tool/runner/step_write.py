@@ -119,7 +119,7 @@ class StepWriter:
         return Written(int(step.attempt.get("seq", step.expected_seq)), event_id, score_id)
 
 
-# -- SQLite and other engines: three statements in the caller's transaction ------------
+# -- SQLite and other engines: three statements in one transaction -------------------
 
 _CAS = update(_ATTEMPTS).where(_ATTEMPTS.c.id == bindparam("cas_id"),
                                _ATTEMPTS.c.seq == bindparam("cas_seq"))
