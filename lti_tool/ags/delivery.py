@@ -1,8 +1,10 @@
 """Deliver ScoreSubmission rows to the platform's gradebook, durably.
 
-The learner's request only writes a ``ScoreSubmission`` (``passback.submit_progress``).
-After its transaction commits, ``init_app``'s hook enqueues one delivery job per
-new row; the job (``lti_tool.ags.tasks``) calls :func:`deliver`, which
+The learner's request only writes a ``ScoreSubmission`` (``passback.submit_progress``,
+or with an activity step, ``runner.step_write``). After its transaction commits, the
+code that wrote it enqueues one delivery job per new row (:func:`enqueue_committed`;
+no commit listener does it behind its back); the job (``lti_tool.ags.tasks``) calls
+:func:`deliver`, which
 
 1. takes the learner's sending slot (``pacing.acquire_slot``: one sender per learner
    and link, in every process), and marks every older pending score of that learner
@@ -33,12 +35,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, or_, select, update
+from flask import Flask
+from sqlalchemy import or_, select, update
 
 from lti_tool.ags import client as ags
 from lti_tool.ags import pacing
-from lti_tool.ags.passback import NEW_SCORES_KEY, take_new_scores
 from lti_tool.ags.review import submission_review
 from lti_tool.extensions import cache, db
 from lti_tool.models import Context, Platform, ResourceLink, ScoreSubmission, User
@@ -456,6 +457,23 @@ def enqueue(submission_ids: Iterable[int], app: Flask | None = None,
     return count
 
 
+def enqueue_committed(submission_ids: Iterable[int | None], app: Flask | None = None) -> int:
+    """Queue the delivery of scores their writer has just committed (None ids skipped).
+
+    Called after the commit, never before: a job must not look for a row that is not
+    there yet. Returns how many were queued. A queue that cannot be reached loses
+    nothing: the rows are committed and pending, and the worker's sweep queues them.
+    """
+    ids = [sid for sid in submission_ids if sid is not None]
+    if not ids:
+        return 0
+    try:
+        return enqueue(ids, app)
+    except Exception:
+        log.exception("could not enqueue scores %s; the sweep will", ids)
+        return 0
+
+
 def sweep(app: Flask | None = None, *, overdue_only: bool = False) -> int:
     """Re-enqueue every pending row (worker start) or only overdue ones (periodic).
 
@@ -527,40 +545,9 @@ def read_results(link: ResourceLink, settings: Settings, *, user_sub: str | None
                                                                user_id=user_sub)
 
 
-# -- after-commit hook ----------------------------------------------------------------
-_HOOKED = False
-
-
-def _after_commit(session) -> None:
-    """Enqueue the submissions this transaction committed.
-
-    No SQL here (the session is between transactions): ``submit_progress`` kept the
-    ids its INSERT returned.
-    """
-    ids = take_new_scores(session)
-    if not ids or not has_app_context():
-        return
-    try:
-        enqueue(ids, current_app._get_current_object())  # type: ignore[attr-defined]
-    except Exception:  # the rows are committed; the worker's sweep will queue them
-        log.exception("could not enqueue scores %s; the sweep will", ids)
-
-
-def _after_rollback(session, previous_transaction) -> None:
-    """Rolled-back submissions were never stored: forget them (not on a savepoint's rollback)."""
-    if previous_transaction.parent is None and not previous_transaction.nested:
-        session.info.pop(NEW_SCORES_KEY, None)
-
-
 def init_app(app: Flask) -> None:
-    """Create the app's queue and tasks; hook the enqueue onto every commit once."""
-    global _HOOKED
+    """Create the app's queue and tasks."""
     from lti_tool.jobs import queue, tasks
 
     queue.init_app(app)
     tasks.init_app(app)
-    if not _HOOKED:
-        # db.session is scoped: listening on it hooks the Session class used by every app.
-        event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_soft_rollback", _after_rollback)
-        _HOOKED = True

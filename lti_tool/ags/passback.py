@@ -16,8 +16,6 @@ from lti_tool.extensions import db
 from lti_tool.models import Attempt, ScoreSubmission
 from lti_tool.models.base import utcnow
 
-NEW_SCORES_KEY = "branchwise_new_scores"
-
 
 def next_timestamp(user_pk: int, resource_link_pk: int):
     """Now, or 1 ms after the newest score already recorded for this learner and link.
@@ -102,7 +100,8 @@ def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, co
 def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
                     comment: str, completed: bool, started: bool = False,
                     timestamp: datetime | None = None, unresolved: bool = False) -> int | None:
-    """Record the attempt's current grade for delivery; the caller commits.
+    """Record the attempt's current grade for delivery; the caller commits, then enqueues
+    the returned id (``delivery.enqueue_committed``).
 
     Arguments as :func:`score_row`. Returns the new row's id, or None when the resource
     link has no line item to send to.
@@ -110,24 +109,11 @@ def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: flo
     A Core INSERT ... RETURNING id (one round trip, as the ORM's flush was) rather than an
     ORM object: nothing reads the row back in the learner's request, and the unit of work
     for it cost about as much as the statement on every answer. The id is all the
-    after-commit enqueue needs.
+    enqueue needs.
     """
     row = score_row(attempt, score=score, score_maximum=score_maximum, comment=comment,
                     completed=completed, started=started, timestamp=timestamp,
                     unresolved=unresolved)
     if row is None:
         return None
-    submission_id = db.session.execute(_INSERT_SCORE, {**row, "attempt_pk": attempt.id}
-                                       ).scalar_one()
-    note_new_score(submission_id)
-    return submission_id
-
-
-def note_new_score(submission_id: int) -> None:
-    """Have the after-commit hook enqueue this (just inserted) submission for delivery."""
-    db.session.info.setdefault(NEW_SCORES_KEY, []).append(submission_id)
-
-
-def take_new_scores(session) -> list[int]:
-    """The ids of the submissions added in this transaction (for the after-commit hook)."""
-    return session.info.pop(NEW_SCORES_KEY, [])
+    return db.session.execute(_INSERT_SCORE, {**row, "attempt_pk": attempt.id}).scalar_one()

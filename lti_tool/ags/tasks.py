@@ -4,7 +4,7 @@ The job machinery (``lti_tool.jobs``) knows no feature: each feature registers i
 tasks (as ``xapi/tasks.py`` does) and what the worker does when it starts
 (``jobs.queue.add_start_hook``). Tasks close over the app they belong to, so each job
 runs in a fresh app context (its own database session), also when ``queue_immediate``
-runs it inline from the committing request's after-commit hook.
+runs it inline from the request that committed the score and enqueued it.
 """
 
 from __future__ import annotations

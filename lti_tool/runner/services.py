@@ -13,7 +13,9 @@ Nothing is lost and nothing counts twice:
   which has already moved on updates no row and gets a clear "already
   recorded" page instead of corrupting the state;
 * the answer event, the attempt update and the grade to send to the LMS are
-  written together or not at all (``lti_tool.runner.step_write``).
+  written together or not at all (``lti_tool.runner.step_write``: a ``StepWriter``
+  begins, compare-and-sets and commits); a score it wrote is handed to grade delivery
+  here, after that commit (``ags.delivery.enqueue_committed``).
 
 Runner-only bookkeeping lives under ``state["runner"]`` (the engine keeps
 unknown keys): when the current step was shown (so the time taken is measured
@@ -64,10 +66,10 @@ from adaptive.engine import (
 from adaptive.goals import find_goal
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
+from lti_tool.ags.delivery import enqueue_committed
 from lti_tool.ags.lineitem import request_read
 from lti_tool.ags.passback import (
     next_timestamp,
-    note_new_score,
     score_row,
     submit_progress,
     timestamp_after,
@@ -84,7 +86,7 @@ from lti_tool.modules.library import (
 from lti_tool.runner import goals
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
-from lti_tool.runner.step_write import StepConflict, StepWrite, write_step
+from lti_tool.runner.step_write import StepConflict, StepWrite, StepWriter
 from lti_tool.xapi import events as xapi_events
 
 log = logging.getLogger("branchwise.runner")
@@ -324,9 +326,7 @@ def _milestones(before: Mapping[str, Any], after_state: Mapping[str, Any],
 
 
 def _commit() -> None:
-    # The runner holds no ORM objects (``launches``): nothing to expire or reload. In
-    # autocommit mode (a step on PostgreSQL) only the after-commit hook runs: it queues
-    # the scores the step recorded.
+    # The runner holds no ORM objects (``launches``): nothing to expire or reload.
     db.session.commit()
 
 
@@ -375,10 +375,11 @@ def _open_attempt(session: RunnerLaunch, module: Module, now: float,
             updated_at=created, preview=session.preview)).scalar_one()
         attempt = AttemptRow(attempt_id, session.user_pk, link.id, module.id, state,
                              int(state["seq"]), link)
-        if not session.preview:
-            submit_progress(attempt, score=None, score_maximum=settings.max_score,
-                            comment="", completed=False, started=True, timestamp=stamp)
+        score_id = None if session.preview else submit_progress(
+            attempt, score=None, score_maximum=settings.max_score, comment="",
+            completed=False, started=True, timestamp=stamp)
         _commit()
+        enqueue_committed([score_id])
     except IntegrityError:
         # Two tabs opened the activity at once; the other one created the attempt.
         db.session.rollback()
@@ -467,10 +468,9 @@ def _new_sitting(session: RunnerLaunch, attempt: AttemptRow, module: Module, sta
     if not new_state.get("finished") and attempt.state.get("finished"):
         values.update(status="in_progress")
     try:
-        write_step(StepWrite(attempt.id, attempt.seq, values))
-        _commit()
+        # The page's request has read already: the writer uses its transaction.
+        StepWriter().write(StepWrite(attempt.id, attempt.seq, values))
     except StepConflict:  # another tab opened it first: show what it saved
-        db.session.rollback()
         fresh = load_attempt(session)
         return dict(fresh.state) if fresh is not None else state
     return new_state
@@ -525,7 +525,8 @@ class _Current:
 
 
 def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
-                form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
+                form: Mapping[str, Sequence[str]], now: float | None = None,
+                writer: StepWriter | None = None) -> ActivityPage:
     """Grade the answer to the current item, record it, and move to the next step.
 
     ``form`` is the posted multi-valued form (``{name: [values]}``). Returns the next
@@ -576,8 +577,8 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         mastery_after=dict(result.mastery_after or {}), created_at=utcnow(),
     )
     try:
-        report = _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
-                             _ANSWER_EVENTS, event,
+        report = _write_step(writer or StepWriter(), session, attempt, module, new_state,
+                             posted_seq, bkt, preview, _ANSWER_EVENTS, event,
                              graded=_changes_grade(module, state, new_state, step, bkt))
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, item_id)
@@ -606,11 +607,13 @@ def _changes_grade(module: Module, state: dict, new_state: dict, step: AskItem,
         module, state, bkt_params=bkt).score
 
 
-def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_state: dict,
+def _write_step(writer: StepWriter, session: RunnerLaunch, attempt: AttemptRow,
+                module: Module, new_state: dict,
                 expected_seq: int, bkt: Mapping[str, BKTParams], preview: bool,
                 event_table: Table | None = None, event: dict | None = None,
                 graded: bool = True) -> GradeReport | None:
-    """CAS the new state in with its event and the grade for the LMS, and commit.
+    """CAS the new state in with its event and the grade for the LMS, commit, and hand
+    the new score (if any) to grade delivery.
 
     ``graded=False``: the step cannot change the grade (a page that is not the last
     step), so no score is recorded. Returns the grade report when the attempt finished.
@@ -634,16 +637,14 @@ def _write_step(session: RunnerLaunch, attempt: AttemptRow, module: Module, new_
                               unresolved=unresolved)
     if finished:
         values.update(status="completed", completed_at=utcnow())
-    score_id = write_step(StepWrite(attempt.id, expected_seq, values, event_table, event,
-                                    score))
-    if score_id is not None:
-        note_new_score(score_id)
-    _commit()
+    written = writer.write(StepWrite(attempt.id, expected_seq, values, event_table, event,
+                                     score))
+    enqueue_committed([written.score_id])  # committed: a job may look for it now
     return report if finished else None
 
 
 def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
-                   now: float | None = None) -> ActivityPage:
+                   now: float | None = None, writer: StepWriter | None = None) -> ActivityPage:
     """The learner finished reading the current page: record it and move on."""
     now = time.time() if now is None else now
     current = _answering(session, posted_seq, ShowPage, page_id, now)
@@ -663,8 +664,8 @@ def mark_page_seen(session: RunnerLaunch, posted_seq: int, page_id: str,
                                       seconds=seconds, created_at=utcnow())
     try:
         # Grades only change with answers, except when the page was the last step.
-        _write_step(session, attempt, module, new_state, posted_seq, bkt, preview,
-                    _PAGE_EVENTS, event, graded=False)
+        _write_step(writer or StepWriter(), session, attempt, module, new_state, posted_seq,
+                    bkt, preview, _PAGE_EVENTS, event, graded=False)
     except StepConflict:
         return _stale_page(session, attempt, posted_seq, None)
     xapi_events.after_page(session.id, attempt.id, module, page_id, seq=posted_seq,
@@ -684,7 +685,8 @@ def restart_preview(session: RunnerLaunch) -> None:
 
 
 def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
-                 form: Mapping[str, Sequence[str]], now: float | None = None) -> ActivityPage:
+                 form: Mapping[str, Sequence[str]], now: float | None = None,
+                 writer: StepWriter | None = None) -> ActivityPage:
     """Reveal the next hint of the current item (recorded: the answer then counts as helped)."""
     current = _answering(session, posted_seq, AskItem, item_id, now)
     if isinstance(current, ActivityPage):
@@ -699,9 +701,8 @@ def request_hint(session: RunnerLaunch, posted_seq: int, item_id: str,
         try:
             # Same seq: a hint does not move the step on, but it must not overwrite an
             # answer another tab recorded meanwhile.
-            write_step(StepWrite(attempt.id, posted_seq, {"state": state,
-                                                          "updated_at": utcnow()}))
-            _commit()
+            (writer or StepWriter()).write(StepWrite(attempt.id, posted_seq, {
+                "state": state, "updated_at": utcnow()}))
         except StepConflict:
             return _stale_page(session, attempt, posted_seq, None)
         xapi_events.after_hint(session.id, attempt.id, module, item, seq=posted_seq,

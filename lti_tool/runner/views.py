@@ -28,7 +28,7 @@ from lti_tool.i18n import locale_for, page_gettext
 from lti_tool.launch import first_page, tokens
 from lti_tool.runner import figures, services
 from lti_tool.runner.launches import RunnerLaunch, load_launch
-from lti_tool.runner.step_write import autocommit_steps
+from lti_tool.runner.step_write import StepWriter
 
 bp = Blueprint("runner", __name__)
 
@@ -58,14 +58,8 @@ def _settings():
     return current_app.config["BRANCHWISE"]
 
 
-def _session(token: str | None, step: bool = False) -> RunnerLaunch:
-    """The launch of this page's token; ``step``: the request writes an activity step.
-
-    A step is written in one statement where the database allows (see ``step_write``),
-    and then needs no transaction around it: no BEGIN and COMMIT round trips.
-    """
-    if step:
-        autocommit_steps()
+def _session(token: str | None) -> RunnerLaunch:
+    """The launch of this page's token."""
     session = load_launch(token, _settings())
     g.bw_locale = locale_for(session.locale)
     return session
@@ -140,24 +134,29 @@ def goal():
 @bp.post("/activity/answer")
 def answer():
     """Grade an answer and show its feedback above the next step."""
-    session = _session(request.form.get("t"), step=True)
-    page = services.answer_item(session, _seq(), request.form.get("item", ""), _form())
+    writer = StepWriter.begin()  # before the launch is read (see ``step_write``)
+    session = _session(request.form.get("t"))
+    page = services.answer_item(session, _seq(), request.form.get("item", ""), _form(),
+                                writer=writer)
     return _step_response(session, page)
 
 
 @bp.post("/activity/page")
 def page_seen():
     """The learner read the current page and continues."""
-    session = _session(request.form.get("t"), step=True)
-    page = services.mark_page_seen(session, _seq(), request.form.get("page", ""))
+    writer = StepWriter.begin()  # before the launch is read (see ``step_write``)
+    session = _session(request.form.get("t"))
+    page = services.mark_page_seen(session, _seq(), request.form.get("page", ""), writer=writer)
     return _step_response(session, page)
 
 
 @bp.post("/activity/hint")
 def hint():
     """Reveal the next hint (keeps what the learner had entered)."""
-    session = _session(request.form.get("t"), step=True)
-    page = services.request_hint(session, _seq(), request.form.get("item", ""), _form())
+    writer = StepWriter.begin()  # before the launch is read (see ``step_write``)
+    session = _session(request.form.get("t"))
+    page = services.request_hint(session, _seq(), request.form.get("item", ""), _form(),
+                                 writer=writer)
     return _step_response(session, page)
 
 

@@ -48,6 +48,7 @@ def _record(stack: ToolStack, user: str, score: float) -> int:
         sid = submit_progress(attempt_for(user), score=score, score_maximum=10, comment="",
                               completed=True)
         db.session.commit()
+        delivery.enqueue_committed([sid])
         return sid
 
 

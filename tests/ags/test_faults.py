@@ -52,9 +52,10 @@ def _submit_rounds(stack: ToolStack, rounds: int) -> dict[str, float]:
         for i in range(1, rounds + 1):
             for n, user in enumerate(USERS):
                 score = round((i + n) / (rounds + len(USERS)), 4)
-                submit_progress(attempt_for(user), score=score, score_maximum=10,
-                                comment=f"round {i}", completed=i == rounds)
+                sid = submit_progress(attempt_for(user), score=score, score_maximum=10,
+                                      comment=f"round {i}", completed=i == rounds)
                 db.session.commit()
+                delivery.enqueue_committed([sid])
                 final[user] = round(score * 10, 4)
     return final
 
@@ -129,9 +130,10 @@ def test_expired_token_is_renewed_once(running):
     wait_for(lambda: _settled(running), timeout=30, what="first round")
     running.expire_tokens()  # the platform revokes early; our cache still holds it
     with running.tool_app.app_context():
-        submit_progress(attempt_for("alice"), score=1.0, score_maximum=10, comment="done",
-                        completed=True)
+        sid = submit_progress(attempt_for("alice"), score=1.0, score_maximum=10,
+                              comment="done", completed=True)
         db.session.commit()
+        delivery.enqueue_committed([sid])
     final["alice"] = 10.0
     wait_for(lambda: _settled(running), timeout=30, what="second round")
     _check_final(running, final)
@@ -143,9 +145,10 @@ def test_gives_up_into_failed_list_then_replay(running):
     """Still 503 after grade_retry_max tries: failed with the reason, replay sends it."""
     running.set_faults({"scores": {"mode": "down"}})
     with running.tool_app.app_context():
-        submit_progress(attempt_for("alice"), score=0.5, score_maximum=10, comment="",
-                        completed=True)
+        sid = submit_progress(attempt_for("alice"), score=0.5, score_maximum=10, comment="",
+                              completed=True)
         db.session.commit()
+        delivery.enqueue_committed([sid])
 
     def failed():
         with running.tool_app.app_context():

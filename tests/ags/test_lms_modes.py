@@ -50,6 +50,7 @@ def _record(stack: ToolStack, user: str, score: float | None, *, completed=False
         sid = submit_progress(attempt_for(user), score=score, score_maximum=10, comment="",
                               completed=completed, started=started)
         db.session.commit()
+        delivery.enqueue_committed([sid])
         return sid
 
 

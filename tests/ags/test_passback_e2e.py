@@ -24,9 +24,11 @@ def _progress(app, user: str, link: str = "rl-1", *steps) -> None:
     with app.app_context():
         attempt = attempt_for(user, link)
         for score, completed, started in steps:
-            submit_progress(attempt, score=score, score_maximum=10, comment="fractions 0.8",
-                            completed=completed, started=started)
+            sid = submit_progress(attempt, score=score, score_maximum=10,
+                                  comment="fractions 0.8", completed=completed,
+                                  started=started)
             db.session.commit()
+            delivery.enqueue_committed([sid])  # as the runner does after its commit
 
 
 def _rows(app) -> list[ScoreSubmission]:
@@ -96,7 +98,7 @@ def test_older_score_is_superseded_before_sending(make_stack):
     old, middle, new = _rows(stack.tool_app)
     settings = stack.tool_app.config["BRANCHWISE"]
     with stack.tool_app.app_context():
-        assert get_queue().pending_count() == 3  # enqueued by the after-commit hook
+        assert get_queue().pending_count() == 3  # enqueued once each, after their commits
         assert delivery.deliver(old.id, settings).status == "superseded"
         assert stack.state()["scores"] == []  # nothing was posted for the stale ones
         assert delivery.deliver(middle.id, settings).status == "skipped"  # already superseded

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lti_tool.ags.passback import submit_progress, take_new_scores
+from lti_tool.ags import delivery
+from lti_tool.ags.passback import submit_progress
 from lti_tool.extensions import db
 from lti_tool.models import ScoreSubmission
 
@@ -52,9 +53,10 @@ def test_killed_worker_loses_no_score(make_stack, tmp_path):
             for i in range(1, 4):
                 for n, user in enumerate(USERS):
                     score = round((i + n) / 10, 4)
-                    submit_progress(attempt_for(user), score=score, score_maximum=10,
-                                    comment=f"round {i}", completed=i == 3)
+                    sid = submit_progress(attempt_for(user), score=score, score_maximum=10,
+                                          comment=f"round {i}", completed=i == 3)
                     db.session.commit()
+                    delivery.enqueue_committed([sid])
                     final[user] = round(score * 10, 4)
         wait_for(lambda: stack.state()["fault_hits"].get("scores", 0) >= 12, timeout=60,
                  what="the worker to be retrying")
@@ -71,8 +73,7 @@ def test_killed_worker_loses_no_score(make_stack, tmp_path):
         with stack.tool_app.app_context():
             submit_progress(attempt_for("alice"), score=1.0, score_maximum=10,
                             comment="lost enqueue", completed=True)
-            take_new_scores(db.session)
-            db.session.commit()
+            db.session.commit()  # and not enqueued
         final["alice"] = 10.0
 
         stack.set_faults({"scores": {"mode": "slow", "seconds": 0.5}})  # recovering, slowly

@@ -1,6 +1,6 @@
 """The answer step's cheaper writes keep their meaning.
 
-The score row is a Core INSERT whose returned id is what the after-commit hook queues
+The score row is a Core INSERT whose returned id is what the runner queues after its commit
 (no ORM object any more), and the engine copies the state with a JSON-shaped copy
 instead of ``copy.deepcopy``: the answered state must still be independent of the old one.
 """

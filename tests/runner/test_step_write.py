@@ -1,7 +1,8 @@
 """``step_write``: a step's attempt update, event and score go in together or not at all.
 
 Run on SQLite (three statements in a transaction) and, in CI's second pass, on
-PostgreSQL (one statement, outside a transaction after ``autocommit_steps``).
+PostgreSQL (one statement, outside a transaction after ``StepWriter.begin``). The writer
+commits and says what it wrote; it enqueues nothing (the runner does, after the commit).
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from lti_tool.ags.passback import score_row
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, PageEvent, ScoreSubmission
 from lti_tool.models.base import utcnow
-from lti_tool.runner.step_write import StepConflict, StepWrite, autocommit_steps, write_step
+from lti_tool.runner.step_write import StepConflict, StepWrite, StepWriter, Written
 
 from .conftest import Learner, launch_token
 from .test_activity import AGS
@@ -66,11 +67,14 @@ def _reread(attempt_id: int) -> Attempt:
 
 def test_a_step_writes_the_attempt_its_event_and_its_score(attempt):
     events, scores = _counts()
-    score_id = write_step(_step(attempt, attempt.seq))
-    db.session.commit()
+    written = StepWriter().write(_step(attempt, attempt.seq))
+    assert not db.session().in_transaction()  # committed by the writer
     saved = _reread(attempt.id)
     assert saved.seq == 1 and saved.score == 0.4 and saved.state["marker"] == "written"
     event = db.session.scalars(select(AnswerEvent)).one()
+    score_id = db.session.scalars(select(ScoreSubmission.id).order_by(
+        ScoreSubmission.id.desc())).first()
+    assert written == Written(seq=1, event_id=event.id, score_id=score_id)
     assert (event.attempt_pk, event.seq, event.response, event.seconds) == (
         attempt.id, 0, {"answer": "1/2"}, 4.5)
     score = db.session.get(ScoreSubmission, score_id)
@@ -82,7 +86,7 @@ def test_a_step_writes_the_attempt_its_event_and_its_score(attempt):
 def test_a_lost_compare_and_set_writes_nothing(attempt):
     before = _counts()
     with pytest.raises(StepConflict):
-        write_step(_step(attempt, attempt.seq + 1))  # another tab moved the attempt on
+        StepWriter().write(_step(attempt, attempt.seq + 1))  # another tab moved it on
     saved = _reread(attempt.id)
     assert saved.seq == 0 and "marker" not in saved.state
     assert _counts() == before
@@ -95,7 +99,7 @@ def test_a_step_already_recorded_changes_nothing(attempt):
     db.session.commit()
     before = _counts()
     with pytest.raises(StepConflict):
-        write_step(_step(attempt, attempt.seq))
+        StepWriter().write(_step(attempt, attempt.seq))
     saved = _reread(attempt.id)
     assert saved.seq == 0 and "marker" not in saved.state and saved.score is None
     assert _counts() == before
@@ -103,40 +107,48 @@ def test_a_step_already_recorded_changes_nothing(attempt):
 
 def test_a_page_step_without_a_score(attempt):
     state = {**attempt.state, "seq": 1}
-    assert write_step(StepWrite(attempt.id, 0, {"state": state, "seq": 1}, _PAGES, dict(
-        page_id="intro", reason="lesson", seq=0, seconds=2.0, created_at=utcnow()))) is None
-    db.session.commit()
+    written = StepWriter().write(StepWrite(attempt.id, 0, {"state": state, "seq": 1}, _PAGES,
+                                           dict(page_id="intro", reason="lesson", seq=0,
+                                                seconds=2.0, created_at=utcnow())))
     assert _reread(attempt.id).seq == 1
     page = db.session.scalars(select(PageEvent)).one()
+    assert written == Written(seq=1, event_id=page.id, score_id=None)
     assert (page.attempt_pk, page.page_id, page.seq) == (attempt.id, "intro", 0)
 
 
 def test_a_hint_is_a_compare_and_set_alone(attempt):
     state = {**attempt.state, "runner": {**attempt.state["runner"], "hints": 1}}
-    assert write_step(StepWrite(attempt.id, 0, {"state": state})) is None
-    db.session.commit()
+    assert StepWriter().write(StepWrite(attempt.id, 0, {"state": state})) == Written(seq=0)
     assert _reread(attempt.id).state["runner"]["hints"] == 1
     with pytest.raises(StepConflict):
-        write_step(StepWrite(attempt.id, 5, {"state": attempt.state}))
+        StepWriter().write(StepWrite(attempt.id, 5, {"state": attempt.state}))
 
 
 def test_outside_a_transaction_only_where_a_step_is_one_statement(attempt, database_url):
-    """After ``autocommit_steps`` PostgreSQL has the step durable before any COMMIT (it
-    was one atomic statement); SQLite keeps its transaction until the caller commits."""
+    """After ``StepWriter.begin`` PostgreSQL has the step durable before the writer's
+    COMMIT (it was one atomic statement); SQLite keeps its transaction until then."""
     step = _step(attempt, attempt.seq)
     db.session.remove()
-    autocommit_steps()
-    write_step(step)
-    other = create_engine(database_url)
+    writer = StepWriter.begin()
+    seen: list[int] = []
+
+    def look(session) -> None:  # what another connection sees just before the COMMIT
+        other = create_engine(database_url)
+        try:
+            with other.connect() as conn:
+                seen.append(conn.execute(text("SELECT seq FROM attempts WHERE id = :id"),
+                                         {"id": attempt.id}).scalar_one())
+        finally:
+            other.dispose()
+
+    session = db.session()
+    event.listen(session, "before_commit", look)  # this session only, removed below
     try:
-        with other.connect() as conn:
-            seen = conn.execute(text("SELECT seq FROM attempts WHERE id = :id"),
-                                {"id": attempt.id}).scalar_one()
+        writer.write(step)
     finally:
-        other.dispose()
+        event.remove(session, "before_commit", look)
     one_statement = db.engine.dialect.name == "postgresql"
-    assert seen == (1 if one_statement else 0)
-    db.session.commit()
+    assert seen == [1 if one_statement else 0]
     assert _reread(attempt.id).seq == 1
 
 
@@ -147,7 +159,7 @@ def test_a_lost_connection_is_an_error_not_a_conflict(attempt, database_url):
         pytest.skip("the one-statement write is PostgreSQL's (SQLite runs it in-process)")
     step = _step(attempt, attempt.seq)
     db.session.remove()
-    autocommit_steps()
+    writer = StepWriter.begin()
     pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
     other = create_engine(database_url)
     try:
@@ -156,7 +168,7 @@ def test_a_lost_connection_is_an_error_not_a_conflict(attempt, database_url):
     finally:
         other.dispose()
     with pytest.raises(OperationalError):
-        write_step(step)
+        writer.write(step)
     db.session.remove()
     assert _reread(attempt.id).seq == 0 and _counts()[0] == 0
 
