@@ -108,7 +108,8 @@ def test_a_changed_column_is_read_again_and_a_failing_lms_changes_nothing(make_s
     with app.app_context():
         link_pk = _link(app, "rl-hand").id
         assert read_line_item_max(link_pk, app.config["BRANCHWISE"]) == 25.0
-    assert demo_lms_hooks.fault_plan(stack.platform_app).hits.get("lineitems", 0) > hits  # the LMS was asked and failed
+    # the LMS was asked and failed
+    assert demo_lms_hooks.fault_plan(stack.platform_app).hits.get("lineitems", 0) > hits
 
 
 def test_view_submission_in_the_lms_opens_the_learners_attempt_report(make_stack):
