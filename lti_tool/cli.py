@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -137,7 +138,9 @@ def tool_config(base_url: str | None, as_json: bool) -> None:
         click.echo(json.dumps(urls, indent=2))
         return
     for key, value in urls.items():
-        click.echo(f"{key:18} {value if isinstance(value, str) else ' '.join(value)}")
+        # Every value is a str but redirect_uris, a list of str.
+        shown = value if isinstance(value, str) else " ".join(cast("list[str]", value))
+        click.echo(f"{key:18} {shown}")
 
 
 # -- keys ---------------------------------------------------------------------

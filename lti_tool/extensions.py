@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,5 +19,17 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+if TYPE_CHECKING:
+    # mypy cannot use the attribute ``db.Model`` as a base class (it is built at run time), so
+    # models subclass ``Model``: to the type checker a declarative base with Flask-SQLAlchemy's
+    # ``query``, at run time ``db.Model`` itself.
+    from flask_sqlalchemy.model import Model as _FSAModel
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(_FSAModel, DeclarativeBase):
+        pass
+else:
+    Model = db.Model
 migrate = Migrate()
 cache = Cache()

@@ -173,7 +173,10 @@ class GuardedSession(requests.Session):
         raise DestinationRefused(_UNREACHABLE)
 
     # ----------------------------------------------------------------- request
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+    # Narrower than requests' signature on purpose: str URLs (parsed by the guard) and
+    # keyword arguments only (refused below otherwise).
+    def request(  # type: ignore[override]
+            self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         """As ``requests.Session.request``; ``timeout`` is a total deadline (capped by the
         session's), redirects are followed on the same origin only and for GET/HEAD."""
         if args:

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
 
-def tool_urls(base_url: str) -> dict[str, object]:
+
+class ToolUrls(TypedDict):
+    base_url: str
+    domain: str
+    oidc_login_url: str
+    launch_url: str
+    deep_link_url: str
+    redirect_uris: list[str]
+    jwks_url: str
+    registration_url: str
+    canvas_config_url: str
+    health_url: str
+
+
+def tool_urls(base_url: str) -> ToolUrls:
     base = base_url.rstrip("/")
     launch = base + "/lti/launch"
     deep_link = base + "/lti/deep-link"

@@ -32,11 +32,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import requests
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from lti_tool.ags import client as ags
 from lti_tool.ags import pacing
@@ -108,12 +108,12 @@ def score_json(sub: ScoreSubmission, user_sub: str, product: str = "generic", *,
     ``stamp`` (epoch seconds) is the time the score leaves (``pacing.fresh_stamp``); the
     recorded time is used only without it.
     """
-    stamp = ags.format_timestamp(sub.timestamp if stamp is None else stamp)
+    sent_at = ags.format_timestamp(sub.timestamp if stamp is None else stamp)
     body: dict[str, Any] = {
         "userId": user_sub,
         "activityProgress": sub.activity_progress,
         "gradingProgress": sub.grading_progress,
-        "timestamp": stamp,
+        "timestamp": sent_at,
     }
     if sub.score_given is not None:
         # scoreMaximum travels with every scoreGiven: the platform scales to its line item.
@@ -125,7 +125,7 @@ def score_json(sub: ScoreSubmission, user_sub: str, product: str = "generic", *,
         # Without it Canvas records every progress update as a new submission attempt.
         body[CANVAS_SUBMISSION] = {
             "new_submission": sub.activity_progress in ("Submitted", "Completed"),
-            "submitted_at": stamp,
+            "submitted_at": sent_at,
         }
     return body
 
@@ -220,7 +220,8 @@ def _newest_pending(user_pk: int, link_pk: int) -> int | None:
 def _supersede_older(sub: ScoreSubmission) -> int:
     """Mark the learner's pending scores older than ``sub`` superseded (never newer ones:
     a score recorded while ``sub`` is on the wire must still go)."""
-    count = db.session.execute(
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    count = cast("CursorResult[Any]", db.session.execute(
         update(ScoreSubmission)
         .where(ScoreSubmission.user_pk == sub.user_pk,
                ScoreSubmission.resource_link_pk == sub.resource_link_pk,
@@ -229,7 +230,7 @@ def _supersede_older(sub: ScoreSubmission) -> int:
                    (ScoreSubmission.timestamp == sub.timestamp)
                    & (ScoreSubmission.id < sub.id)))
         .values(status="superseded", next_try_at=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     db.session.commit()
     return count
 
@@ -312,6 +313,7 @@ def _deliver_holding_slot(sub: ScoreSubmission, settings: Settings,
         platform = db.session.get(Platform, user.platform_id) if user else None
         if platform is None:
             raise ags.AgsError("the learner's platform is no longer registered", status=410)
+        assert user is not None  # no user, no platform: raised above
         scopes = scopes_for(link)
         if link.ags_scopes and ags.SCOPE_SCORE not in scopes:
             raise ags.AgsError("the platform did not grant the AGS score scope", status=403)

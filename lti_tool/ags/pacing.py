@@ -25,8 +25,9 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import case, select, update
+from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -63,7 +64,8 @@ def acquire_slot(user_pk: int, link_pk: int, holder: int, lease: float) -> Deliv
     now = time.time()
     _upsert_ignore(DeliverySlot, user_pk=user_pk, resource_link_pk=link_pk, holder=None,
                    lease_until=0.0, last_sent_at=0.0, last_stamp=0.0)
-    taken = db.session.execute(
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    taken = cast("CursorResult[Any]", db.session.execute(
         update(DeliverySlot)
         .where(DeliverySlot.user_pk == user_pk, DeliverySlot.resource_link_pk == link_pk,
                # Not re-entrant: two jobs for the same score (a deferred one and a
@@ -71,7 +73,7 @@ def acquire_slot(user_pk: int, link_pk: int, holder: int, lease: float) -> Deliv
                (DeliverySlot.holder.is_(None)) | (DeliverySlot.lease_until < now))
         .values(holder=holder, lease_until=now + lease)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     db.session.commit()
     if not taken:
         return None

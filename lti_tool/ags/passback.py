@@ -9,12 +9,34 @@ learner nothing and loses no grade.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from lti_tool.extensions import db
-from lti_tool.models import Attempt, ScoreSubmission
+from lti_tool.models import ScoreSubmission
 from lti_tool.models.base import utcnow
+
+
+class _LinkLike(Protocol):
+    @property
+    def lineitem_url(self) -> str | None: ...
+    @property
+    def lineitems_url(self) -> str | None: ...
+
+
+class AttemptLike(Protocol):
+    """What :func:`score_row` reads of an attempt: an ``Attempt`` row, or the runner's
+    ``AttemptRow`` (read at the start of the request)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def user_pk(self) -> int: ...
+    @property
+    def resource_link_pk(self) -> int: ...
+    @property
+    def resource_link(self) -> _LinkLike: ...
 
 
 def next_timestamp(user_pk: int, resource_link_pk: int):
@@ -46,7 +68,8 @@ def timestamp_after(last: datetime | None) -> datetime:
 
 
 # Built once: the values go in as parameters, so SQLAlchemy reuses the compiled statement.
-_INSERT_SCORE = insert(ScoreSubmission.__table__).returning(ScoreSubmission.__table__.c.id)
+_SCORES = cast(Table, ScoreSubmission.__table__)  # a mapped class's table (typed FromClause)
+_INSERT_SCORE = insert(_SCORES).returning(_SCORES.c.id)
 
 
 def progress_values(*, completed: bool, started: bool = False,
@@ -70,7 +93,7 @@ def progress_values(*, completed: bool, started: bool = False,
     return "InProgress", "Pending"
 
 
-def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, comment: str,
+def score_row(attempt: AttemptLike, *, score: float | None, score_maximum: float, comment: str,
               completed: bool, started: bool = False,
               timestamp: datetime | None = None, unresolved: bool = False) -> dict | None:
     """The ScoreSubmission columns (but ``attempt_pk``) of the attempt's current grade.
@@ -97,7 +120,7 @@ def score_row(attempt: Attempt, *, score: float | None, score_maximum: float, co
     )
 
 
-def submit_progress(attempt: Attempt, *, score: float | None, score_maximum: float,
+def submit_progress(attempt: AttemptLike, *, score: float | None, score_maximum: float,
                     comment: str, completed: bool, started: bool = False,
                     timestamp: datetime | None = None, unresolved: bool = False) -> int | None:
     """Record the attempt's current grade for delivery; the caller commits, then enqueues

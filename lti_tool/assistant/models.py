@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class AssistantQuestion(db.Model):
+class AssistantQuestion(Model):
     __tablename__ = "assistant_questions"
     __table_args__ = (
         Index("ix_assistant_questions_link_created", "resource_link_pk", "created_at"),
@@ -39,7 +39,7 @@ class AssistantQuestion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CourseModel(db.Model):
+class CourseModel(Model):
     """The optional language model of one course (context), set by an admin.
 
     Overrides the deployment's ``assistant_llm_*`` settings for that course only. The

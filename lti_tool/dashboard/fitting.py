@@ -170,15 +170,15 @@ def fit_module(module_id: str, context_pk: int, *, row_limit: int | None = None,
         select(ItemStats).where(ItemStats.module_id == module_id,
                                 ItemStats.context_pk == context_pk))}
     for item_id, est in difficulties.items():
-        row = stats.get(item_id)
-        if row is None:
-            row = ItemStats(platform_id=context.platform_id, context_pk=context_pk,
-                            module_id=module_id, item_id=item_id, difficulty=est.difficulty)
-            db.session.add(row)
-        row.difficulty = est.difficulty
-        row.first_attempts = est.first_attempts
-        row.first_correct = est.first_correct
-        row.updated_at = now
+        stat = stats.get(item_id)
+        if stat is None:
+            stat = ItemStats(platform_id=context.platform_id, context_pk=context_pk,
+                             module_id=module_id, item_id=item_id, difficulty=est.difficulty)
+            db.session.add(stat)
+        stat.difficulty = est.difficulty
+        stat.first_attempts = est.first_attempts
+        stat.first_correct = est.first_correct
+        stat.updated_at = now
     db.session.commit()
     library.forget_lookups()  # this process sees the change at once
     report = FitReport(module_id=module_id, n_rows=len(rows), truncated=truncated,

@@ -221,6 +221,7 @@ def group_label(module: Module | None, item_id: str, index: int | None) -> str:
         group = None
     if group is None:
         return f"answer group {index + 1}"
+    assert item is not None  # the group is one of its answer groups
     m = group.match
     texts = {c.id: plain_text(c.text) for c in item.choices}
     if item.type == ItemType.SINGLE_CHOICE:
@@ -282,6 +283,7 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
     """Attempts, answers and pages of the scope's resource link (or of one learner)."""
     module = _module(scope.module_id)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
+    assert link is not None  # the scope's rows: its launch made them
     cap = int((link.settings or {}).get("practice_cap") or (
         module.settings.practice_cap if module else PRACTICE_CAP))
     query = (select(Attempt, User).join(User, Attempt.user_pk == User.id)
@@ -535,6 +537,7 @@ def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
     """The course's learners from NRPS, plus anyone seen; learners seen only, if NRPS fails."""
     context = db.session.get(Context, scope.context_pk)
     platform = db.session.get(Platform, scope.platform_id)
+    assert context is not None and platform is not None  # the scope's rows: its launch made them
     seen_rows = sorted(seen.values(), key=lambda u: (u.name or u.sub).lower())
     try:
         members = [m for m in nrps.roster(context, platform, timeout, refresh)
@@ -593,6 +596,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
     groups = profiles(subs, [(sk.id, sk.title) for sk in data.skills], data.states,
                       data.answers, practice_cap=data.practice_cap)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
+    context = db.session.get(Context, scope.context_pk)
+    assert link is not None and context is not None  # the scope's rows: its launch made them
     module_id = data.module.id if data.module else None
     item_stats = {r.item_id: r for r in db.session.scalars(
         select(ItemStats).where(ItemStats.module_id == module_id,
@@ -616,7 +621,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
                       for i in items for g in i.wrong_groups},
         blocked_by=blocked_by, restructuring=restructuring, profiles=groups,
         over_time=cohort_over_time(scope, data), versions=compare_versions(scope),
-        link=link, context=db.session.get(Context, scope.context_pk), module=data.module,
+        link=link, context=context, module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,
         struggling=struggling_skills(skills), items=items, misconceptions=misconceptions,
         learners=learners, suggestions=suggestions, names=names, item_stats=item_stats,
@@ -657,6 +662,7 @@ def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
             return Learner(user.sub, user.name or user.sub, False, user.id)
     context = db.session.get(Context, scope.context_pk)
     platform = db.session.get(Platform, scope.platform_id)
+    assert context is not None and platform is not None  # the scope's rows: its launch made them
     try:
         members = nrps.roster(context, platform, timeout)
     except nrps.RosterUnavailable:

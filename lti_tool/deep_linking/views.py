@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from lti_tool.deep_linking import authoring, services
 from lti_tool.launch import services as launches
@@ -197,7 +198,7 @@ def too_large(_exc) -> Response:
 
 
 @bp.route("/author", methods=["GET", "POST"])
-def author() -> Response:
+def author() -> BaseResponse:
     """Upload or paste a module (YAML); every problem is listed with its line number."""
     # Question-bank exports (zip with media) are larger than the app-wide request limit.
     request.max_content_length = authoring.IMPORT_MAX_BYTES + 64 * 1024

@@ -251,7 +251,7 @@ def list_line_items(ctx: str) -> flask.Response:
 @guarded("lineitems", SCOPE_LINEITEM)
 def create_line_item(ctx: str) -> flask.Response:
     """POST a new line item; 201 with its JSON (``id`` is its URL)."""
-    data = request.get_json(force=True, silent=True)
+    data: Any = request.get_json(force=True, silent=True)  # checked by validate_*
     error = validate_line_item(data, ctx)
     if error:
         return json_error(400, error)
@@ -279,10 +279,10 @@ def line_item(ctx: str, item_id: str) -> flask.Response:
     if request.method == "DELETE":
         p.store.delete_line_item(item_id)
         return flask.Response(status=204)
-    data = request.get_json(force=True, silent=True)
-    error = validate_line_item(data, ctx)
-    if error:
-        return json_error(400, error)
+    data: Any = request.get_json(force=True, silent=True)  # checked by validate_*
+    problem = validate_line_item(data, ctx)
+    if problem:
+        return json_error(400, problem)
     updated = p.store.update_line_item(item_id, data)
     assert updated is not None
     return json_response(p.line_item_json(updated), mimetype=MT_LINEITEM)
@@ -335,7 +335,7 @@ def post_score(ctx: str, item_id: str) -> flask.Response:
         return json_error(415, f"Content-Type must be {MT_SCORE}")
     if get_item(ctx, item_id) is None:
         return json_error(404, "unknown line item")
-    data = request.get_json(force=True, silent=True)
+    data: Any = request.get_json(force=True, silent=True)  # checked by validate_*
     error = validate_score(data)
     if error:
         return json_error(400, error)

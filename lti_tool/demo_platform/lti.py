@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import flask
+import werkzeug.wrappers
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
@@ -75,7 +76,7 @@ class FlaskOIDCLogin(OIDCLoginAbstract):
         """Set the opaque ``lti_message_hint`` (``resource:<link>`` / ``deep_link:<ctx>``)."""
         self._lti_message_hint = kwargs["hint"]
 
-    def get_redirect(self, url: str) -> flask.Response:
+    def get_redirect(self, url: str) -> werkzeug.wrappers.Response:
         """Redirect the browser to the tool's login URL."""
         return flask.redirect(url)
 

@@ -244,7 +244,8 @@ def deep_link_return() -> Any:
     problems += [err for err in (content_item_error(i) for i in items) if err]
     if problems:
         return error_page("Deep linking response rejected: " + "; ".join(problems))
-    assert request_info is not None
+    # No problems: the nonce is there and ``data`` named a pending request.
+    assert request_info is not None and nonce and isinstance(data, str)
     created = []
     with p.store.lock:
         p.store.used_dl_nonces.add(nonce)

@@ -31,7 +31,8 @@ ITEM_TYPES = ("single_choice", "multiple_choice", "numeric", "short_text", "orde
 CHOICE_TYPES = ("single_choice", "multiple_choice", "ordering")
 KINDS = tuple(sorted(THINKING_KINDS))
 # What each item type's match rule may hold (the schema refuses the others).
-MATCH_KEYS = {
+# Keyed by item type; looked up with whatever a draft holds (any JSON value).
+MATCH_KEYS: dict[object, tuple[str, ...]] = {
     "single_choice": ("choice",),
     "multiple_choice": ("choices",),
     "numeric": ("value", "tolerance", "low", "high"),
@@ -206,7 +207,8 @@ def _tidy_item(item: dict[str, Any]) -> None:
         allowed = MATCH_KEYS[kind]
         for group in item.get("answer_groups") or []:
             if isinstance(group, dict):
-                match = group.get("match") if isinstance(group.get("match"), dict) else {}
+                found = group.get("match")
+                match = found if isinstance(found, dict) else {}
                 group["match"] = {k: v for k, v in match.items() if k in allowed}
                 if kind == "multiple_choice":
                     group["match"].setdefault("choices", [])
@@ -464,10 +466,11 @@ def new_item(data: Mapping[str, Any], item_type: str) -> dict[str, Any]:
         "type": item_type, "skills": skills[:1], "prompt": ""}
     if item_type in CHOICE_TYPES:
         item["choices"] = [{"id": "a", "text": ""}, {"id": "b", "text": ""}]
-    match: dict[str, Any] = {
+    matches: dict[str, dict[str, Any]] = {
         "single_choice": {"choice": "a"}, "multiple_choice": {"choices": ["a"]},
         "numeric": {"value": 0, "tolerance": 0}, "short_text": {"text": "", "mode": "normalised"},
-        "ordering": {"order": ["a", "b"]}}[item_type]
+        "ordering": {"order": ["a", "b"]}}
+    match = matches[item_type]
     item["answer_groups"] = [{"match": match, "correct": True, "feedback": ""}]
     return item
 
@@ -509,13 +512,15 @@ def apply_action(data: dict[str, Any], action: str) -> tuple[dict[str, Any], str
         return data, ""
     parent, key = found
     if path.endswith(".variants.params") and isinstance(parent, dict):
-        params = parent.get(key) if isinstance(parent.get(key), dict) else {}
+        current = parent.get(key)
+        params = current if isinstance(current, dict) else {}
         name = next((c for c in "abcdefghkmnpqrstuvwxyz" if c not in params), "p")
         parent[key] = {**params, name: {"min": 1, "max": 9}}
         return data, path
     if isinstance(parent, dict) and not isinstance(parent.get(key), list):
         parent[key] = []
-    target = parent[key] if isinstance(parent, (dict, list)) else None
+    # A list parent comes with an int key from _resolve, a dict parent with a str one.
+    target = parent[key] if isinstance(parent, (dict, list)) else None  # type: ignore[index]
     if not isinstance(target, list):
         return data, ""
     name = path.rsplit(".", 1)[-1]
@@ -536,8 +541,8 @@ def apply_action(data: dict[str, Any], action: str) -> tuple[dict[str, Any], str
         entry = {"id": next((c for c in letters if c not in ids), _fresh_id("c", ids)),
                  "text": ""}
     elif name == "answer_groups":
-        item = parent if isinstance(parent, dict) else {}
-        match = new_item(data, item.get("type", "single_choice"))["answer_groups"][0]["match"]
+        owner = parent if isinstance(parent, dict) else {}
+        match = new_item(data, owner.get("type", "single_choice"))["answer_groups"][0]["match"]
         entry = {"match": match, "correct": False, "feedback": ""}
     elif name == "hints":
         entry = ""

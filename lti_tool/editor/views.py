@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from adaptive.grading import evaluate_answer
 from adaptive.modules.loader import parse_module
@@ -147,14 +148,14 @@ def index() -> Response:
 
 
 @bp.post("/new")
-def new() -> Response:
+def new() -> BaseResponse:
     session, token = _open(request.form.get("t"))
     draft = services.create_draft(session, fields.blank_module())
     return redirect(url_for("editor.edit", draft_id=draft.id, t=token), code=303)
 
 
 @bp.post("/open")
-def open_module() -> Response:
+def open_module() -> BaseResponse:
     """A draft of a module: one of the teacher's own (by id), or module text (an import)."""
     session, token = _open(request.form.get("t"))
     at = request.form.get("at", "")
@@ -174,7 +175,7 @@ def open_module() -> Response:
 
 
 @bp.post("/from-dashboard")
-def from_dashboard() -> Response:
+def from_dashboard() -> BaseResponse:
     """A restructuring suggestion, opened at the place to change: a draft of the activity's
     module with the suggested edits applied (as the dashboard's YAML download has them;
     a sample becomes "<id>-revised"), shown at the suggestion's item, skill or page."""
@@ -210,7 +211,7 @@ def edit(draft_id: int) -> Response:
 
 
 @bp.post("/<int:draft_id>")
-def save(draft_id: int) -> Response:
+def save(draft_id: int) -> BaseResponse:
     """Save the form (errors and all); then add, remove or publish as the button says."""
     session, token = _open(request.form.get("t"))
     draft = _draft(session, draft_id)
@@ -264,11 +265,12 @@ def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
 
 
 @bp.route("/<int:draft_id>/yaml", methods=["GET", "POST"])
-def yaml_view(draft_id: int) -> Response:
+def yaml_view(draft_id: int) -> BaseResponse:
     """The expert view: the same module as YAML; saving it replaces the draft."""
     session, token = _open(_token_in())
     draft = _draft(session, draft_id)
-    text, problems = fields.module_yaml(draft.data), []
+    text = fields.module_yaml(draft.data)
+    problems: list[Any] = []
     if request.method == "POST":
         text = request.form.get("source", "")
         data, problems = fields.yaml_to_module(text)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import Flask
 from huey import Huey, crontab
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from lti_tool.extensions import db
 from lti_tool.models import LaunchSession, LoginState, UsedNonce
@@ -40,7 +41,8 @@ def prune(settings: Settings, now: datetime | None = None) -> dict[str, int]:
         ("launch_sessions", delete(LaunchSession).where(
             LaunchSession.expires_at < now - timedelta(days=settings.launch_retention_days))),
     ):
-        done[name] = db.session.execute(statement).rowcount or 0
+        # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+        done[name] = cast("CursorResult[Any]", db.session.execute(statement)).rowcount or 0
         db.session.commit()  # one short transaction each: no long lock on busy tables
     if any(done.values()):
         log.info("housekeeping pruned %s", " ".join(f"{k}={v}" for k, v in done.items()))

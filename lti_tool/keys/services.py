@@ -6,6 +6,8 @@ that cached our JWKS can still verify what it signed until an admin retires it.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pylti1p3.registration import Registration
@@ -29,9 +31,10 @@ def _new_key_pair() -> tuple[str, str]:
     return private_pem, public_pem
 
 
-def public_jwk(public_pem: str) -> dict:
+def public_jwk(public_pem: str) -> dict[str, Any]:
     """The JWK of a public key; ``kid`` is its RFC 7638 thumbprint (stable, derived)."""
-    return Registration.get_jwk(public_pem)
+    # pylti1p3 hints a Mapping; it returns the dict it built with json.loads.
+    return cast(dict[str, Any], Registration.get_jwk(public_pem))
 
 
 def create_key(status: str = "active") -> ToolKey:

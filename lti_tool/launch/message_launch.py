@@ -10,6 +10,8 @@ a leeway and an audience, and refetch the platform JWKS once on an unknown kid.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 import jwt
 import requests
@@ -136,7 +138,7 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
 
     # -- message --------------------------------------------------------------
     def validate_message(self):
-        body = self._get_jwt_body()
+        body: Mapping[str, Any] = self._get_jwt_body()  # looked up by claim names
         missing = [name.rsplit("/", 1)[-1] for name in claims.REQUIRED_LAUNCH_CLAIMS
                    if name not in body or body[name] in (None, "")
                    and name != claims.ROLES]

@@ -17,11 +17,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -218,7 +219,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
         raise
     except LtiException as exc:
         raise _map_pylti_error(exc) from exc
-    body = launch.get_launch_data()
+    body: Mapping[str, Any] = launch.get_launch_data()  # looked up by claim names
     if body["iss"] != login_state.issuer or launch.get_client_id() != login_state.client_id:
         raise StateMismatch("The launch comes from another registration than its login.",
                             code="state_mismatch")
@@ -262,12 +263,13 @@ def _consume(login_state: LoginState, body: Mapping) -> None:
     UNIQUE(iss, nonce) is checked at the flush.
     """
     now = utcnow()
-    result = db.session.execute(
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    result = cast("CursorResult[Any]", db.session.execute(
         update(LoginState)
         .where(LoginState.state == login_state.state, LoginState.used_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         db.session.rollback()
         raise Replay("This launch was already used.")
@@ -290,7 +292,9 @@ def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -
     aud = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
     # The rows validation already found (memoised for the request).
     platform = registrations.find_platform(body["iss"], aud)
+    assert platform is not None  # validation found it
     deployment = registrations.find_deployment(platform, body[claims.DEPLOYMENT_ID])
+    assert deployment is not None  # validation found it
     user = _one(select(User).where(User.platform_id == platform.id, User.sub == body["sub"]))
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])

@@ -8,12 +8,12 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 from lti_tool.models.people import ResourceLink, User
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One learner's progress on one resource link (resumed on every launch).
 
     ``seq`` mirrors the engine state's step counter and guards every write
@@ -44,7 +44,7 @@ class Attempt(db.Model):
     resource_link: Mapped[ResourceLink] = relationship()
 
 
-class AnswerEvent(db.Model):
+class AnswerEvent(Model):
     """One answer: the raw material for analytics and model fitting.
 
     UNIQUE(attempt_pk, seq): a double-clicked submit can only record once.
@@ -80,7 +80,7 @@ class AnswerEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class PageEvent(db.Model):
+class PageEvent(Model):
     """A lesson or remediation page shown (for the learner's path in analytics)."""
 
     __tablename__ = "page_events"
@@ -95,7 +95,7 @@ class PageEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class FittedSkillParams(db.Model):
+class FittedSkillParams(Model):
     """BKT parameters of one skill fitted from one course's answers (platform + context).
 
     Scoped to the course that produced the data: one tenant's learners never change another
@@ -121,7 +121,7 @@ class FittedSkillParams(db.Model):
     reasons: Mapped[list] = mapped_column(JSON, default=list)  # why a fit is not used
 
 
-class ItemStats(db.Model):
+class ItemStats(Model):
     """Item difficulty estimated from one course's answers (logit of first-attempt failure
     rate).
 
@@ -143,7 +143,7 @@ class ItemStats(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CustomModule(db.Model):
+class CustomModule(Model):
     """A module authored or uploaded by a teacher (YAML text, validated on save)."""
 
     __tablename__ = "custom_modules"
@@ -159,7 +159,7 @@ class CustomModule(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ModuleVersion(db.Model):
+class ModuleVersion(Model):
     """A teacher's module as it was when courses linked to it (YAML text, by content hash).
 
     Links and attempts made before an edit name their version as ``module_id@version``

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 
 
-class DeliverySlot(db.Model):
+class DeliverySlot(Model):
     """Who is sending a learner's score for a resource link right now, and when one last went.
 
     ``holder`` is the ScoreSubmission being sent (None: free); ``lease_until`` frees the
@@ -34,7 +34,7 @@ class DeliverySlot(db.Model):
     last_stamp: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class PlatformBudget(db.Model):
+class PlatformBudget(Model):
     """How fast one platform accepts scores, learned from its 429s (epoch seconds).
 
     ``next_slot_at`` is the earliest time the next score may leave (a Retry-After pushes

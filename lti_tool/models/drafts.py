@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class ModuleDraft(db.Model):
+class ModuleDraft(Model):
     """A module being edited: the module as plain data, saved with or without errors.
 
     A draft belongs to the course (``context_pk``, which is per platform) it was made in:

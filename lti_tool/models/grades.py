@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 from lti_tool.models.people import ResourceLink, User
 
 
-class ScoreSubmission(db.Model):
+class ScoreSubmission(Model):
     """A score to post to a line item (AGS §3.4), written in the learner's transaction.
 
     ``timestamp`` strictly increases per (user, resource link) so the platform
@@ -49,7 +49,7 @@ class ScoreSubmission(db.Model):
     resource_link: Mapped[ResourceLink] = relationship()
 
 
-class AdminUser(db.Model):
+class AdminUser(Model):
     """A tool administrator for the web console (not an LTI user)."""
 
     __tablename__ = "admin_users"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class ToolKey(db.Model):
+class ToolKey(Model):
     """``status``: "active" signs; "published" only stays in the JWKS (during rotation);
     "retired" is gone from the JWKS."""
 

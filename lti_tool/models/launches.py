@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 from lti_tool.models.people import Context, ResourceLink, User
 from lti_tool.models.platforms import Deployment, Platform
 
 
-class LoginState(db.Model):
+class LoginState(Model):
     __tablename__ = "login_states"
 
     state: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -39,7 +39,7 @@ class LoginState(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
-class UsedNonce(db.Model):
+class UsedNonce(Model):
     """Single-use nonces: the UNIQUE constraint makes the second use fail atomically."""
 
     __tablename__ = "used_nonces"
@@ -51,7 +51,7 @@ class UsedNonce(db.Model):
     expires_at: Mapped[datetime]
 
 
-class LaunchSession(db.Model):
+class LaunchSession(Model):
     """A validated launch; pages carry a signed token naming it instead of a cookie."""
 
     __tablename__ = "launch_sessions"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("platform_id", "sub"),)
 
@@ -24,7 +24,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Context(db.Model):
+class Context(Model):
     __tablename__ = "contexts"
     __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
 
@@ -38,7 +38,7 @@ class Context(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ResourceLink(db.Model):
+class ResourceLink(Model):
     """An activity placed in a course. ``module_id`` is None until a teacher picks one."""
 
     __tablename__ = "resource_links"

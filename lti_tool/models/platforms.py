@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class Platform(db.Model):
+class Platform(Model):
     """One tool registration on one LMS: issuer + client_id is the identity.
 
     Canvas and Blackboard use one issuer for every school, so several rows may
@@ -62,7 +62,7 @@ class Platform(db.Model):
         }
 
 
-class Deployment(db.Model):
+class Deployment(Model):
     __tablename__ = "deployments"
     __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
 

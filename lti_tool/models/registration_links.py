@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class RegistrationLink(db.Model):
+class RegistrationLink(Model):
     """One pre-approved registration: ``/lti/register/<token>`` used once before it expires.
 
     Only a SHA-256 of the token is stored, so reading the database does not yield a

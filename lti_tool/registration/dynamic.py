@@ -292,7 +292,7 @@ def tool_client_configuration(base_url: str, scopes: list[str] | None = None) ->
         "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
         "initiate_login_uri": urls["oidc_login_url"],
-        "redirect_uris": list(urls["redirect_uris"]),  # type: ignore[arg-type]
+        "redirect_uris": list(urls["redirect_uris"]),
         "client_name": TOOL_NAME,
         "jwks_uri": urls["jwks_url"],
         "logo_uri": f"{urls['base_url']}/static/img/branchwise-logo.svg",

@@ -15,8 +15,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from lti_tool.extensions import db
 from lti_tool.models import RegistrationLink
@@ -70,11 +71,12 @@ def claim(token: str) -> int | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    result = db.session.execute(
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    result = cast("CursorResult[Any]", db.session.execute(
         update(RegistrationLink)
         .where(RegistrationLink.id == row, RegistrationLink.used_at.is_(None),
                RegistrationLink.revoked.is_(False), RegistrationLink.expires_at > now)
-        .values(used_at=now))
+        .values(used_at=now)))
     db.session.commit()
     return row if result.rowcount == 1 else None
 

@@ -87,6 +87,7 @@ def correct_form(item: Item) -> dict[str, list[str]]:
     if kind == ItemType.NUMERIC:
         value = match.value if match.value is not None else (
             match.low if match.low is not None else match.high)
+        assert value is not None  # validation gives a numeric match a value or a bound
         return {"answer": [repr(float(value))]}
     if match.mode == "regex":
         return {"answer": [_regex_example(item.id, match.pattern or "")]}

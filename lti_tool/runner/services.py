@@ -196,7 +196,7 @@ def _runner(state: Mapping[str, Any]) -> dict:
 def _stamp(state: dict, now: float, last: dict | None = None) -> dict:
     """Mark the state's current step as shown now, with no hints revealed yet."""
     previous = _runner(state)
-    runner = {"shown_at": now, "hints": 0}
+    runner: dict[str, Any] = {"shown_at": now, "hints": 0}
     if last is not None:
         runner["last"] = last
     elif "last" in previous:
@@ -621,7 +621,8 @@ def _write_step(writer: StepWriter, session: RunnerLaunch, attempt: AttemptRow,
     """
     step = current_step(module, new_state)
     finished = isinstance(step, Finish)
-    unresolved = finished and step.unresolved  # flagged or blocked skills: not final
+    # Flagged or blocked skills: not final. (isinstance again: mypy narrows no alias.)
+    unresolved = isinstance(step, Finish) and step.unresolved
     values: dict[str, Any] = {"state": new_state, "seq": int(new_state["seq"]),
                               "updated_at": utcnow()}
     report = score = None

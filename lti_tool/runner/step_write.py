@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from typing import cast as typing_cast
 
-from sqlalchemy import Table, bindparam, cast, insert, select, true, update
+from sqlalchemy import CursorResult, Table, Update, bindparam, cast, insert, select, true, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.sql.dml import DMLWhereBase
 
 from lti_tool.extensions import db
 from lti_tool.models import Attempt, ScoreSubmission
@@ -128,8 +128,9 @@ _EVENT_INSERTS: dict[str, Any] = {}
 
 
 def _write_in_transaction(step: StepWrite) -> tuple[int | None, int | None]:
-    result = db.session.execute(
-        _CAS, {"cas_id": step.attempt_id, "cas_seq": step.expected_seq, **step.attempt})
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    result = typing_cast("CursorResult[Any]", db.session.execute(
+        _CAS, {"cas_id": step.attempt_id, "cas_seq": step.expected_seq, **step.attempt}))
     if result.rowcount != 1:
         db.session.rollback()
         raise StepConflict()
@@ -177,7 +178,7 @@ def _statement(step: StepWrite):
     statement = _STATEMENTS.get(key)
     if statement is not None:
         return statement
-    cas_update: DMLWhereBase = update(_ATTEMPTS).where(
+    cas_update: Update = update(_ATTEMPTS).where(
         _ATTEMPTS.c.id == bindparam("cas_id"), _ATTEMPTS.c.seq == bindparam("cas_seq"),
     ).values({name: bindparam("a_" + name, type_=_ATTEMPTS.c[name].type)
               for name in attempt_cols}).returning(_ATTEMPTS.c.id)

@@ -26,9 +26,10 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 import requests
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
 
 from lti_tool import outbound
 from lti_tool.extensions import db
@@ -108,14 +109,15 @@ def deliver_learner(deployment_pk: int, user_pk: int, settings: Settings,
         db.session.commit()  # a retry is already scheduled for the oldest one
         return Outcome("idle")
     ids = [r.id for r in rows]
-    claimed = db.session.execute(
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    claimed = cast("CursorResult[Any]", db.session.execute(
         update(XapiStatement)
         .where(XapiStatement.id.in_(ids),
                or_(XapiStatement.status == "pending",
                    and_(XapiStatement.status == "sending",
                         XapiStatement.claimed_at <= now - LEASE)))
         .values(status="sending", claimed_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     if claimed != len(ids):  # another job got some of them first: let it send
         db.session.rollback()
         return Outcome("busy", retry_in=5.0)

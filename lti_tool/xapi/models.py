@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_tool.extensions import db
+from lti_tool.extensions import Model
 from lti_tool.models.base import utcnow
 
 
-class XapiLrs(db.Model):
+class XapiLrs(Model):
     """The learning record store of one deployment (its statements endpoint, Basic auth)."""
 
     __tablename__ = "xapi_lrs"
@@ -35,7 +35,7 @@ class XapiLrs(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class XapiStatement(db.Model):
+class XapiStatement(Model):
     """One statement to deliver; sent in ``id`` order per (deployment, learner)."""
 
     __tablename__ = "xapi_statements"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +42,8 @@ def store(deployment_pk: int, user_pk: int, statements: Sequence[dict]) -> int:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = insert(_TABLE).values(rows).on_conflict_do_nothing(
             index_elements=["statement_id"])
-        added = int(db.session.execute(stmt).rowcount or 0)
+        # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+        added = int(cast("CursorResult[Any]", db.session.execute(stmt)).rowcount or 0)
     else:  # other databases: one savepoint per row, a duplicate id is skipped
         added = 0
         for row in rows:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from lti_tool.extensions import db
 from lti_tool.models import Deployment, Platform
@@ -106,9 +107,9 @@ def outbox_counts(*, by_deployment: bool = False) -> dict:
         for dep, status, n in rows:
             result.setdefault(dep, {})[status] = n
         return result
-    rows = db.session.execute(select(XapiStatement.status, func.count())
-                              .group_by(XapiStatement.status)).all()
-    return {status: n for status, n in rows}
+    counts = db.session.execute(select(XapiStatement.status, func.count())
+                                .group_by(XapiStatement.status)).all()
+    return {status: n for status, n in counts}
 
 
 def replay(app: Flask, *, since: datetime | None = None) -> int:
@@ -121,9 +122,10 @@ def replay(app: Flask, *, since: datetime | None = None) -> int:
         query = update(XapiStatement).where(
             (XapiStatement.status == "failed")
             | ((XapiStatement.status == "sent") & (XapiStatement.created_at >= since)))
-    count = db.session.execute(query.values(status="pending", tries=0, next_try_at=utcnow(),
-                                            last_error=None)
-                               .execution_options(synchronize_session=False)).rowcount
+    # Typed Result; a DML statement gives a CursorResult, which has rowcount.
+    count = cast("CursorResult[Any]", db.session.execute(
+        query.values(status="pending", tries=0, next_try_at=utcnow(), last_error=None)
+        .execution_options(synchronize_session=False))).rowcount
     db.session.commit()
     from lti_tool.xapi.tasks import sweep_now
 

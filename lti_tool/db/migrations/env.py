@@ -12,6 +12,7 @@ config = context.config
 # Alembic's ini logging prints every step; the tool runs migrations at start-up,
 # so only configure it when explicitly asked (flask db ... -x verbose=1).
 if context.get_x_argument(as_dictionary=True).get("verbose"):
+    assert config.config_file_name is not None  # flask db runs with its alembic.ini
     fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
