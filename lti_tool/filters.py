@@ -163,11 +163,16 @@ def render_inline(text: str | None, figures: FigureLinks | None = None) -> Marku
     return Markup(_cached(text or "", True, figures))
 
 
-def _other_language(context) -> str | None:
+def _other_language(context, text: str | None = None) -> str | None:
     # Module text in another language than the page (an English-only module in the Spanish
     # interface) is marked with its own lang, so screen readers pronounce it right (WCAG
-    # 3.1.2, language of parts).
+    # 3.1.2, language of parts). So is one string of a translated module that fell back to
+    # the default language (its translation is missing): ``fallback_texts`` holds the
+    # module's (default language, texts) from adaptive.modules.translations.fallback_texts.
     content, page = context.get("content_lang"), context.get("page_lang")
+    fallback = context.get("fallback_texts")
+    if fallback and text and text in fallback[1]:
+        content = fallback[0]
     if content and page and content.split("-")[0].lower() != page.split("-")[0].lower():
         return str(content)
     return None
@@ -177,7 +182,7 @@ def _other_language(context) -> str | None:
 def markdown_filter(context, text: str | None) -> Markup:
     """The ``markdown`` template filter: figures resolved for the page's module."""
     out = render_markdown(text, context.get("figure_links"))
-    lang = _other_language(context)
+    lang = _other_language(context, text)
     return Markup(f'<div lang="{escape(lang)}">{out}</div>') if lang and out else out
 
 
@@ -185,7 +190,7 @@ def markdown_filter(context, text: str | None) -> Markup:
 def inline_filter(context, text: str | None) -> Markup:
     """The ``md_inline`` template filter: figures resolved for the page's module."""
     out = render_inline(text, context.get("figure_links"))
-    lang = _other_language(context)
+    lang = _other_language(context, text)
     return Markup(f'<span lang="{escape(lang)}">{out}</span>') if lang and out else out
 
 

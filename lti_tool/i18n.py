@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
@@ -37,6 +37,17 @@ def select_locale() -> str:
         return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
     except RuntimeError:  # outside a request (CLI, jobs)
         return "en"
+
+
+def use_locale(tag: str | None) -> str:
+    """Make the supported language of ``tag`` (a launch locale) this request's language.
+
+    Flask-Babel caches the locale on ``g``, which outlives one request when an app context
+    was pushed around several (a test client, a CLI job): drop that cache so the templates'
+    ``_`` follows this launch, not whatever was resolved before."""
+    g.bw_locale = locale_for(tag)
+    refresh()
+    return g.bw_locale
 
 
 def init_app(app: Flask) -> None:

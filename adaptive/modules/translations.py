@@ -40,6 +40,7 @@ from adaptive.modules.problems import WARNING, Problem
 __all__ = [
     "DECIMAL_COMMA_LANGUAGES",
     "SourceText",
+    "fallback_texts",
     "languages",
     "localise",
     "needs_translation",
@@ -346,11 +347,30 @@ def localise(module: Module, language: str) -> Module:
         # Authored metadata is shared; the engine's lookups (items by id, the policy's
         # index, ...) are per object: a shared cache would hand out the other language's.
         metadata=dict(module.metadata),
-        engine_cache={"default_language": module.language},
+        engine_cache={"default_language": module.language,
+                      _FALLBACKS: frozenset(
+                          src.text for src in source_texts(module) if not src.rule
+                          and needs_translation(src.text)  # not "$1 \\div 2$": no words
+                          and _pick(t, src.key, src.text) is src.text)},
         translations=module.translations,
     )
     cache[language] = (module, localised)
     return localised
+
+
+_FALLBACKS = "fallback_texts"
+
+
+def fallback_texts(module: Module) -> tuple[str, frozenset[str]]:
+    """The default language of a localised ``module`` and the texts it shows in that
+    language because their translation is missing (the per-string fallback of ``localise``);
+    for a module in its own language: its language and no texts.
+
+    Texts are matched by value, as written: an item with variants falls back with its
+    ``{{placeholders}}`` filled in, which this does not see (it stays unmarked)."""
+    cache = module.engine_cache
+    return (cache.get("default_language", module.language),
+            cache.get(_FALLBACKS, frozenset()))
 
 
 # --- validation -----------------------------------------------------------------------

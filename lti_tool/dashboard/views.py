@@ -14,6 +14,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -25,6 +26,7 @@ from lti_tool.assistant import services as assistant_services
 from lti_tool.dashboard import charts, export, services
 from lti_tool.dashboard.fitting import INLINE_ROW_LIMIT, fit_module
 from lti_tool.extensions import cache
+from lti_tool.i18n import use_locale
 from lti_tool.launch import services as launch_services
 from lti_tool.launch import tokens
 
@@ -58,6 +60,10 @@ def _settings():
 def _open(token: str | None) -> tuple[services.Scope, str]:
     """The caller's scope and a fresh token; 403 for learners (SessionExpired → 4xx page)."""
     session = launch_services.session_from_token(token, _settings())
+    # The LMS's language for the teacher, as in the editor. Only some sections are translated
+    # (goals, kinds of thinking, learners' questions): the page stays lang="en" and those
+    # sections carry lang="<ui_lang>" (WCAG "language of parts").
+    use_locale(session.locale)
     try:
         scope = services.scope_for(session)
     except services.NotAllowed as exc:
@@ -125,6 +131,7 @@ def index():
         "dashboard/index.html", d=d, token=token, pictures=pictures, message=message,
         last_fit=last_fit, learner_rows=list(zip(d.roster.learners, d.learners, strict=True)),
         kind_words=KIND_WORDS, asked=assistant_services.questions_by_skill(scope),
+        ui_lang=g.bw_locale,
     )))
 
 
@@ -144,7 +151,8 @@ def learner():
     picture = charts.mastery_line("path", points, threshold=threshold,
                                   title=f"P(mastery) after each answer of {who.name}")
     return _no_store(Response(render_template(
-        "dashboard/learner.html", detail=detail, token=token, picture=picture, titles=titles)))
+        "dashboard/learner.html", detail=detail, token=token, picture=picture, titles=titles,
+        ui_lang=g.bw_locale)))
 
 
 @bp.get("/export/<view>.csv")

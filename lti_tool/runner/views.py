@@ -24,6 +24,7 @@ from flask import (
 )
 from flask_babel import get_translations
 
+from adaptive.modules.translations import fallback_texts
 from lti_tool.i18n import locale_for, page_gettext
 from lti_tool.launch import first_page, tokens
 from lti_tool.runner import figures, services
@@ -88,6 +89,7 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
         return_url=session.return_url, dashboard_url=dashboard_url, _=gettext, gettext=gettext,
         figure_links=figures.links_for(page.module, _settings().secret_key),
         content_lang=page.module.language if page.module is not None else None,
+        fallback_texts=fallback_texts(page.module) if page.module is not None else None,
         canonical_url=canonical_url,
     )
     return make_response(body, status)

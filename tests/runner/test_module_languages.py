@@ -114,6 +114,11 @@ def test_spanish_answers_feedback_hints_and_one_item_identity(client, lms):
             assert item_id == "h-3"
             # choice b has no Spanish translation: that one string stays English.
             assert "La mitad" in page and "A third" in page
+            # ... and is marked as English inside the Spanish page (language of parts);
+            # the translated choice is not.
+            assert re.search(r'<span lang="en">\s*A third\s*</span>', es.html), es.html
+            assert not re.search(r'<span lang="en">\s*La mitad', es.html)
+            assert es.html.count('lang="en"') == 1
             es.answer({"answer": ["a"]})
             assert "Si se corta en menos trozos, cada trozo es más grande." in _text(es.html)
         seen[item_id] = "es"
