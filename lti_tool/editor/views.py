@@ -34,7 +34,7 @@ from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.extensions import db
-from lti_tool.i18n import locale_for
+from lti_tool.i18n import use_locale
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession, ModuleDraft
@@ -54,7 +54,7 @@ def _settings():
 def _open(token: str | None) -> tuple[LaunchSession, str]:
     """The teacher's launch and a fresh token; learners get the 403 page."""
     session = launches.session_from_token(token, _settings())
-    g.bw_locale = locale_for(session.locale)  # the LMS's language for the teacher, too
+    use_locale(session.locale)  # the LMS's language for the teacher, too
     if session.role not in PICKER_ROLES:
         raise NotAllowed(_("The module editor is for instructors."),
                          log=f"role={session.role} user={session.user_pk}")
