@@ -73,9 +73,15 @@ def test_events_reach_the_lrs_in_order_through_an_outage(app, client, lms, ralph
 
         ralph_lrs.stop()  # the outage: events keep coming, nothing may be lost
         _steps(learner, module, 4)
-        _wait(lambda: any(r.status == "pending" and r.tries >= 1 for r in _outbox()),
-              what="a failed try while the LRS is down")
-        waiting = [r for r in _outbox() if r.status == "pending"]
+        # One read per check: a waiting row is "sending" while a worker retries it, so a
+        # second read could catch every row in flight and see none pending.
+        waiting: list = []
+
+        def failed_try() -> bool:
+            waiting[:] = [r for r in _outbox() if r.status in ("pending", "sending")]
+            return any(r.status == "pending" and r.tries >= 1 for r in waiting)
+
+        _wait(failed_try, what="a failed try while the LRS is down")
         assert waiting and all("ConnectionError" in (r.last_error or "") or r.tries == 0
                                for r in waiting)
 
