@@ -38,8 +38,10 @@ first; never flagged, since the learner is not stuck on it):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from adaptive.mastery.bkt import bkt_update
 from adaptive.modules.format import BKTParams
 from adaptive.policy.base import (
     DIAGNOSTIC,
@@ -142,34 +144,6 @@ def diagnostic_posterior(
     return k
 
 
-def robust_posterior(
-    params: BKTParams,
-    prior: float,
-    answers: Sequence[bool],
-    guesses: Sequence[float],
-    guess_add: float,
-    slip_add: float,
-) -> float:
-    """The smallest P(known) after ``answers`` over every guess in [g, g + guess_add] and slip
-    in [s, s + slip_add], per answer: a right answer is weighed as if guessing were easier and
-    slips likelier ((1 - s - ds) / (g + dg)), a wrong one with the model's own values
-    (s / (1 - g)). Learners who guess or slip more than the module says cannot pass on it.
-    ``guesses[n]`` is the n-th answer's guess (the item's, raised to its chance rate)."""
-    k, u = prior, 1.0 - prior
-    slip_hi = min(0.49, params.slip + slip_add)
-    for n, correct in enumerate(answers):
-        guess = guesses[n] if n < len(guesses) else params.guess
-        if correct:
-            k, u = k * (1.0 - slip_hi), u * min(0.49, guess + guess_add)
-        else:
-            k, u = k * params.slip, u * (1.0 - guess)
-        total = k + u
-        if total <= 0.0:
-            break
-        k, u = k / total, u / total
-    return k
-
-
 class AdaptivePolicy:
     """See the module docstring. Stateless: everything lives in the state dict."""
 
@@ -190,26 +164,18 @@ class AdaptivePolicy:
         stop_on_wrong: bool = False,
         practice_margin: float = PRACTICE_MARGIN,
         streak_chance: float = STREAK_CHANCE,
-        robust_guess: float = 0.0,
-        robust_slip: float = 0.0,
         defer_lesson: float | None = DEFER_LESSON,
         diagnostic_max: int | None = DIAGNOSTIC_MAX,
         diagnostic_low: float = DIAGNOSTIC_LOW,
         practice_robust: bool = True,
-        diag_robust_guess: float = 0.0,
-        diag_robust_slip: float = 0.0,
         robust_learn: float = ROBUST_LEARN,
     ) -> None:
-        # robust_guess/robust_slip (practice) and diag_robust_guess/diag_robust_slip (the
-        # skip) weigh right answers as if guess and slip were that much higher. Evaluated on
-        # `default` with 0.05 each (learners at guess 0.3 / slip 0.15): they cost experts
-        # 0.1-0.4 items per known skill there, past the waste goal, so they ship off.
+        # Tried and rejected on `default` (docs/benchmarks.md, "Robustness"): weighing right
+        # answers as if guess and slip were 0.05 higher, in the skip and in practice (the
+        # "pessimistic skip"); it cost experts 0.1-0.4 items per known skill, past the waste
+        # goal, and was removed.
         self.practice_robust = practice_robust
-        self.diag_robust_guess = diag_robust_guess
-        self.diag_robust_slip = diag_robust_slip
         self.robust_learn = robust_learn
-        self.robust_guess = robust_guess
-        self.robust_slip = robust_slip
         self.defer_lesson = defer_lesson
         self.diagnostic_max = diagnostic_max
         self.diagnostic_low = diagnostic_low
@@ -308,8 +274,9 @@ class AdaptivePolicy:
         if page is not None:
             return page
         # PRACTISING
-        if self.practice_robust and "practice_start" not in ss:
-            ss["practice_start"] = {"k": ss["est"]["k"], "u": ss["est"]["u"]}
+        if self.practice_robust and "rob" not in ss:
+            # The slow-learning estimate starts where practice starts (``_robust_practice``).
+            ss["rob"] = {"k": ss["est"]["k"], "u": ss["est"]["u"]}
         p = ctx.model.p_mastery(ss["est"])
         last_id = self._last_item_of(ctx, state, sid)
         if ss["recent"] and not ss["recent"][-1] and last_id is not None:
@@ -375,7 +342,7 @@ class AdaptivePolicy:
         sid: str,
         ss: dict[str, Any],
         correct: bool,
-        item_id: str | None = None,
+        item_id: str,
     ) -> None:
         ss["diag"].append(correct)
         # An attempt started before the cap was lowered keeps its stored prior, capped now.
@@ -383,33 +350,24 @@ class AdaptivePolicy:
         params = ctx.model.params_for(sid)
         length = self._diagnostic_length(ctx, sid)
         pool = ctx.index.diagnostic_by_skill[sid]
-        if "diag_guess" in ss or item_id is not None:
-            # Each answer's own guess (the item's, raised to its chance rate).
-            ss.setdefault("diag_guess", [ctx.model.params_for(sid, i.id).guess
-                                         for i in pool[: len(ss["diag"]) - 1]])
-            ss["diag_guess"].append(ctx.model.params_for(sid, item_id).guess)
-            guesses = list(ss["diag_guess"])
-        else:  # a state from before: the n-th answer was to the n-th item of the pool
-            guesses = [ctx.model.params_for(sid, item.id).guess for item in pool[:length]]
+        # Each answer's own guess (the item's, raised to its chance rate); a state from
+        # before this key had its n-th answer on the n-th item of the pool.
+        ss.setdefault("diag_guess", [ctx.model.params_for(sid, i.id).guess
+                                     for i in pool[: len(ss["diag"]) - 1]])
+        ss["diag_guess"].append(ctx.model.params_for(sid, item_id).guess)
+        guesses = ss["diag_guess"]
         left = length - len(ss["diag"])
         # The items still to come: the pool's next ones, then (continuation) the worst guess.
         nxt = [ctx.model.params_for(sid, i.id).guess for i in pool[len(ss["diag"]):length]]
-        worst = max(guesses + nxt) if guesses or nxt else params.guess
-        ahead = guesses + (nxt + [worst] * left)[:max(0, left)]
-
-        def post(answers: list[bool]) -> float:
-            if self.diag_robust_guess or self.diag_robust_slip:
-                return robust_posterior(params, prior, answers, ahead, self.diag_robust_guess,
-                                        self.diag_robust_slip)
-            return diagnostic_posterior(params, prior, answers, ahead)
-
-        posterior = post(ss["diag"])
+        ahead = guesses + nxt + [max(guesses + nxt)] * (left - len(nxt))
+        posterior = diagnostic_posterior(params, prior, ss["diag"], ahead)
         ss["diag_post"] = posterior
         threshold = min(0.999, ctx.settings.mastery_threshold + self.diagnostic_margin)
-        # Sequential test: stop at the first wrong answer, or when even all-correct answers to
-        # the remaining items could not reach the threshold (or the minimum number correct).
+        # Sequential test: stop (unknown) once the posterior is below ``diagnostic_low``, or
+        # when even all-correct answers to the remaining items could not reach the threshold
+        # (or the minimum number correct).
         rest = [True] * max(0, left)
-        best = post(ss["diag"] + rest)
+        best = diagnostic_posterior(params, prior, ss["diag"] + rest, ahead)
         reachable = ss["diag"].count(True) + len(rest) >= MIN_DIAGNOSTIC_CORRECT
         done = (
             (self.stop_on_wrong and not correct)
@@ -505,28 +463,15 @@ class AdaptivePolicy:
     def _robust_practice(
         self, ctx: Context, sid: str, ss: dict[str, Any], item_id: str, correct: bool
     ) -> float:
-        """P(known) under pessimistic parameters, carried through practice in ``ss["rob"]``:
-        started from the estimate before the first practice answer; a right answer weighed
-        with guess + ``robust_guess`` and slip + ``robust_slip``, a wrong one with the
-        model's own values, and learning at ``robust_learn`` times the model's rate."""
+        """P(known) with learning at ``robust_learn`` times the model's rate, carried through
+        practice in ``ss["rob"]`` from the estimate before the first practice answer."""
         params = ctx.model.params_for(sid, item_id)
-        rob = ss.get("rob")
-        if rob is None:
-            start = ss.get("practice_start", ss["est"])
-            rob = {"k": start["k"], "u": start["u"]}
-        k, u = rob["k"], rob["u"]
-        if correct:
-            k, u = k * (1.0 - min(0.49, params.slip + self.robust_slip)), u * min(
-                0.49, params.guess + self.robust_guess)
-        else:
-            k, u = k * params.slip, u * (1.0 - params.guess)
-        total = k + u
-        k, u = k / total, u / total
-        learn = params.learn * self.robust_learn
-        k, u = k + u * learn, u * (1.0 - learn)
-        k, u = max(k, 1e-9), max(u, 1e-9)
-        ss["rob"] = {"k": k / (k + u), "u": u / (k + u)}
-        return float(ss["rob"]["k"])
+        # (``practice_start``: where a state from before ``rob`` was set up front keeps it.)
+        start = ss.get("rob") or ss.get("practice_start") or ss["est"]
+        slow = replace(params, learn=params.learn * self.robust_learn)
+        k, u = bkt_update(slow, start["k"], start["u"], correct)
+        ss["rob"] = {"k": k, "u": u}
+        return k
 
     def _final_streak(self, ss: dict[str, Any]) -> int:
         """Correct answers in a row needed at the end of practice: fewer for a learner whose

@@ -9,9 +9,8 @@ import pytest
 
 from adaptive.engine import ActivitySettings, AskItem, ItemAnswer, PageSeen, ShowPage, start
 from adaptive.engine import next_step as step
-from adaptive.modules.format import BKTParams
 from adaptive.policy import register_policy
-from adaptive.policy.adaptive import DIAGNOSTIC_MAX, AdaptivePolicy, robust_posterior
+from adaptive.policy.adaptive import DIAGNOSTIC_MAX, AdaptivePolicy
 from adaptive.simulation.synthetic import synthetic_module
 
 
@@ -84,16 +83,3 @@ def test_practice_does_not_take_a_slow_learner_to_have_learnt(module) -> None:
         assert ss["est"]["k"] >= 0.95
         outcomes[policy] = ss["status"]
     assert outcomes == {"adaptive": "practising", "adaptive-no-robust-practice": "mastered"}
-
-
-def test_the_robust_posterior_is_never_above_the_plain_one() -> None:
-    from adaptive.policy.adaptive import diagnostic_posterior
-
-    params = BKTParams(prior=0.5, learn=0.2, guess=0.25, slip=0.1)
-    rng = np.random.default_rng(1)
-    for _ in range(200):
-        answers = [bool(x) for x in rng.random(int(rng.integers(1, 7))) < 0.7]
-        guesses = [0.25] * len(answers)
-        plain = diagnostic_posterior(params, 0.5, answers, guesses)
-        assert robust_posterior(params, 0.5, answers, guesses, 0.05, 0.05) <= plain + 1e-12
-        assert robust_posterior(params, 0.5, answers, guesses, 0.0, 0.0) == pytest.approx(plain)
