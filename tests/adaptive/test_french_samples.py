@@ -2,12 +2,11 @@
 
 Two kinds of checks:
 
-* always: each French file is a translation of its sample, every string's ``source``
-  hash matches the English original it translates (nothing stale), and math, ``{{…}}``
-  placeholders, ``figure:`` references and code spans are kept;
-* with the translation loader of issue 16.2 (``adaptive.modules.translations``, branch
-  j16; skipped with that reason when it is absent): the validator reports no
-  missing/stale/unknown French string, a fr-CA learner is given French, and French
+* on the files as plain YAML: each French file is a translation of its sample, every
+  string's ``source`` hash matches the English original it translates (nothing stale), and
+  math, ``{{…}}`` placeholders, ``figure:`` references and code spans are kept;
+* through the translation loader (``adaptive.modules.translations``): the validator reports
+  no missing/stale/unknown French string, a fr-CA learner is given French, and French
   short-text answers are accepted.
 """
 
@@ -21,16 +20,10 @@ from typing import Any
 import pytest
 import yaml
 
+from adaptive.modules import translations as t
+
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "adaptive" / "samples"
 SAMPLES = ["fractions", "statistics-basics", "security-awareness"]
-NEEDS_J16 = ("needs the translation loader of issue 16.2 (branch j16: "
-             "adaptive.modules.translations); the French files are checked by hash meanwhile")
-
-
-def _translations():
-    return pytest.importorskip("adaptive.modules.translations", reason=NEEDS_J16)
-
-
 def _source_hash(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8]
 
@@ -109,7 +102,6 @@ def test_french_file_is_a_fresh_translation_of_its_sample(sample):
 
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_validator_finds_french_complete(sample):
-    _translations()
     from adaptive.modules import validate_files
 
     problems = validate_files([str(SAMPLES_DIR / f"{sample}.yaml")])
@@ -120,7 +112,6 @@ def test_validator_finds_french_complete(sample):
 
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_a_french_learner_gets_french_with_the_same_ids(sample):
-    t = _translations()
     from adaptive.samples import load_sample
 
     module = load_sample(sample)
@@ -145,7 +136,6 @@ def test_a_french_learner_gets_french_with_the_same_ids(sample):
     ("fractions", "cd-4", "3/18 et 8/18"),
 ])
 def test_french_short_answers_are_accepted(sample, item_id, answer):
-    t = _translations()
     from adaptive.grading.answers import evaluate_answer
     from adaptive.samples import load_sample
 
