@@ -18,6 +18,7 @@ from fractions import Fraction
 from numbers import Real
 
 from adaptive.modules.format import NEXT, AnswerGroup, Destination, Item, ItemType, Match
+from adaptive.modules.languages import uses_decimal_comma
 from adaptive.modules.patterns import PatternError, compile_pattern
 
 __all__ = [
@@ -94,9 +95,10 @@ _DOT_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
 
 def _decimal_comma_number(text: str) -> str | None:
     """A number written the way decimal-comma languages group it ("1.000,5", "1 000",
-    "12.345.678") as plain decimal text, or None when it is not grouped that way."""
+    "12.345.678") as plain decimal text, or None when it is not grouped that way (the
+    caller has refused "1.000" as ambiguous already)."""
     grouped = _GROUPED_COMMA_DECIMAL.match(text)
-    if grouped is None or _DOT_THOUSAND.match(text):
+    if grouped is None:
         return None
     sign, whole, frac = grouped.groups()
     digits = re.sub(r"[. \u00a0\u202f]", "", whole)
@@ -130,7 +132,7 @@ def parse_number(answer: object, language: str | None = None) -> float:
         raise ValueError("the answer is empty")
     if len(text) > 100:
         raise ValueError("the number is too long")
-    if language is not None and _decimal_comma(language):
+    if uses_decimal_comma(language):
         if _DOT_THOUSAND.match(text):
             raise ValueError("write 1000 for a thousand, or 1,5 for one and a half")
         grouped = _decimal_comma_number(text)
@@ -168,12 +170,6 @@ def parse_number(answer: object, language: str | None = None) -> float:
     if not math.isfinite(value):
         raise ValueError("expected a finite number")
     return value
-
-
-def _decimal_comma(language: str) -> bool:
-    from adaptive.modules.languages import uses_decimal_comma
-
-    return uses_decimal_comma(language)
 
 
 def _choice_ids(item: Item) -> list[str]:

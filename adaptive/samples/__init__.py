@@ -64,21 +64,27 @@ def sample_text(sample_id: str) -> str:
     return _resource(sample_id).read_text(encoding="utf-8")
 
 
-def sample_translations(sample_id: str) -> dict[str, str]:
-    """{file name: text} of a sample's translation files (``<id>.<language>.yaml``)."""
+def _translation_files(sample_id: str) -> list[resources.abc.Traversable]:
+    """A sample's translation files (``<id>.<language>.yaml``), by name."""
     _resource(sample_id)
     prefix = f"{sample_id}."
-    return {
-        entry.name: entry.read_text(encoding="utf-8")
-        for entry in sorted(_files().iterdir(), key=lambda e: e.name)
-        if entry.is_file() and entry.name.startswith(prefix) and entry.name.endswith(_SUFFIX)
-        and entry.name.count(".") == 2
-    }
+    return sorted(
+        (entry for entry in _files().iterdir()
+         if entry.is_file() and entry.name.startswith(prefix) and entry.name.endswith(_SUFFIX)
+         and entry.name.count(".") == 2),
+        key=lambda e: e.name,
+    )
+
+
+def sample_translations(sample_id: str) -> dict[str, str]:
+    """{file name: text} of a sample's translation files (``<id>.<language>.yaml``)."""
+    return {entry.name: entry.read_text(encoding="utf-8")
+            for entry in _translation_files(sample_id)}
 
 
 def sample_languages(sample_id: str) -> list[str]:
     """The languages a sample's translation files are for (from their names), sorted."""
-    return sorted(name.split(".")[1] for name in sample_translations(sample_id))
+    return sorted(entry.name.split(".")[1] for entry in _translation_files(sample_id))
 
 
 def load_sample(sample_id: str) -> Module:
