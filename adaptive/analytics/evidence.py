@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 #: One event of a learner on a skill: ("answer", item id, correct, choice), ("page", page
 #: id, False, "") or, first, ("ability", "", False, z): how much more than the class the
@@ -212,18 +213,11 @@ def fit_skill_scored(seqs: Sequence[Sequence[Event]], start: SkillModel, *,
         return log_likelihood(seqs, m, override) + lp
 
     def with_value(m: SkillModel, name: str, v: float) -> SkillModel:
-        if name == "lift":
-            return replace(m, lift=v)
-        if name == "prior":
-            return replace(m, prior=v)
-        if name == "learn":
-            return replace(m, learn=v)
-        if name == "guess":
-            return replace(m, guess=v)
-        if name == "slip":
-            return replace(m, slip=v)
-        page = name.removeprefix("page:")
-        return replace(m, teach={**m.teach, page: v})
+        # ``name`` is a field (lift, prior, learn, guess, slip) or "page:<id>" (its teach).
+        if name.startswith("page:"):
+            return replace(m, teach={**m.teach, name.removeprefix("page:"): v})
+        field_value: dict[str, Any] = {name: v}  # a float field, not ``teach``
+        return replace(m, **field_value)
 
     def tune(m: SkillModel, name: str, lo: float, hi: float, n: int) -> SkillModel:
         def f(v: float) -> float:
