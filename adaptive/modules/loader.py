@@ -972,21 +972,14 @@ def module_to_dict(module: Module) -> dict[str, Any]:
 
 def translation_to_data(table: Mapping[tuple[str, ...], Any]) -> dict[str, Any]:
     """One language's translations (flat, by key) as the nested body of the file format."""
+    from adaptive.modules.translations import is_rule_key, translation_leaf
+
     body: dict[str, Any] = {}
     for key, entry in table.items():
         node = body
         for part in key[:-1]:
             node = node.setdefault(part, {})
-        leaf: dict[str, Any] = {}
-        if entry.text or not entry.pattern:
-            leaf["text"] = entry.text
-        if entry.also:
-            leaf["also"] = list(entry.also)
-        if entry.pattern:
-            leaf["pattern"] = entry.pattern
-        if entry.source:
-            leaf["source"] = entry.source
-        node[key[-1]] = leaf
+        node[key[-1]] = translation_leaf(entry, is_rule_key(key))
     return body
 
 

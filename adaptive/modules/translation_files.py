@@ -14,7 +14,13 @@ from typing import Any
 import yaml
 
 from adaptive.modules.format import Module, TextKey, TranslatedText
-from adaptive.modules.translations import needs_translation, source_hash, source_texts
+from adaptive.modules.translations import (
+    is_rule_key,
+    needs_translation,
+    source_hash,
+    source_texts,
+    translation_leaf,
+)
 
 __all__ = ["translation_yaml"]
 
@@ -92,7 +98,7 @@ def translation_yaml(
             data = {"source": source_hash(src.text)} if src.rule else {
                 "text": "", "source": source_hash(src.text)}
         else:
-            data = _entry_data(entry, src.rule)
+            data = translation_leaf(entry, src.rule)
             if stamp and entry.source is None:
                 data["source"] = source_hash(src.text)
         _emit(lines, previous, src.key, data, src.text, module.language)
@@ -102,23 +108,10 @@ def translation_yaml(
     if leftovers:
         lines.append("# Translations of texts this module no longer has:")
     for key in leftovers:
-        _emit(lines, previous, key, _entry_data(table[key], key[-1] == "match"), None,
+        _emit(lines, previous, key, translation_leaf(table[key], is_rule_key(key)), None,
               module.language)
         previous = key
     return "\n".join(lines) + "\n"
-
-
-def _entry_data(entry: TranslatedText, rule: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if entry.text or not rule:
-        data["text"] = entry.text
-    if entry.also:
-        data["also"] = list(entry.also)
-    if entry.pattern:
-        data["pattern"] = entry.pattern
-    if entry.source:
-        data["source"] = entry.source
-    return data
 
 
 def _emit(lines: list[str], previous: TextKey, key: TextKey, data: dict[str, Any],

@@ -49,6 +49,8 @@ __all__ = [
     "read_translation",
     "source_hash",
     "source_texts",
+    "is_rule_key",
+    "translation_leaf",
     "translation_problems",
     "uses_decimal_comma",
 ]
@@ -174,6 +176,27 @@ def needs_translation(text: str) -> bool:
 # --- reading a translation ------------------------------------------------------------
 
 
+def is_rule_key(key: TextKey) -> bool:
+    """Whether ``key`` names a short-text answer group's rule (``items.<id>.answer_groups.<n>
+    .match``), whose translation has ``text``/``also``/``pattern`` instead of prose."""
+    return len(key) == 5 and key[2] == "answer_groups" and key[4] == "match"
+
+
+def translation_leaf(entry: TranslatedText, rule: bool) -> dict[str, Any]:
+    """``entry`` in the file format (the inverse of ``read_translation`` for one string): a
+    rule without text writes none (the schema wants a rule's ``text`` non-empty)."""
+    data: dict[str, Any] = {}
+    if entry.text or not rule:
+        data["text"] = entry.text
+    if entry.also:
+        data["also"] = list(entry.also)
+    if entry.pattern:
+        data["pattern"] = entry.pattern
+    if entry.source:
+        data["source"] = entry.source
+    return data
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -215,7 +238,7 @@ def read_translation(body: Mapping[str, Any], file: str = "<translation>",
             child_key, child_path = (*key, name), _join(path, name)
             if not key and name in ("translation_of", "language"):
                 continue
-            is_rule = name == "match" and len(key) == 4 and key[2] == "answer_groups"
+            is_rule = is_rule_key(child_key)
             is_text = isinstance(value, str) or is_rule or (
                 isinstance(value, Mapping) and "text" in value)
             if is_text:

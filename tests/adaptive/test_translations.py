@@ -299,3 +299,18 @@ def test_an_unquoted_hash_that_looks_like_a_number_stays_a_hash() -> None:
     assert table[("description",)].source == "03025905"
     assert module.metadata["source"] == 1234  # the rest of the module is read as before
     assert {p.code for p in problems} >= {"translation-stale"}
+
+
+def test_module_to_dict_of_a_blank_translated_rule_validates_again() -> None:
+    """A rule translated with only its hash (a template's blank) is written back without an
+    empty ``text`` (the schema wants a rule's text non-empty), so the copy validates."""
+    data = yaml.safe_load(MINI.read_text("utf-8"))
+    data["translations"] = {"es": {"items": {"h-2": {"answer_groups": {
+        "0": {"match": {"source": source_hash("half")}}}}}}}
+    module, _ = parse_module(json.dumps(data), "mini.json")
+    assert module is not None
+    copy = module_to_dict(module)
+    assert copy["translations"]["es"]["items"]["h-2"]["answer_groups"]["0"]["match"] == {
+        "source": source_hash("half")}
+    again, problems = parse_module(json.dumps(copy), "again.json")
+    assert again is not None, [str(p) for p in problems if p.is_error]
