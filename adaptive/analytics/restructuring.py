@@ -484,8 +484,6 @@ def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
     return out
 
 
-_ll = log_likelihood
-
 # ---- HMM-based item and lesson analysis (small-sample evidence; see adaptive.analytics.evidence)
 
 
@@ -555,8 +553,7 @@ def _ability(c: _Class) -> dict[tuple[str, str], float]:
 
 
 def _start_model(module: Module, sid: str) -> SkillModel:
-    skill = module.skill(sid)
-    bkt = skill.bkt or module.settings.bkt
+    bkt = module.bkt_for(sid)
     floors = {i.id: guess_floor(i) for i in module.items if i.skills and i.skills[0] == sid}
     teach = {p.id: 0.3 for p in module.pages if p.skill == sid}
     return SkillModel(bkt.prior, max(bkt.learn, 0.05), bkt.guess, bkt.slip, teach, floors)
@@ -616,28 +613,25 @@ def _item_tests(model: SkillModel, seqs: Sequence[Sequence[Event]], item: Any,
     item_id = item.id
     fixed = dict(fixed or {})
 
-    def log_likelihood(seqs: Sequence[Sequence[Event]], model: SkillModel,
-                       override: Mapping[str, Emission] | None = None) -> float:
-        return _ll(seqs, model, {**fixed, **(override or {})})
+    def fixed_ll(override: Mapping[str, Emission] | None = None) -> float:
+        """log P(seqs | model), the items in ``fixed`` as found and ``override`` as given."""
+        return log_likelihood(seqs, model, {**fixed, **(override or {})})
 
-    base = log_likelihood(seqs, model)
+    base = fixed_ll()
     tests = []
-    p, ll = best_over(lambda p: log_likelihood(seqs, model, {item_id: _flat(p)}), 0.05, 0.95)
+    p, ll = best_over(lambda p: fixed_ll({item_id: _flat(p)}), 0.05, 0.95)
     tests.append(_ItemTest("non_discriminating", ll - base, ev_th.odds_non_discriminating, p))
-    q, ll = best_over(lambda q: log_likelihood(seqs, model, {item_id: _knower_p(model, q)}),
-                      0.02, 0.6)
+    q, ll = best_over(lambda q: fixed_ll({item_id: _knower_p(model, q)}), 0.02, 0.6)
     tests.append(_ItemTest("too_hard", ll - base, ev_th.odds_too_hard, q))
-    q, ll = best_over(lambda q: log_likelihood(seqs, model, {item_id: _novice_p(model, q)}),
-                      0.5, 0.98)
+    q, ll = best_over(lambda q: fixed_ll({item_id: _novice_p(model, q)}), 0.5, 0.98)
     if q > model.guess_of(item_id) + 0.2:
         tests.append(_ItemTest("too_easy", ll - base, ev_th.odds_too_easy, q))
     if key is not None and len(choices) >= 2:
-        h0 = log_likelihood(seqs, model, {item_id: _choice_emissions(
-            model, item_id, key, len(choices), None)})
+        h0 = fixed_ll({item_id: _choice_emissions(model, item_id, key, len(choices), None)})
         for ch in choices:
             if ch == key:
                 continue
-            ll = log_likelihood(seqs, model, {item_id: _choice_emissions(
+            ll = fixed_ll({item_id: _choice_emissions(
                 model, item_id, key, len(choices), _names_of(item, ch))})
             tests.append(_ItemTest("mis_keyed", ll - h0, ev_th.odds_mis_keyed, choice=ch))
     return tests
