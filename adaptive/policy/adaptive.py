@@ -255,11 +255,11 @@ class AdaptivePolicy:
                 if self.seed_estimate and ss["est"].get("n", 0) == 0:
                     ss["est"] = {**ss["est"], "k": prior, "u": 1.0 - prior}
         if ss["status"] == DIAGNOSTIC:
-            n = len(ss["diag"])
+            n, length = len(ss["diag"]), self._diagnostic_length(ctx, sid)
             pool = ctx.index.diagnostic_by_skill[sid]
-            if n < min(len(pool), self._diagnostic_length(ctx, sid)):
+            if n < min(len(pool), length):
                 return ask(ctx, pool[n], sid, "diagnostic")
-            if n < self._diagnostic_length(ctx, sid):
+            if n < length:  # undecided past the pool: further items of the skill
                 item = pick_item(ctx, state, sid, target_difficulty=0.0)
                 if item is not None:
                     return ask(ctx, item, sid, "diagnostic")
