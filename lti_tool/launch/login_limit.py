@@ -1,6 +1,6 @@
 """The per-address login rate limit, without a shared-cache write on every login.
 
-``admin.throttle`` keeps its counters in the shared cache (the instance folder's file
+``lti_tool.throttle`` keeps its counters in the shared cache (the instance folder's file
 cache by default, Redis when set) so every worker and host counts together. Writing
 that counter on each login cost more than the rest of the login (a file written and
 renamed per request on the embedded default; issue 20, launch speed). Here each
