@@ -49,10 +49,12 @@ def _state(app: Flask) -> _State:
 
 
 def _sync(name: str, entry: _Address, window: int, now: float) -> None:
-    for stamp in entry.pending:
-        throttle.record_at(name, window, stamp)
-    entry.pending.clear()
-    entry.shared = throttle.count(name, window)
+    # One cache read and write for the whole batch (not one per login).
+    if entry.pending:
+        entry.shared = throttle.record_all(name, window, entry.pending)
+        entry.pending.clear()
+    else:
+        entry.shared = throttle.count(name, window)
     entry.synced_at = now
 
 
