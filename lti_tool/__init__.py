@@ -50,7 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None,
     cache.init_app(app)
     from lti_tool.ags import delivery
 
-    delivery.init_app(app)  # enqueue grade deliveries after each commit
+    delivery.init_app(app)  # the job queue and its own jobs (pruning, heartbeat)
     from lti_tool.ags import tasks as ags_tasks
 
     ags_tasks.init_app(app)  # grade delivery jobs (the jobs package imports no feature)

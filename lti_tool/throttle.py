@@ -34,15 +34,16 @@ def count(name: str, window: int) -> int:
 
 def record(name: str, window: int) -> int:
     """Record one event now; returns the number in the window including it."""
-    return record_at(name, window, time.time())
+    return record_all(name, window, [time.time()])
 
 
-def record_at(name: str, window: int, stamp: float) -> int:
-    """Record one event that happened at ``stamp`` (a batch flushed late)."""
+def record_all(name: str, window: int, stamps: list[float]) -> int:
+    """Record events that happened at ``stamps`` (a batch flushed late) in one cache
+    read and write; returns the number in the window afterwards."""
     now = time.time()
-    stamps = [*_recent(name, window, now), stamp]
-    cache.set(_key(name), stamps, timeout=window)
-    return len(stamps)
+    kept = [*_recent(name, window, now), *stamps]
+    cache.set(_key(name), kept, timeout=window)
+    return sum(1 for t in kept if t > now - window)
 
 
 def over_limit(name: str, limit: int, window: int) -> bool:

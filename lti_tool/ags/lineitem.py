@@ -96,7 +96,9 @@ def request_read(link_pk: int, lineitem_url: str | None,
     if now - _asked.get(link_pk, -REQUEST_EVERY) < REQUEST_EVERY:
         return False
     _asked[link_pk] = now
-    if not cache.add(f"ags-lineitem-read:{link_pk}", 1, timeout=int(REQUEST_EVERY)):
+    # add_lock, not cache.add: the file cache's add never frees an expired key, and the
+    # column would then never be read again on the embedded default.
+    if not ags.add_lock(cache, f"ags-lineitem-read:{link_pk}", timeout=int(REQUEST_EVERY)):
         return False
     task = get_tasks().read_line_item
     if task is None:  # pragma: no cover - registered with the app's jobs

@@ -208,7 +208,7 @@ def note_rate_limited(platform_id: int, retry_after: float | None,
     until = now + wait * (1 + JITTER * (rng or random).random())
     next_at, interval = PlatformBudget.next_slot_at, PlatformBudget.interval
     in_force = next_at > now + 0.5 * wait
-    db.session.execute(
+    blocked = db.session.execute(
         update(PlatformBudget)
         .where(PlatformBudget.platform_id == platform_id)
         .values(
@@ -219,9 +219,10 @@ def note_rate_limited(platform_id: int, retry_after: float | None,
                 (interval * GROW > MAX_INTERVAL, MAX_INTERVAL),
                 else_=interval * GROW),
             rate_limited=PlatformBudget.rate_limited + 1)
-        .execution_options(synchronize_session=False))
+        .returning(PlatformBudget.next_slot_at)  # max(until, bookings): no second read
+        .execution_options(synchronize_session=False)).scalar_one_or_none()
     db.session.commit()
-    return max(until, blocked_until(platform_id))
+    return max(until, float(blocked or 0.0))
 
 
 def note_accepted(platform_id: int) -> None:

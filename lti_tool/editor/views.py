@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() return
 
 from adaptive.grading import evaluate_answer
 from adaptive.modules.loader import parse_module
+from lti_tool import filters as render  # moved from lti_tool.runner.render
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.extensions import db
@@ -40,7 +41,7 @@ from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession, ModuleDraft
 from lti_tool.modules import library
 from lti_tool.protocol import claims
-from lti_tool.runner import figures, render
+from lti_tool.runner import figures
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
 

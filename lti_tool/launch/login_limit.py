@@ -1,6 +1,6 @@
 """The per-address login rate limit, without a shared-cache write on every login.
 
-``admin.throttle`` keeps its counters in the shared cache (the instance folder's file
+``lti_tool.throttle`` keeps its counters in the shared cache (the instance folder's file
 cache by default, Redis when set) so every worker and host counts together. Writing
 that counter on each login cost more than the rest of the login (a file written and
 renamed per request on the embedded default; issue 20, launch speed). Here each
@@ -49,10 +49,12 @@ def _state(app: Flask) -> _State:
 
 
 def _sync(name: str, entry: _Address, window: int, now: float) -> None:
-    for stamp in entry.pending:
-        throttle.record_at(name, window, stamp)
-    entry.pending.clear()
-    entry.shared = throttle.count(name, window)
+    # One cache read and write for the whole batch (not one per login).
+    if entry.pending:
+        entry.shared = throttle.record_all(name, window, entry.pending)
+        entry.pending.clear()
+    else:
+        entry.shared = throttle.count(name, window)
     entry.synced_at = now
 
 

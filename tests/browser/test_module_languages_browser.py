@@ -10,8 +10,8 @@ import pytest
 
 from adaptive.modules.translations import localise
 from adaptive.samples import load_sample
+from lti_tool.filters import plain_text
 from lti_tool.runner.answers import correct_form
-from lti_tool.runner.render import plain_text
 
 from .test_activity_browser import axe_violations, tool_frame
 

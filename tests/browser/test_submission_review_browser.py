@@ -1,5 +1,5 @@
 """Submission review in Chromium (issue 14): the demo LMS's id_token for an
-LtiSubmissionReviewRequest (signed with its own key, ``demo_platform.forge``) opens the
+LtiSubmissionReviewRequest (signed with its own key, ``tests/support/forge.py``) opens the
 learner's attempt report for the teacher; axe-clean at 1000 px and 320 px.
 
 The demo LMS has no "view submission" button, so the test starts the login itself (in the
