@@ -34,13 +34,14 @@ from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.extensions import db
+from lti_tool.filters import FigureLinks, render_markdown
 from lti_tool.i18n import use_locale
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession, ModuleDraft
 from lti_tool.modules import library
 from lti_tool.protocol import claims
-from lti_tool.runner import figures, render
+from lti_tool.runner import answers, figures
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
 
@@ -86,7 +87,7 @@ def _figure_key(draft_id: int, figure: dict[str, Any]) -> str:
     return hmac.new(_settings().secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
+def _figure_links(draft_id: int, data: dict[str, Any]) -> FigureLinks:
     """Where the draft's figures are served, so the preview shows them before publishing."""
     links = []
     for figure in data.get("figures") or []:
@@ -95,7 +96,7 @@ def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
             url = url_for("editor.figure", draft_id=draft_id, figure_id=str(figure["id"]),
                           k=_figure_key(draft_id, figure))
             links.append((str(figure["id"]), url, str(figure.get("alt", ""))))
-    return render.FigureLinks(tuple(links))
+    return FigureLinks(tuple(links))
 
 
 @bp.get("/<int:draft_id>/figures/<figure_id>")
@@ -131,7 +132,7 @@ def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any]
         item_types=fields.ITEM_TYPES, kinds=fields.KINDS, choice_types=fields.CHOICE_TYPES,
         match_keys=fields.MATCH_KEYS, dom_id=fields.dom_id, plain=fields.plain_message,
         variant_rows=fields.variant_rows, extra=fields.extra_json(data),
-        md=lambda text: render.render_markdown(text, links), published=published,
+        figure_links=links, published=published,
         deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
         suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
     return _no_store(body, status)
@@ -307,7 +308,7 @@ def render_preview() -> Response:
     """The live preview: Markdown and math through the runner's own renderer."""
     _open(request.form.get("t"))
     text = request.form.get("text", "")[:200_000]
-    return _no_store(jsonify(html=str(render.render_markdown(text))))
+    return _no_store(jsonify(html=str(render_markdown(text))))
 
 
 @bp.route("/<int:draft_id>/preview/<kind>/<target>", methods=["GET", "POST"])
@@ -323,7 +324,6 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
     links = _figure_links(draft.id, draft.data)
     page = item = None
     result = None
-    answer: Any = None
     if kind == "page":
         page = next((p for p in module.pages if p.id == target), None)
     elif kind == "skill":
@@ -337,19 +337,20 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
         item = next((i for i in module.items if i.id == target), None)
     if page is None and item is None:
         abort(404)
+    draft_answer: dict[str, Any] = {}
+    error = None
     if item is not None and request.method == "POST":
-        if item.type.value == "multiple_choice" or item.type.value == "ordering":
-            answer = request.form.getlist("answer")
-            if item.type.value == "ordering":
-                answer = [a.strip() for a in request.form.get("order", "").split(",") if a.strip()]
-        else:
-            answer = request.form.get("answer", "")
-        result = evaluate_answer(item, answer)
+        # The runner's own reading of the answer controls (the same macro draws them).
+        form = request.form.to_dict(flat=False)
+        draft_answer = answers.draft_of(item, form)
+        try:
+            result = evaluate_answer(item, answers.parse_answer(item, form))
+        except answers.AnswerFormError as exc:
+            error = str(exc)
     return _no_store(render_template(
         "editor/preview.html", token=token, draft=draft, module=module, page=page, item=item,
-        result=result, answer=answer, kind=kind, target=target,
-        md=lambda text: render.render_markdown(text, links),
-        inline=lambda text: render.render_inline(text, links)))
+        result=result, answer=draft_answer, error=error, kind=kind, target=target,
+        figure_links=links))
 
 
 @bp.context_processor
