@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from adaptive.grading import evaluate_answer
+from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_problems
 from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
@@ -44,8 +45,6 @@ from lti_tool.protocol import claims
 from lti_tool.runner import answers, figures
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
-
-FIGURE_MAX_BYTES = 256 * 1024  # the format's limit per figure
 
 
 def _settings():
@@ -243,10 +242,10 @@ def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     upload = request.files.get("figure_file")
     if upload is None or not upload.filename:
         return data
-    raw = upload.read(FIGURE_MAX_BYTES + 1)
+    raw = upload.read(MAX_FIGURE_BYTES + 1)
     alt = request.form.get("figure_alt", "").strip()
     figure_id = request.form.get("figure_id", "").strip()
-    if len(raw) > FIGURE_MAX_BYTES:
+    if len(raw) > MAX_FIGURE_BYTES:
         notes.append(_("The figure is larger than 256 KB."))
         return data
     if not alt:
@@ -256,10 +255,19 @@ def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
         notes.append(_("Give the figure an id, to show it in a text with ![alt](figure:ID)."))
         return data
     figure: dict[str, Any] = {"id": figure_id, "alt": alt}
-    if raw.startswith(b"\x89PNG"):
+    if raw.startswith(PNG_SIGNATURE):
         figure["png"] = base64.b64encode(raw).decode()
+        media_type = "image/png"
     else:
         figure["svg"] = raw.decode("utf-8", "replace")
+        media_type = "image/svg+xml"
+    # The module validator's own figure checks (no script, handler, external reference
+    # or entity): a refused upload never enters the draft; the rest of the form is saved.
+    problems = figure_problems(media_type, figure.get("svg") or figure["png"])
+    if problems:
+        notes.append(_("The figure was not added (only SVG and PNG figures can be): %(why)s.",
+                       why="; ".join(problems)))
+        return data
     data = dict(data)
     data["figures"] = [*(data.get("figures") or []), figure]
     return data

@@ -209,6 +209,26 @@ def test_figure_upload_needs_alt_text_and_shows_in_the_preview(client, dl):
         svg.decode()
 
 
+def test_a_hostile_or_unknown_figure_upload_is_refused_and_the_form_is_kept(client, dl):
+    from io import BytesIO
+
+    token = dl.launch()
+    url = _new_draft(client, token)
+    form = form_fields(_page(client, url, token))
+    form.setlist("action", ["save"])
+    uploads = [b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+               b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+               b"\xff\xd8\xff\xe0 a JPEG, not a figure type of the format"]
+    for n, raw in enumerate(uploads):
+        data = {**form.to_dict(flat=False), "title": [f"Kept {n}"], "figure_id": "x",
+                "figure_alt": "A figure", "figure_file": (BytesIO(raw), "x.svg")}
+        refused = client.post(url, data=data, content_type="multipart/form-data")
+        assert refused.status_code == 400 and "The figure was not added" in \
+            refused.get_data(True)
+        draft = db.session.scalars(select(ModuleDraft)).one()
+        assert not draft.data.get("figures") and draft.data["title"] == f"Kept {n}"
+
+
 def test_preview_as_a_learner_grades_without_recording(client, dl):
     token = dl.launch()
     url = _open_text(client, token, sample_text("fractions"))
