@@ -316,7 +316,7 @@ def render_preview() -> Response:
     """The live preview: Markdown and math through the runner's own renderer."""
     _open(request.form.get("t"))
     text = request.form.get("text", "")[:200_000]
-    return _no_store(jsonify(html=str(render_markdown(text))))
+    return _no_store(jsonify(html=str(render_markdown(text, cached=False))))
 
 
 @bp.route("/<int:draft_id>/preview/<kind>/<target>", methods=["GET", "POST"])

@@ -160,6 +160,15 @@ def test_live_preview_renders_math_and_drops_scripts(client, dl):
     html = resp.get_json()["html"]
     assert "<math" in html and "<mfrac>" in html and "<strong>bold</strong>" in html
     assert "<script" not in html
+    # every keystroke is a new text: none of them takes a place in the learners' cache
+    from lti_tool.filters import cache_info
+
+    before = cache_info().currsize
+    for n in range(3):
+        assert client.post("/lti/editor/render", data={"t": token, "text": f"draft {n}"}) \
+            .status_code == 200
+    assert cache_info().currsize == before
+    assert client.post("/lti/editor/render", data={"text": "no token"}).status_code == 401
 
 
 def test_yaml_view_and_forms_show_one_module(client, dl):
