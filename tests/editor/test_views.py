@@ -299,3 +299,28 @@ def test_the_editor_speaks_the_launch_language(client, dl):
     html = _page(client, _new_draft(client, token), token)
     assert '<html lang="es">' in html and "Guardar borrador" in html
     assert 'data-msg-status="{n} error(es), {w} aviso(s)."' in html
+
+
+@pytest.mark.parametrize("text", [
+    "skills: 5\nitems: x\n", "settings: [1, 2]\n", "items: [1, 2]\n",
+    "pages: {a: 1}\n", "items: [{type: numeric, answer_groups: 3, choices: 4, hints: 5}]\n",
+    "skills: [{id: s, prerequisites: 5, resources: 3}]\n"])
+def test_yaml_of_a_shape_the_forms_cannot_show_is_refused_and_nothing_saved(client, dl, text):
+    token = dl.launch()
+    url = _new_draft(client, token)
+    before = db.session.scalars(select(ModuleDraft)).one().data
+    resp = client.post(url + "/yaml", data={"t": token, "source": text})
+    assert resp.status_code == 400 and "must be a" in resp.get_data(True)
+    db.session.expire_all()
+    assert db.session.scalars(select(ModuleDraft)).one().data == before
+    assert client.get(url, query_string={"t": token}).status_code == 200
+
+
+def test_odd_variants_in_a_draft_still_show_in_the_forms(client, dl):
+    token = dl.launch()
+    url = _new_draft(client, token)
+    odd = ("items: [{id: i, variants: {params: {a: {values: 5, min: [1]}}, "
+           "where: [1, 2]}}]\n")
+    assert client.post(url + "/yaml", data={"t": token, "source": odd}).status_code == 303
+    page = _page(client, url, token)
+    assert form_fields(page)["items[0].variants.where"] == "1\n2"
