@@ -190,7 +190,7 @@ def from_dashboard() -> BaseResponse:
     if change is not None:
         text = change.after
     else:
-        base, _ = library.split_ref(scope.module_id or "")
+        base, _version = library.split_ref(scope.module_id or "")
         try:
             text, _source = library.module_source(base)
         except library.UnknownModule:
