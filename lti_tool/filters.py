@@ -152,9 +152,14 @@ def _cached(text: str, inline: bool, figures: FigureLinks | None = None) -> str:
     return _render(text, inline, figures)
 
 
-def render_markdown(text: str | None, figures: FigureLinks | None = None) -> Markup:
+def render_markdown(text: str | None, figures: FigureLinks | None = None, *,
+                    cached: bool = True) -> Markup:
     """Block Markdown (paragraphs, lists, tables, display math) as safe HTML;
-    ``figures``: where this module's ``figure:ID`` images are served."""
+    ``figures``: where this module's ``figure:ID`` images are served. ``cached=False``
+    for text that is rendered once (the editor's live preview, every keystroke a new
+    text), so it does not push the learners' texts out of the cache."""
+    if not cached:
+        return Markup(_render(text or "", False, figures))
     return Markup(_cached(text or "", False, figures))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from adaptive.modules.format import Module
 
-__all__ = ["FIGURE_REF", "MAX_FIGURE_BYTES", "check_figures", "figure_refs"]
+__all__ = ["FIGURE_REF", "MAX_FIGURE_BYTES", "check_figures", "figure_problems", "figure_refs"]
 
 MAX_FIGURE_BYTES = 256 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,6 +85,11 @@ def _png_problems(data: str) -> list[str]:
     return []
 
 
+def figure_problems(media_type: str, data: str) -> list[str]:
+    """What is wrong with one figure's data (SVG text, or PNG as base64); [] when nothing."""
+    return _svg_problems(data) if media_type == "image/svg+xml" else _png_problems(data)
+
+
 def check_figures(module: Module, report: Report) -> None:
     """Report every problem of the figures and of the references to them."""
     ids = {f.id for f in module.figures}
@@ -97,9 +102,7 @@ def check_figures(module: Module, report: Report) -> None:
         if not figure.alt.strip():
             report(f"{path}.alt", "figure-alt-missing",
                    f"figure {figure.id!r} needs alt text (what a screen reader says instead)")
-        problems = (_svg_problems(figure.data) if figure.media_type == "image/svg+xml"
-                    else _png_problems(figure.data))
-        for message in problems:
+        for message in figure_problems(figure.media_type, figure.data):
             report(f"{path}", "figure-invalid", f"figure {figure.id!r}: {message}")
     for path, text in _texts(module):
         for _alt, figure_id in figure_refs(text):

@@ -351,5 +351,6 @@ def assistant_models_clear() -> str:
     from lti_tool.assistant.course_models import clear_course_model
 
     removed = clear_course_model(issuer=request.form.get("issuer", ""),
-                                 context_id=request.form.get("context_id", ""))
+                                 context_id=request.form.get("context_id", ""),
+                                 client_id=request.form.get("client_id") or None)
     return "the course uses the deployment's model again" if removed else "nothing to remove"

@@ -66,6 +66,7 @@ class CourseModelRow:
 
     id: int
     issuer: str
+    client_id: str
     context_id: str
     course_title: str
     base_url: str
@@ -143,8 +144,9 @@ def list_course_models() -> list[CourseModelRow]:
         .join(Context, Context.id == CourseModel.context_pk)
         .join(Platform, Platform.id == Context.platform_id)
         .order_by(Platform.issuer, Context.context_id)).all()
-    return [CourseModelRow(m.id, p.issuer, c.context_id, c.title or c.label or "", m.base_url,
-                           m.model, bool(m.key_encrypted), m.timeout, m.updated_by)
+    return [CourseModelRow(m.id, p.issuer, p.client_id, c.context_id,
+                           c.title or c.label or "", m.base_url, m.model,
+                           bool(m.key_encrypted), m.timeout, m.updated_by)
             for m, c, p in rows]
 
 

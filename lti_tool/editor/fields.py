@@ -24,7 +24,7 @@ from adaptive.modules.problems import Problem
 __all__ = [
     "ITEM_TYPES", "Form", "anchor_for", "apply_action", "assign_problems", "blank_module",
     "check", "dom_id", "form_to_module", "module_yaml", "plain_message", "refuse_cycles",
-    "yaml_to_module",
+    "shape_problems", "yaml_to_module",
 ]
 
 ITEM_TYPES = ("single_choice", "multiple_choice", "numeric", "short_text", "ordering")
@@ -189,16 +189,20 @@ def _variant_rows(variants: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def variant_rows(variants: Mapping[str, Any] | None) -> dict[str, Any]:
     """The format's variants → what the variants form shows (the inverse of the above)."""
-    variants = variants or {}
+    variants = variants if isinstance(variants, Mapping) else {}
+    params = variants.get("params")
     rows = []
-    for name, spec in (variants.get("params") or {}).items():
+    for name, spec in (params if isinstance(params, Mapping) else {}).items():
         spec = spec if isinstance(spec, Mapping) else {}
+        values = spec.get("values") or []
         rows.append({"name": name,
-                     "values": ", ".join(str(v) for v in spec.get("values", []) or []),
+                     "values": ", ".join(str(v) for v in values) if isinstance(values, list)
+                     else str(values),
                      **{k: "" if spec.get(k) is None else str(spec[k])
                         for k in ("min", "max", "step", "default")}})
     derived = "\n".join(f"{k} = {v}" for k, v in (variants.get("derived") or {}).items())
-    return {"params": rows, "derived": derived, "where": "\n".join(variants.get("where") or [])}
+    where = "\n".join(str(w) for w in variants.get("where") or [])
+    return {"params": rows, "derived": derived, "where": where}
 
 
 def _tidy_item(item: dict[str, Any]) -> None:
@@ -288,6 +292,39 @@ def module_yaml(data: Mapping[str, Any]) -> str:
                      width=100, default_flow_style=False)
 
 
+# Where the forms need a list or a mapping (by path with the indices taken out): a draft
+# of another shape could not be shown, so such text is refused (the schema alone would
+# let it into a draft, which may have errors, and the forms would then fail on it).
+_SHAPE_LISTS = {"skills", "pages", "items", "goals", "figures", "skills[].prerequisites",
+                "skills[].resources", "items[].skills", "items[].choices", "items[].hints",
+                "items[].answer_groups", "items[].answer_groups[].match.choices",
+                "items[].answer_groups[].match.order", "items[].variants.where",
+                "goals[].skills"}
+_SHAPE_MAPPINGS = {"settings", "settings.bkt", "skills[]", "skills[].bkt", "skills[].resources[]",
+                   "pages[]", "goals[]", "figures[]", "items[]", "items[].choices[]",
+                   "items[].answer_groups[]", "items[].answer_groups[].match",
+                   "items[].variants", "items[].variants.params", "items[].variants.derived"}
+
+
+def shape_problems(data: Any, path: str = "", shape: str = "") -> list[Problem]:
+    """Each place where the module has a scalar for a list or a mapping the forms show
+    (an empty value is fine: the forms show nothing there)."""
+    if data is None:
+        return []
+    wanted = list if shape in _SHAPE_LISTS else dict if shape in _SHAPE_MAPPINGS else None
+    if wanted is not None and not isinstance(data, wanted):
+        what = "a list" if wanted is list else "a mapping (key: value lines)"
+        return [Problem("module.yaml", None, path, "editor-shape", f"{path} must be {what}")]
+    if isinstance(data, dict):
+        return [p for key, value in data.items()
+                for p in shape_problems(value, f"{path}.{key}" if path else str(key),
+                                        f"{shape}.{key}" if shape else str(key))]
+    if isinstance(data, list) and wanted is list:
+        return [p for n, value in enumerate(data)
+                for p in shape_problems(value, f"{path}[{n}]", f"{shape}[]")]
+    return []
+
+
 def yaml_to_module(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The expert view's text → the module dict, or the problems that stop reading it."""
     data, _, problems = read_document(text, "module.yaml")
@@ -295,6 +332,9 @@ def yaml_to_module(text: str) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, problems
     if not isinstance(data, dict):
         return None, [Problem("module.yaml", 1, "", "not-a-mapping", "a module is a mapping")]
+    shape = shape_problems(data)
+    if shape:
+        return None, shape
     return data, [p for p in problems if p.is_error]
 
 

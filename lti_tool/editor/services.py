@@ -100,16 +100,13 @@ class Published:
 
 
 def publish(session: LaunchSession, draft: ModuleDraft, max_bytes: int) -> Published:
-    """Publish the draft to the library: refused while it has errors."""
+    """Publish the draft to the library: refused while it has errors (``save_module``
+    validates it; the draft itself is kept either way)."""
     text = fields.module_yaml(draft.data)
-    problems = fields.check(draft.data)
-    if any(p.is_error for p in problems):
-        return Published(None, problems,
-                         "The module has errors: fix them before publishing (the draft is "
-                         "saved).")
     result = authoring.save_module(text, owner_user_pk=session.user_pk, max_bytes=max_bytes)
     if result.saved is None:
-        return Published(None, result.problems, result.error)
+        return Published(None, result.problems, result.error or (
+            "The module has errors: fix them before publishing (the draft is saved)."))
     version = library.content_version(text)
     draft.published_version = version
     db.session.commit()

@@ -30,22 +30,21 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from adaptive.grading import evaluate_answer
+from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_problems
 from adaptive.modules.loader import parse_module
-from lti_tool import filters as render  # moved from lti_tool.runner.render
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.extensions import db
+from lti_tool.filters import FigureLinks, render_markdown
 from lti_tool.i18n import use_locale
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.models import LaunchSession, ModuleDraft
 from lti_tool.modules import library
 from lti_tool.protocol import claims
-from lti_tool.runner import figures
+from lti_tool.runner import answers, figures
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
-
-FIGURE_MAX_BYTES = 256 * 1024  # the format's limit per figure
 
 
 def _settings():
@@ -87,7 +86,7 @@ def _figure_key(draft_id: int, figure: dict[str, Any]) -> str:
     return hmac.new(_settings().secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
+def _figure_links(draft_id: int, data: dict[str, Any]) -> FigureLinks:
     """Where the draft's figures are served, so the preview shows them before publishing."""
     links = []
     for figure in data.get("figures") or []:
@@ -96,7 +95,7 @@ def _figure_links(draft_id: int, data: dict[str, Any]) -> render.FigureLinks:
             url = url_for("editor.figure", draft_id=draft_id, figure_id=str(figure["id"]),
                           k=_figure_key(draft_id, figure))
             links.append((str(figure["id"]), url, str(figure.get("alt", ""))))
-    return render.FigureLinks(tuple(links))
+    return FigureLinks(tuple(links))
 
 
 @bp.get("/<int:draft_id>/figures/<figure_id>")
@@ -132,7 +131,7 @@ def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any]
         item_types=fields.ITEM_TYPES, kinds=fields.KINDS, choice_types=fields.CHOICE_TYPES,
         match_keys=fields.MATCH_KEYS, dom_id=fields.dom_id, plain=fields.plain_message,
         variant_rows=fields.variant_rows, extra=fields.extra_json(data),
-        md=lambda text: render.render_markdown(text, links), published=published,
+        figure_links=links, published=published,
         deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
         suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
     return _no_store(body, status)
@@ -191,7 +190,7 @@ def from_dashboard() -> BaseResponse:
     if change is not None:
         text = change.after
     else:
-        base, _ = library.split_ref(scope.module_id or "")
+        base, _version = library.split_ref(scope.module_id or "")
         try:
             text, _source = library.module_source(base)
         except library.UnknownModule:
@@ -243,10 +242,10 @@ def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     upload = request.files.get("figure_file")
     if upload is None or not upload.filename:
         return data
-    raw = upload.read(FIGURE_MAX_BYTES + 1)
+    raw = upload.read(MAX_FIGURE_BYTES + 1)
     alt = request.form.get("figure_alt", "").strip()
     figure_id = request.form.get("figure_id", "").strip()
-    if len(raw) > FIGURE_MAX_BYTES:
+    if len(raw) > MAX_FIGURE_BYTES:
         notes.append(_("The figure is larger than 256 KB."))
         return data
     if not alt:
@@ -256,10 +255,19 @@ def _with_figure(data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
         notes.append(_("Give the figure an id, to show it in a text with ![alt](figure:ID)."))
         return data
     figure: dict[str, Any] = {"id": figure_id, "alt": alt}
-    if raw.startswith(b"\x89PNG"):
+    if raw.startswith(PNG_SIGNATURE):
         figure["png"] = base64.b64encode(raw).decode()
+        media_type = "image/png"
     else:
         figure["svg"] = raw.decode("utf-8", "replace")
+        media_type = "image/svg+xml"
+    # The module validator's own figure checks (no script, handler, external reference
+    # or entity): a refused upload never enters the draft; the rest of the form is saved.
+    problems = figure_problems(media_type, figure.get("svg") or figure["png"])
+    if problems:
+        notes.append(_("The figure was not added (only SVG and PNG figures can be): %(why)s.",
+                       why="; ".join(problems)))
+        return data
     data = dict(data)
     data["figures"] = [*(data.get("figures") or []), figure]
     return data
@@ -308,7 +316,7 @@ def render_preview() -> Response:
     """The live preview: Markdown and math through the runner's own renderer."""
     _open(request.form.get("t"))
     text = request.form.get("text", "")[:200_000]
-    return _no_store(jsonify(html=str(render.render_markdown(text))))
+    return _no_store(jsonify(html=str(render_markdown(text, cached=False))))
 
 
 @bp.route("/<int:draft_id>/preview/<kind>/<target>", methods=["GET", "POST"])
@@ -324,7 +332,6 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
     links = _figure_links(draft.id, draft.data)
     page = item = None
     result = None
-    answer: Any = None
     if kind == "page":
         page = next((p for p in module.pages if p.id == target), None)
     elif kind == "skill":
@@ -338,19 +345,20 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
         item = next((i for i in module.items if i.id == target), None)
     if page is None and item is None:
         abort(404)
+    draft_answer: dict[str, Any] = {}
+    error = None
     if item is not None and request.method == "POST":
-        if item.type.value == "multiple_choice" or item.type.value == "ordering":
-            answer = request.form.getlist("answer")
-            if item.type.value == "ordering":
-                answer = [a.strip() for a in request.form.get("order", "").split(",") if a.strip()]
-        else:
-            answer = request.form.get("answer", "")
-        result = evaluate_answer(item, answer)
+        # The runner's own reading of the answer controls (the same macro draws them).
+        form = request.form.to_dict(flat=False)
+        draft_answer = answers.draft_of(item, form)
+        try:
+            result = evaluate_answer(item, answers.parse_answer(item, form))
+        except answers.AnswerFormError as exc:
+            error = str(exc)
     return _no_store(render_template(
         "editor/preview.html", token=token, draft=draft, module=module, page=page, item=item,
-        result=result, answer=answer, kind=kind, target=target,
-        md=lambda text: render.render_markdown(text, links),
-        inline=lambda text: render.render_inline(text, links)))
+        result=result, answer=draft_answer, error=error, kind=kind, target=target,
+        figure_links=links))
 
 
 @bp.context_processor

@@ -4,6 +4,7 @@ encrypted and never shown back. Fake OpenAI-compatible endpoints over real HTTP.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -147,6 +148,16 @@ def test_a_course_model_overrides_the_deployments_for_that_course_only(
     # A model that fails leaves the retrieval answer, as for the deployment's.
     course_model.behaviour = "error"
     assert _ask(a)["source"] == "retrieval"
+
+    # The console's Remove button names the course by its platform registration too.
+    page = client.get("/admin/assistant-models").get_data(as_text=True)
+    remove = page[page.index("/admin/assistant-models/clear"):]
+    fields = dict(re.findall(r'name="(issuer|client_id|context_id)" value="([^"]*)"',
+                             remove[:remove.index("</form>")]))
+    assert set(fields) == {"issuer", "client_id", "context_id"} and fields["client_id"]
+    assert console.post("/admin/assistant-models/clear", fields,
+                        page="/admin/assistant-models").status_code == 302
+    assert db.session.scalars(select(CourseModel)).first() is None
 
 
 def test_console_refuses_an_unknown_course_or_a_bad_url(app, client, lms, admin_console):

@@ -48,7 +48,9 @@ def write_class(link, platform_id: int, log, module_id: str) -> None:
     db.session.commit()
 
 
-def test_planted_flaws_on_the_dashboard_and_the_module_diff(client, lms):
+def planted_class(client, lms):
+    """The planted-flaw module saved, a teacher's launch of it, 300 learners' answers
+    written: (module, the simulated log, the teacher's token)."""
     module, truth = planted_flaw_module(1)
     text = yaml.safe_dump(module_to_dict(module), sort_keys=False, allow_unicode=True)
     assert save_module(text, owner_user_pk=None).saved is not None
@@ -58,6 +60,11 @@ def test_planted_flaws_on_the_dashboard_and_the_module_diff(client, lms):
     token = token_of(resp)
     log = simulate_class(module, truth, 300, np.random.default_rng(1001))
     write_class(link_row("course-1", "rl-1"), platform_a().id, log, "planted")
+    return module, log, token
+
+
+def test_planted_flaws_on_the_dashboard_and_the_module_diff(client, lms):
+    module, log, token = planted_class(client, lms)
     assert db.session.scalar(select(db.func.count()).select_from(AnswerEvent)) == \
         len(log.answers)
 

@@ -124,7 +124,7 @@ def test_build_publish_add_and_complete_in_chromium(app, client, lms, dl, browse
         # The learner's-eye preview of a question, and the YAML view, are accessible too.
         page.get_by_role("link", name="Preview this question as a learner").first.click()
         _accessible(page, axe_source, "the question preview")
-        page.locator("#pv-b").focus()
+        page.locator("#c-b").focus()  # the runner's own answer controls
         page.keyboard.press("Space")
         _press(page, "Check")
         assert "Not right" in page.locator("#pv-result").inner_text()

@@ -5,31 +5,16 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import yaml
 from sqlalchemy import select
 
-from adaptive.modules.loader import module_to_dict
-from adaptive.simulation.classroom import planted_flaw_module, simulate_class
-from lti_tool.deep_linking.authoring import save_module
 from lti_tool.extensions import db
 from lti_tool.models import ModuleDraft
-from lti_tool.protocol import claims
-from tests.dashboard.conftest import link_row, platform_a, token_of
-from tests.dashboard.test_restructuring_view import write_class
+from tests.dashboard.test_restructuring_view import planted_class
 from tests.editor.html_form import form_fields
 
 
 def test_a_suggestion_opens_the_editor_at_its_place(client, lms):
-    module, truth = planted_flaw_module(1)
-    text = yaml.safe_dump(module_to_dict(module), sort_keys=False, allow_unicode=True)
-    assert save_module(text, owner_user_pk=None).saved is not None
-    resp = lms.launch(client, roles=[
-        "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
-        **{claims.CUSTOM: {"module": "planted"}, "sub": "teacher-1"})
-    token = token_of(resp)
-    log = simulate_class(module, truth, 300, np.random.default_rng(1001))
-    write_class(link_row("course-1", "rl-1"), platform_a().id, log, "planted")
+    module, _log, token = planted_class(client, lms)
 
     page = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
     targets = re.findall(r'name="target" value="([^"]+)"', page)

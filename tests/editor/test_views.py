@@ -160,6 +160,15 @@ def test_live_preview_renders_math_and_drops_scripts(client, dl):
     html = resp.get_json()["html"]
     assert "<math" in html and "<mfrac>" in html and "<strong>bold</strong>" in html
     assert "<script" not in html
+    # every keystroke is a new text: none of them takes a place in the learners' cache
+    from lti_tool.filters import cache_info
+
+    before = cache_info().currsize
+    for n in range(3):
+        assert client.post("/lti/editor/render", data={"t": token, "text": f"draft {n}"}) \
+            .status_code == 200
+    assert cache_info().currsize == before
+    assert client.post("/lti/editor/render", data={"text": "no token"}).status_code == 401
 
 
 def test_yaml_view_and_forms_show_one_module(client, dl):
@@ -209,6 +218,26 @@ def test_figure_upload_needs_alt_text_and_shows_in_the_preview(client, dl):
         svg.decode()
 
 
+def test_a_hostile_or_unknown_figure_upload_is_refused_and_the_form_is_kept(client, dl):
+    from io import BytesIO
+
+    token = dl.launch()
+    url = _new_draft(client, token)
+    form = form_fields(_page(client, url, token))
+    form.setlist("action", ["save"])
+    uploads = [b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+               b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+               b"\xff\xd8\xff\xe0 a JPEG, not a figure type of the format"]
+    for n, raw in enumerate(uploads):
+        data = {**form.to_dict(flat=False), "title": [f"Kept {n}"], "figure_id": "x",
+                "figure_alt": "A figure", "figure_file": (BytesIO(raw), "x.svg")}
+        refused = client.post(url, data=data, content_type="multipart/form-data")
+        assert refused.status_code == 400 and "The figure was not added" in \
+            refused.get_data(True)
+        draft = db.session.scalars(select(ModuleDraft)).one()
+        assert not draft.data.get("figures") and draft.data["title"] == f"Kept {n}"
+
+
 def test_preview_as_a_learner_grades_without_recording(client, dl):
     token = dl.launch()
     url = _open_text(client, token, sample_text("fractions"))
@@ -223,9 +252,16 @@ def test_preview_as_a_learner_grades_without_recording(client, dl):
     resp = client.post(f"{url}/preview/item/{item.id}",
                        data={"t": token, "answer": wrong.match.choice})
     text = resp.get_data(as_text=True)
-    assert "Not right" in text and f"kind=page&amp;target={wrong.destination.target}" \
-        .replace("kind=page&amp;target=", "/preview/page/") in text.replace("?t=", "&t=") \
-        or f"/preview/page/{wrong.destination.target}" in text
+    assert "Not right" in text and f"/preview/page/{wrong.destination.target}?" in text
+    # the runner's own answer controls, read by the runner's own parser: ordering by position
+    order = next(i for i in module.items if i.type.value == "ordering")
+    right = next(g for g in order.answer_groups if g.correct).match.order
+    positions = {f"pos-{cid}": str(n) for n, cid in enumerate(right, start=1)}
+    graded = client.post(f"{url}/preview/item/{order.id}", data={"t": token, **positions})
+    assert 'name="pos-' in graded.get_data(True) and "Right" in graded.get_data(True)
+    assert "Not right" not in graded.get_data(True)
+    empty = client.post(f"{url}/preview/item/{item.id}", data={"t": token})
+    assert "Please check your answer" in empty.get_data(True)
     lesson = client.get(f"{url}/preview/page/{wrong.destination.target}",
                         query_string={"t": token})
     assert lesson.status_code == 200
@@ -263,3 +299,28 @@ def test_the_editor_speaks_the_launch_language(client, dl):
     html = _page(client, _new_draft(client, token), token)
     assert '<html lang="es">' in html and "Guardar borrador" in html
     assert 'data-msg-status="{n} error(es), {w} aviso(s)."' in html
+
+
+@pytest.mark.parametrize("text", [
+    "skills: 5\nitems: x\n", "settings: [1, 2]\n", "items: [1, 2]\n",
+    "pages: {a: 1}\n", "items: [{type: numeric, answer_groups: 3, choices: 4, hints: 5}]\n",
+    "skills: [{id: s, prerequisites: 5, resources: 3}]\n"])
+def test_yaml_of_a_shape_the_forms_cannot_show_is_refused_and_nothing_saved(client, dl, text):
+    token = dl.launch()
+    url = _new_draft(client, token)
+    before = db.session.scalars(select(ModuleDraft)).one().data
+    resp = client.post(url + "/yaml", data={"t": token, "source": text})
+    assert resp.status_code == 400 and "must be a" in resp.get_data(True)
+    db.session.expire_all()
+    assert db.session.scalars(select(ModuleDraft)).one().data == before
+    assert client.get(url, query_string={"t": token}).status_code == 200
+
+
+def test_odd_variants_in_a_draft_still_show_in_the_forms(client, dl):
+    token = dl.launch()
+    url = _new_draft(client, token)
+    odd = ("items: [{id: i, variants: {params: {a: {values: 5, min: [1]}}, "
+           "where: [1, 2]}}]\n")
+    assert client.post(url + "/yaml", data={"t": token, "source": odd}).status_code == 303
+    page = _page(client, url, token)
+    assert form_fields(page)["items[0].variants.where"] == "1\n2"
