@@ -23,6 +23,7 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.models.base import utcnow
+from lti_tool.protocol.errors import InputError
 from lti_tool.registration import services as registrations
 
 PLATFORM_STATUSES = ("active", "pending", "disabled")
@@ -32,8 +33,10 @@ MIN_PASSWORD_LENGTH = 12
 _DUMMY_HASH = generate_password_hash("branchwise-timing-equaliser")
 
 
-class AdminError(ValueError):
+class AdminError(InputError):
     """An admin action cannot be done; the message is for the admin."""
+
+    code = "admin_refused"
 
 
 # ----------------------------------------------------------------- accounts

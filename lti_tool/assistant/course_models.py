@@ -27,6 +27,7 @@ from lti_tool.assistant.models import CourseModel
 from lti_tool.extensions import db
 from lti_tool.models import Context, Platform
 from lti_tool.models.base import utcnow
+from lti_tool.protocol.errors import InputError
 from lti_tool.settings import Settings
 
 __all__ = ["CourseModelError", "CourseModelRow", "clear_course_model", "config_for",
@@ -35,8 +36,10 @@ __all__ = ["CourseModelError", "CourseModelRow", "clear_course_model", "config_f
 _HKDF_INFO = b"branchwise assistant course model key v1"
 
 
-class CourseModelError(ValueError):
+class CourseModelError(InputError):
     """A course model that cannot be set (unknown course, bad URL); the message says why."""
+
+    code = "bad_course_model"
 
 
 def _fernet(secret: str) -> Fernet:

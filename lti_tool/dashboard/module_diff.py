@@ -16,9 +16,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.util import load_yaml_guess_indent
 
+from lti_tool.protocol.errors import InputError
 
-class EditError(ValueError):
+
+class EditError(InputError):
     """An edit that does not fit the module (a skill or item id that is not there)."""
+
+    code = "edit_does_not_fit"
 
 
 def _yaml(text: str) -> YAML:

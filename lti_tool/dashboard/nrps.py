@@ -21,6 +21,7 @@ import requests
 from lti_tool import outbound
 from lti_tool.extensions import cache
 from lti_tool.models import Context, Platform
+from lti_tool.protocol.errors import UpstreamUnavailable
 from lti_tool.registration.hosts import on_platform_hosts
 
 log = logging.getLogger("branchwise.dashboard")
@@ -31,8 +32,10 @@ ROSTER_TTL = 600
 MAX_PAGES = 50  # a loop guard: a platform that always answers "next" must not hang us
 
 
-class RosterUnavailable(Exception):
+class RosterUnavailable(UpstreamUnavailable):
     """NRPS is not offered for this course, or the call failed (message says which)."""
+
+    code = "roster_unavailable"
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,19 @@ from lti_tool.models import (
     User,
 )
 from lti_tool.modules import library
-from lti_tool.protocol.errors import NotAllowed  # noqa: F401 (the views catch it from here)
+from lti_tool.protocol.errors import (
+    NotAllowed,  # noqa: F401 (the views catch it from here)
+    NotFoundError,
+)
 
 log = logging.getLogger("branchwise.dashboard")
 
 
 
-class NotFound(Exception):
+class NotFound(NotFoundError):
     """An id from the URL that is not part of the session's resource link."""
+
+    code = "not_in_activity"
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,13 @@ from lti_tool.models import CustomModule, LaunchSession
 from lti_tool.models.base import utcnow
 from lti_tool.models.drafts import ModuleDraft
 from lti_tool.modules import library
+from lti_tool.protocol.errors import NotFoundError
 
 
-class NoSuchDraft(LookupError):
+class NoSuchDraft(NotFoundError):
     """The draft does not exist, or belongs to another course."""
+
+    code = "no_such_draft"
 
 
 def _visible(session: LaunchSession):
@@ -43,7 +46,7 @@ def drafts_for(session: LaunchSession) -> list[ModuleDraft]:
 def get_draft(session: LaunchSession, draft_id: int) -> ModuleDraft:
     draft = db.session.scalars(_visible(session).where(ModuleDraft.id == draft_id)).first()
     if draft is None:
-        raise NoSuchDraft(draft_id)
+        raise NoSuchDraft(f"no draft {draft_id} in this course")
     return draft
 
 

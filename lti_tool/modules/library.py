@@ -32,6 +32,7 @@ from lti_tool.models import (
     ModuleVersion,
     ResourceLink,
 )
+from lti_tool.protocol.errors import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ class ModuleSummary:
     goals: tuple[tuple[str, str], ...] = ()  # (id, title) of the module's goals
 
 
-class UnknownModule(LookupError):
-    pass
+class UnknownModule(NotFoundError):
+    """No module (or no version of it) by that id."""
+
+    code = "unknown_module"
 
 
 # Per-process memo of the two database look-ups done on every answer (which version

@@ -23,6 +23,36 @@ class BranchwiseError(Exception):
         self.log = log  # extra context for the log line only (never shown)
 
 
+class InputError(BranchwiseError, ValueError):
+    """What a person typed or sent cannot be used (an admin's registration form, a
+    teacher's edit, a learner's answer form). The feature's view usually catches it and
+    shows the sentence next to the form; one that escapes is a styled 400, not a 500.
+    Also a ``ValueError``: callers that validated input with ``except ValueError`` keep
+    working."""
+
+    status = 400
+    code = "bad_input"
+    title = "This could not be accepted"
+
+
+class NotFoundError(BranchwiseError, LookupError):
+    """What the URL names is not there, or not visible to this course (a 404: another
+    course's draft is as absent as a missing one). Also a ``LookupError``."""
+
+    status = 404
+    code = "not_found"
+    title = "This page does not exist"
+
+
+class UpstreamUnavailable(BranchwiseError):
+    """The LMS did not give what a page needs (the roster, a token); nothing was lost,
+    the page can be opened again later."""
+
+    status = 502
+    code = "lms_unavailable"
+    title = "The LMS did not answer"
+
+
 class LaunchError(BranchwiseError):
     """Why a launch (or a page opened with a launch's token) was refused."""
 

@@ -27,6 +27,7 @@ from lti_tool import outbound
 from lti_tool.extensions import db
 from lti_tool.models import Platform
 from lti_tool.models.base import utcnow
+from lti_tool.protocol.errors import BranchwiseError
 from lti_tool.registration import services
 from lti_tool.settings import Settings
 from lti_tool.tool_urls import tool_urls
@@ -82,14 +83,14 @@ MAX_BODY_BYTES = 256 * 1024  # a configuration is a few KiB; the guard stops at 
 LOOPBACK_HOSTS = {"localhost"}
 
 
-class DynamicRegistrationError(Exception):
+class DynamicRegistrationError(BranchwiseError):
     """Registration cannot go on; ``message`` is shown to the admin, ``code`` is logged."""
 
+    title = "This LMS could not be registered"
+
     def __init__(self, message: str, code: str, status: int = 400, log_detail: str = ""):
-        super().__init__(message)
+        super().__init__(message, code=code, status=status, log=log_detail)
         self.message = message
-        self.code = code
-        self.status = status
         self.log_detail = log_detail
 
 

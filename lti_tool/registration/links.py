@@ -22,14 +22,17 @@ from sqlalchemy import CursorResult, select, update
 from lti_tool.extensions import db
 from lti_tool.models import RegistrationLink
 from lti_tool.models.base import utcnow
+from lti_tool.protocol.errors import InputError
 
 DEFAULT_HOURS = 24
 MAX_HOURS = 7 * 24
 PATH = "/lti/register/"
 
 
-class LinkError(ValueError):
+class LinkError(InputError):
     """A link cannot be created (message for the admin)."""
+
+    code = "bad_registration_link"
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Deployment, Platform
+from lti_tool.protocol.errors import InputError
 from lti_tool.settings import ASSETS
 
 PRESET_DIR = ASSETS / "config" / "presets"
 
 
-class RegistrationError(ValueError):
+class RegistrationError(InputError):
     """Bad or incomplete registration input, with a message for the admin."""
+
+    code = "bad_registration"
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,15 @@ import re
 from collections.abc import Mapping, Sequence
 
 from adaptive.modules.format import Item, ItemType
+from lti_tool.protocol.errors import InputError
 
 __all__ = ["AnswerFormError", "correct_form", "draft_of", "parse_answer"]
 
 
-class AnswerFormError(ValueError):
+class AnswerFormError(InputError):
     """The form cannot be read as an answer (the learner is asked again, nothing is recorded)."""
+
+    code = "unreadable_answer"
 
 
 def _positions(item: Item, form: Mapping[str, Sequence[str]]) -> list[tuple[int, str]]:

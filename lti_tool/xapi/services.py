@@ -13,6 +13,7 @@ from sqlalchemy import CursorResult, func, select, update
 from lti_tool.extensions import db
 from lti_tool.models import Deployment, Platform
 from lti_tool.models.base import utcnow
+from lti_tool.protocol.errors import InputError
 from lti_tool.xapi import events
 from lti_tool.xapi.models import XapiLrs, XapiStatement
 
@@ -20,8 +21,10 @@ __all__ = ["LrsError", "LrsInput", "list_lrs", "outbox_counts", "remove_lrs", "r
            "set_lrs"]
 
 
-class LrsError(ValueError):
+class LrsError(InputError):
     """Bad LRS settings (unknown deployment, endpoint that is not http(s))."""
+
+    code = "bad_lrs_settings"
 
 
 @dataclass(frozen=True)
