@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,26 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adaptive.samples import load_sample  # noqa: E402
-from lti_tool.demo_platform import (  # noqa: E402
-    PlatformSettings,
-    ToolLink,
-    bind_socket,
-    get_platform,
-    serve_in_thread,
-)
+from lti_tool.demo_platform import get_platform  # noqa: E402
 from lti_tool.runner.answers import correct_form  # noqa: E402
-from tests.support.demo_lms_hooks import create_test_platform_app  # noqa: E402
 from tests.support.lms_client import parse_form  # noqa: E402
+from tests.support.process_stack import start_process_stack  # noqa: E402
 
 CLIENT_ID, DEPLOYMENT_ID = "exam-client", "exam-deployment"
 HIDDEN = re.compile(r'name="(t|seq|item|page)" value="([^"]*)"')
 CANONICAL = re.compile(r'name="bw-canonical-url" content="([^"]*)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stats:
@@ -156,77 +143,27 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     tmp = Path(tempfile.mkdtemp(prefix="exam-day-"))
-    ports = [_free_port() for _ in range(args.serves)]
-    base = f"http://127.0.0.1:{ports[0]}"
-    psock = bind_socket()
-    platform_url = f"http://127.0.0.1:{psock.getsockname()[1]}"
-    env = {**os.environ, "BRANCHWISE_INSTANCE_PATH": str(tmp / "instance"),
-           "BRANCHWISE_BASE_URL": base, "BRANCHWISE_SECRET_KEY": "exam-" + "k" * 40,
-           "BRANCHWISE_LOG_LEVEL": "WARNING",
-           # The demo LMS is on 127.0.0.1 (outbound calls there are refused by default),
-           # and every simulated learner comes from 127.0.0.1 (a per-address login limit
-           # meant for one network would refuse the synchronized start).
-           "BRANCHWISE_OUTBOUND_ALLOW_PRIVATE": "true",
-           "BRANCHWISE_LOGIN_RATE_LIMIT": "1000000"}
-    for key, value in (("BRANCHWISE_DATABASE_URL", args.database_url),
-                       ("BRANCHWISE_REDIS_URL", args.redis_url)):
-        if value:
-            env[key] = value
-        else:
-            env.pop(key, None)
-
-    from lti_tool import create_app
-    from lti_tool.db import upgrade_database
-    from lti_tool.extensions import db
-    from lti_tool.registration.services import PlatformInput, add_platform
-    from tests.conftest import clean_tables
-
-    overrides = {"instance_path": str(tmp / "instance"), "base_url": base,
-                 **({"database_url": args.database_url} if args.database_url else {}),
-                 **({"redis_url": args.redis_url} if args.redis_url else {})}
-    tool_app = create_app(overrides)
-    upgrade_database(tool_app)
-    with tool_app.app_context():
-        clean_tables()
-        add_platform(PlatformInput(
-            issuer=platform_url, client_id=CLIENT_ID, deployment_ids=(DEPLOYMENT_ID,),
-            auth_login_url=platform_url + "/auth", token_url=platform_url + "/token",
-            jwks_url=platform_url + "/.well-known/jwks.json"))
-        database_url = tool_app.config["SQLALCHEMY_DATABASE_URI"]
-        db.engine.dispose()
-    if args.redis_url:
-        import redis
-
-        redis.Redis.from_url(args.redis_url).flushdb()
-    platform_app = create_test_platform_app(PlatformSettings(
-        issuer=platform_url, platform_storage=False, score_rate=args.score_rate,
-        tool=ToolLink(CLIENT_ID, DEPLOYMENT_ID, base + "/lti/login", base + "/lti/launch",
-                      base + "/lti/deep-link", base + "/.well-known/jwks.json")))
-    p = get_platform(platform_app)
+    stack = start_process_stack(
+        tmp, database_url=args.database_url or None, redis_url=args.redis_url or None,
+        serves=args.serves, web_workers=args.web_workers, client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT_ID, platform_settings={"score_rate": args.score_rate},
+        extra_env={
+            "BRANCHWISE_SECRET_KEY": "exam-" + "k" * 40, "BRANCHWISE_LOG_LEVEL": "WARNING",
+            # The demo LMS is on 127.0.0.1 (outbound calls there are refused by default),
+            # and every simulated learner comes from 127.0.0.1 (a per-address login limit
+            # meant for one network would refuse the synchronized start).
+            "BRANCHWISE_OUTBOUND_ALLOW_PRIVATE": "true",
+            "BRANCHWISE_LOGIN_RATE_LIMIT": "1000000"})
+    platform_url, database_url, serves = stack.platform_url, stack.database_url, stack.serves
+    p = get_platform(stack.platform_app)
     users = p.store.add_learners(args.learners)
-    p.store.add_resource_link("Exam", base + "/lti/launch", custom={"module": "fractions"},
-                              link_id="rl-exam")
-    platform = serve_in_thread(platform_app, sock=psock)
-
-    cli = [sys.executable, "-m", "lti_tool.cli"]
-    log = (tmp / "procs.log").open("ab")
-    serves = [subprocess.Popen(cli + ["serve", "--port", str(port), "--workers",
-                                      str(args.web_workers)], env=env, stdout=log, stderr=log)
-              for port in ports]
+    p.store.add_resource_link("Exam", stack.urls[0] + "/lti/launch",
+                              custom={"module": "fractions"}, link_id="rl-exam")
 
     def start_worker() -> subprocess.Popen:
-        return subprocess.Popen(cli + ["worker", "--workers", "4", "--max-delay", "0.5"],
-                                env=env, stdout=log, stderr=log)
+        return stack.start_worker("--workers", "4", "--max-delay", "0.5")
 
     worker = start_worker()
-    for port in ports:
-        for _ in range(300):
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
 
     module = load_sample("fractions")
     stats = Stats()
@@ -237,7 +174,7 @@ def main() -> None:
         delay = start + args.window * n / args.learners - time.time()
         if delay > 0:
             time.sleep(delay)
-        tool = f"http://127.0.0.1:{ports[n % len(ports)]}"
+        tool = stack.urls[n % len(stack.urls)]
         try:
             learner(users[n], tool, platform_url, module, stats, args.steps)
         except Exception:
@@ -297,12 +234,7 @@ def main() -> None:
         else:
             size = Path(engine.url.database).stat().st_size
     engine.dispose()
-    for proc in (*serves, worker):
-        proc.terminate()
-    for proc in (*serves, worker):
-        proc.wait(timeout=30)
-    platform.stop()
-    log.close()
+    stack.stop()
 
     def p95(values: list[float]) -> float:
         values = sorted(values)

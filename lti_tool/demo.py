@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import flask
 
@@ -46,7 +47,7 @@ class DemoStack:
     platform_url: str
     tool_app: flask.Flask
     platform_app: flask.Flask
-    servers: tuple[RunningServer, RunningServer]
+    servers: tuple[RunningServer, ...]  # the tool's (unless served elsewhere), the LMS's
 
     @property
     def course_url(self) -> str:
@@ -64,6 +65,8 @@ def start_stack(make_tool: Callable[[str], flask.Flask], *, port: int = 0,
                 platform_key_dir: Callable[[flask.Flask], Path | None] | None = None,
                 prepare_tool: Callable[[], object] | None = None,
                 platform_extensions: Iterable[Callable[[flask.Flask], object]] = (),
+                platform_settings: Mapping[str, Any] | None = None,
+                serve_tool: bool = True,
                 ) -> DemoStack:
     """Branchwise and a demo LMS registered with each other, each served over HTTP.
 
@@ -72,8 +75,11 @@ def start_stack(make_tool: Callable[[str], flask.Flask], *, port: int = 0,
     ``prepare_tool`` runs in its app context before the platform is registered (tests
     clean tables there); ``platform_key_dir(tool_app)`` says where the LMS keeps its
     keys (None: fresh keys in memory); ``platform_extensions`` are called with the LMS
-    app before it serves (test hooks, seeded links). Port 0 picks free ports; otherwise
-    the tool gets ``port`` and the LMS ``port + 1``.
+    app before it serves (test hooks, seeded links); ``platform_settings`` are more
+    ``PlatformSettings`` fields (a score rate limit, an AGS mode). Port 0 picks free
+    ports; otherwise the tool gets ``port`` and the LMS ``port + 1``. With
+    ``serve_tool=False`` the tool's port is only reserved and released: the caller serves
+    the tool there in other processes (``branchwise serve``, as on exam day).
     """
     tool_sock = bind_socket("127.0.0.1", port)
     platform_sock = bind_socket("127.0.0.1", port + 1 if port else 0)
@@ -97,11 +103,16 @@ def start_stack(make_tool: Callable[[str], flask.Flask], *, port: int = 0,
                       oidc_login_url=str(urls["oidc_login_url"]),
                       launch_url=str(urls["launch_url"]),
                       deep_link_url=str(urls["deep_link_url"]),
-                      jwks_url=str(urls["jwks_url"]))))
+                      jwks_url=str(urls["jwks_url"])),
+        **(platform_settings or {})))
     for extend in platform_extensions:
         extend(platform_app)
-    servers = (serve_in_thread(tool_app, sock=tool_sock),
-               serve_in_thread(platform_app, sock=platform_sock))
+    if serve_tool:
+        servers: tuple[RunningServer, ...] = (serve_in_thread(tool_app, sock=tool_sock),
+                                              serve_in_thread(platform_app, sock=platform_sock))
+    else:
+        tool_sock.close()
+        servers = (serve_in_thread(platform_app, sock=platform_sock),)
     return DemoStack(tool_url, platform_url, tool_app, platform_app, servers)
 
 

@@ -7,12 +7,7 @@ post to the second; a learner's steps alternate between them.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,45 +19,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from adaptive.samples import load_sample
-from lti_tool.demo import CLIENT_ID, DEPLOYMENT_ID
-from lti_tool.demo_platform import (
-    PlatformSettings,
-    ToolLink,
-    bind_socket,
-    serve_in_thread,
-)
-from tests.support.demo_lms_hooks import create_test_platform_app
 from tests.support.lms_client import parse_form
+from tests.support.process_stack import start_process_stack
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(port: int, env: dict, log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "lti_tool.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log)
-
-
-def _wait(url: str, proc: subprocess.Popen) -> None:
-    # A generous deadline: a cold start (imports, migrations) takes ~3 s on a quiet
-    # machine but over 10 s on a loaded one; this waits for readiness, it times nothing.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"tool exited with {proc.returncode}")
-        try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("tool did not start")
 
 
 @dataclass
@@ -76,45 +36,11 @@ class TwoTools:
 @contextmanager
 def two_tools(tmp_path: Path, database_url: str) -> Iterator[TwoTools]:
     """Two tool processes on one (clean) database, and the demo LMS registered with them."""
-    port_a, port_b = _free_port(), _free_port()
-    base = f"http://127.0.0.1:{port_a}"
-    psock = bind_socket()
-    platform_url = f"http://127.0.0.1:{psock.getsockname()[1]}"
-    env = {**os.environ, "BRANCHWISE_INSTANCE_PATH": str(tmp_path / "shared"),
-           "BRANCHWISE_BASE_URL": base, "BRANCHWISE_DATABASE_URL": database_url}
-    from lti_tool import create_app
-    from lti_tool.db import upgrade_database
-    from lti_tool.extensions import db
-    from lti_tool.registration.services import PlatformInput, add_platform
-    from tests.conftest import clean_tables
-
-    tool_app = create_app({"instance_path": str(tmp_path / "shared"), "base_url": base,
-                           "database_url": database_url})
-    upgrade_database(tool_app)
-    with tool_app.app_context():
-        clean_tables()
-        add_platform(PlatformInput(
-            issuer=platform_url, client_id=CLIENT_ID, deployment_ids=(DEPLOYMENT_ID,),
-            auth_login_url=platform_url + "/auth", token_url=platform_url + "/token",
-            jwks_url=platform_url + "/.well-known/jwks.json"))
-        db.engine.dispose()
-    platform_app = create_test_platform_app(PlatformSettings(
-        issuer=platform_url, platform_storage=False,
-        tool=ToolLink(CLIENT_ID, DEPLOYMENT_ID, base + "/lti/login", base + "/lti/launch",
-                      base + "/lti/deep-link", base + "/.well-known/jwks.json")))
-    platform = serve_in_thread(platform_app, sock=psock)
-    log = (tmp_path / "serve.log").open("wb")
-    proc_a, proc_b = _serve(port_a, env, log), _serve(port_b, env, log)
+    stack = start_process_stack(tmp_path, database_url=database_url, serves=2)
     try:
-        _wait(base, proc_a)
-        _wait(f"http://127.0.0.1:{port_b}", proc_b)
-        yield TwoTools(base, f"http://127.0.0.1:{port_b}", platform_url, database_url)
+        yield TwoTools(stack.urls[0], stack.urls[1], stack.platform_url, stack.database_url)
     finally:
-        for proc in (proc_a, proc_b):
-            proc.terminate()
-            proc.wait(timeout=10)
-        platform.stop()
-        log.close()
+        stack.stop()
 
 
 def _id_token_form(browser: requests.Session, tools: TwoTools, user: str = "alice"):
