@@ -21,12 +21,12 @@ import requests
 from lti_tool import outbound
 from lti_tool.extensions import cache
 from lti_tool.models import Context, Platform
+from lti_tool.protocol.claims import SCOPE_NRPS
 from lti_tool.protocol.errors import UpstreamUnavailable
 from lti_tool.registration.hosts import on_platform_hosts
 
 log = logging.getLogger("branchwise.dashboard")
 
-SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MT_MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 ROSTER_TTL = 600
 MAX_PAGES = 50  # a loop guard: a platform that always answers "next" must not hang us

@@ -29,7 +29,7 @@ RESOURCE_LINK_TYPE = "ltiResourceLink"
 LINE_ITEM_TAG = "mastery"  # lets the tool find its own column among an LMS's line items
 RESPONSE_LIFETIME = 600  # seconds: the browser posts the form immediately
 PICKER_ROLES = frozenset({"instructor", "admin"})
-DL_MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
+DL_MSG = claims.DL_MSG
 
 
 class NotInstructor(NotAllowed):

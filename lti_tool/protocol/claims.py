@@ -17,6 +17,11 @@ NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"  # NRPS
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"  # DL §4.4.1
 DL_CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
 DL_DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+DL_MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"  # DL §4.5 (shown by the LMS)
+
+# Dynamic Registration 1.0 §3.4 (the platform's OpenID configuration) and §3.5 (ours).
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"

@@ -27,6 +27,7 @@ from lti_tool import outbound
 from lti_tool.extensions import db
 from lti_tool.models import Platform
 from lti_tool.models.base import utcnow
+from lti_tool.protocol import claims
 from lti_tool.protocol.errors import BranchwiseError
 from lti_tool.registration import services
 from lti_tool.settings import Settings
@@ -34,19 +35,12 @@ from lti_tool.tool_urls import tool_urls
 
 log = logging.getLogger("branchwise.registration")
 
-PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
-
-AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
-NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+PLATFORM_CONFIGURATION = claims.PLATFORM_CONFIGURATION
+TOOL_CONFIGURATION = claims.TOOL_CONFIGURATION
+AGS_SCOPE = claims.AGS_SCOPE
+NRPS_SCOPE = claims.SCOPE_NRPS
 #: Everything Branchwise may ask for: AGS 2.0 §3.1 (line items, results, scores) and NRPS.
-TOOL_SCOPES = (
-    AGS_SCOPE + "lineitem",
-    AGS_SCOPE + "lineitem.readonly",
-    AGS_SCOPE + "result.readonly",
-    AGS_SCOPE + "score",
-    NRPS_SCOPE,
-)
+TOOL_SCOPES = claims.ALL_SCOPES
 #: What each scope lets Branchwise do, in an admin's words.
 SCOPE_MEANINGS = {
     AGS_SCOPE + "score": "send grades",
