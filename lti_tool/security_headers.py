@@ -27,10 +27,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
-import time
-from collections import OrderedDict
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache, TTLCache
 from flask import Flask, Response, current_app, request
 from sqlalchemy import select
 
@@ -99,9 +98,9 @@ class _Memo:
     """Small per-process memo: launch id -> platform id never changes; origins expire."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.launch_platform: OrderedDict[str, int] = OrderedDict()
-        self.origins: dict[int, tuple[float, list[str]]] = {}
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe
+        self.launch_platform: LRUCache[str, int] = LRUCache(maxsize=4096)
+        self.origins: TTLCache[int, list[str]] = TTLCache(maxsize=1024, ttl=_PLATFORM_TTL)
 
 
 def _memo() -> _Memo:
@@ -113,11 +112,10 @@ def _origins_for(platform_id: int | None) -> list[str] | None:
     if platform_id is None:
         return None
     memo = _memo()
-    now = time.monotonic()
     with memo.lock:
         hit = memo.origins.get(platform_id)
-    if hit and now - hit[0] < _PLATFORM_TTL:
-        return hit[1]
+    if hit is not None:
+        return hit
     from lti_tool.extensions import db
 
     platform = db.session.get(Platform, platform_id)
@@ -125,7 +123,7 @@ def _origins_for(platform_id: int | None) -> list[str] | None:
         return None
     origins = platform_origins(platform)
     with memo.lock:
-        memo.origins[platform_id] = (now, origins)
+        memo.origins[platform_id] = origins
     return origins
 
 
@@ -142,8 +140,6 @@ def _platform_of_launch(launch_id: str) -> int | None:
     if platform_id is not None:
         with memo.lock:
             memo.launch_platform[launch_id] = platform_id
-            while len(memo.launch_platform) > 4096:
-                memo.launch_platform.popitem(last=False)
     return platform_id
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TypeVar
 
+from cachetools import TTLCache
 from sqlalchemy import func, select, update
 
 from adaptive.modules import BKTParams, Module
@@ -58,19 +58,21 @@ class UnknownModule(NotFoundError):
 # teacher's edit or a new fit reaches every worker within LOOKUP_TTL seconds, and
 # no cross-process invalidation is needed. Tests call ``forget_lookups()``.
 LOOKUP_TTL = 5.0
-_lookups: dict[tuple[str, str], tuple[float, object]] = {}
+# cachetools' TTLCache evicts on access, so every read and write holds the lock.
+_lookups: TTLCache[tuple[str, str], object] = TTLCache(maxsize=4096, ttl=LOOKUP_TTL)
 _lookups_lock = threading.Lock()
 T = TypeVar("T")
+_MISSING = object()
 
 
 def _memo(kind: str, key: str, load: Callable[[], T]) -> T:
-    now = time.monotonic()
-    hit = _lookups.get((kind, key))
-    if hit is not None and now - hit[0] < LOOKUP_TTL:
-        return hit[1]  # type: ignore[return-value]
-    value = load()
     with _lookups_lock:
-        _lookups[(kind, key)] = (now, value)
+        hit = _lookups.get((kind, key), _MISSING)
+    if hit is not _MISSING:
+        return hit  # type: ignore[return-value]
+    value = load()  # outside the lock: a database read
+    with _lookups_lock:
+        _lookups[(kind, key)] = value
     return value
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import and_, select
 
@@ -44,21 +45,25 @@ __all__ = ["after_answer", "after_hint", "after_page", "forget", "launched",
 # event; changing LRS settings in this process forgets it at once, other processes
 # notice within the TTL.
 _MEMO_TTL = 10.0
-_memo: dict[str, float | bool] = {"at": -1e9, "any": False}
+_memo: TTLCache[str, bool] = TTLCache(maxsize=1, ttl=_MEMO_TTL)
+_memo_lock = threading.Lock()
 
 
 def forget() -> None:
     """Drop the memoised "is any LRS configured" answer (after LRS settings change)."""
-    _memo["at"] = -1e9
+    with _memo_lock:
+        _memo.clear()
 
 
 def _any_lrs() -> bool:
-    now = time.monotonic()
-    if now - float(_memo["at"]) > _MEMO_TTL:
-        _memo["any"] = db.session.execute(
+    with _memo_lock:
+        known = _memo.get("any")
+    if known is None:
+        known = db.session.execute(
             select(XapiLrs.id).where(XapiLrs.enabled.is_(True)).limit(1)).first() is not None
-        _memo["at"] = now
-    return bool(_memo["any"])
+        with _memo_lock:
+            _memo["any"] = known
+    return known
 
 
 @dataclass(frozen=True)
