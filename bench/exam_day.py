@@ -5,7 +5,10 @@ The tool runs as real processes: ``branchwise serve`` (gunicorn) × ``--serves``
 AGS scores to ``--score-rate``/s, answering 429 + Retry-After above it. Halfway through,
 one gunicorn web worker is SIGKILLed (its master starts another) and the queue worker is
 SIGKILLed and started again. Learners are spread over the serve processes (a load
-balancer) and answer as fast as the tool answers.
+balancer). With ``--think 0`` (the default) each learner answers as fast as the tool
+answers, a stress test in which 64 client threads keep the tool saturated; ``--think S``
+gives each learner a reading-and-answering time drawn uniformly from 0.4 S–1.6 S before each
+answer (one thread per learner), the load of a real exam room.
 
 Reported: 5xx outside the killed worker's requests in flight, answers the client saw
 accepted vs recorded, learners whose final grade at the LMS equals the tool's within
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import signal
 import statistics
@@ -59,6 +63,7 @@ class Stats:
         self.accepted = 0
         self.errors_5xx: list[tuple[float, int]] = []
         self.failed_learners = 0
+        self.failures: list[str] = []
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
@@ -66,9 +71,11 @@ class Stats:
 
 
 def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
-            steps: int) -> None:
-    """One learner: launch, then ``steps`` answers/pages (a 5xx is retried once)."""
+            steps: int, think: float = 0.0) -> None:
+    """One learner: launch, then ``steps`` answers/pages (a 5xx is retried once), each
+    after ``think`` seconds on average of reading and answering."""
     http = requests.Session()
+    pause = random.Random(user)
     login = requests.get(f"{platform_url}/_test/launch_url",
                          params={"user": user, "link": "rl-exam"}, timeout=60).json()["url"]
     t0 = time.perf_counter()
@@ -82,6 +89,7 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
     if page.status_code != 200:
         with stats.lock:
             stats.failed_learners += 1
+            stats.failures.append(f"launch answered {page.status_code}: {page.text[:160]}")
         return
     html = page.text
     for _ in range(steps):
@@ -100,6 +108,8 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
                 return
             html = resp.text
             fields = dict(HIDDEN.findall(html))
+        if think:
+            time.sleep(pause.uniform(0.4 * think, 1.6 * think))
         if "item" in fields:
             path = "/activity/answer"
             data = {**fields, **correct_form(module.item(fields["item"]))}
@@ -133,7 +143,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--serves", type=int, default=1)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=64, help="client threads")
+    parser.add_argument("--clients", type=int, default=64,
+                        help="client threads (with --think: one per learner)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a learner takes per step (0: none)")
     parser.add_argument("--score-rate", type=float, default=10.0)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
@@ -176,10 +189,11 @@ def main() -> None:
             time.sleep(delay)
         tool = stack.urls[n % len(stack.urls)]
         try:
-            learner(users[n], tool, platform_url, module, stats, args.steps)
-        except Exception:
+            learner(users[n], tool, platform_url, module, stats, args.steps, args.think)
+        except Exception as exc:  # counted, and why (a request cut by the kill, ...)
             with stats.lock:
                 stats.failed_learners += 1
+                stats.failures.append(f"{type(exc).__name__}: {str(exc)[:160]}")
 
     def killer() -> None:
         time.sleep(args.window * 0.6)
@@ -195,7 +209,7 @@ def main() -> None:
 
     killing = threading.Thread(target=killer)
     killing.start()
-    with ThreadPoolExecutor(args.clients) as pool:
+    with ThreadPoolExecutor(args.learners if args.think else args.clients) as pool:
         list(pool.map(run, range(args.learners)))
     killing.join()
     worker = start_worker()
@@ -243,7 +257,8 @@ def main() -> None:
     near_kill = [e for e in stats.errors_5xx
                  if any(abs(e[0] - t) < 5 for t in kill_at.values())]
     result = {
-        "learners": args.learners, "serves": args.serves, "web_workers": args.web_workers,
+        "learners": args.learners, "think_s": args.think, "serves": args.serves,
+        "web_workers": args.web_workers,
         "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
         "redis": bool(args.redis_url), "score_rate_limit": args.score_rate,
         "launch_p95_ms": p95(stats.launch_s),
@@ -252,7 +267,7 @@ def main() -> None:
         "answer_median_ms": round(statistics.median(stats.answer_s) * 1000, 1),
         "answers_accepted": stats.accepted, "answers_recorded": recorded,
         "5xx_total": len(stats.errors_5xx), "5xx_within_5s_of_a_kill": len(near_kill),
-        "learners_failed": stats.failed_learners,
+        "learners_failed": stats.failed_learners, "failures": stats.failures[:5],
         "final_grades_equal": f"{same}/{total}",
         "grades_settled_after_s": None if settled_after is None else round(settled_after, 1),
         "score_rows": statuses, "lms": p.ags.as_dict(),

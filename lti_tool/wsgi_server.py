@@ -18,7 +18,29 @@ class _Gunicorn(BaseApplication):
         # Each worker builds its own app after the fork (no shared connections).
         from lti_tool import create_app
 
-        return create_app()
+        app = create_app()
+        warm_templates(app)
+        return app
+
+
+#: The pages a learner's launch and answers render: compiled when a worker starts, not
+#: inside the first learner's request (about half a second).
+WARM_TEMPLATES = ("runner/activity.html", "runner/progress.html", "errors/launch.html",
+                  "errors/http.html")
+
+
+def warm_templates(app) -> None:
+    for name in WARM_TEMPLATES:
+        app.jinja_env.get_template(name)
+
+
+def prepare_master() -> None:
+    """Work done once in gunicorn's master, before it forks its workers: import the app
+    and parse the sample modules (``library.warm_samples``), so every worker, also one
+    started again after a crash, serves its first launch warm."""
+    from lti_tool.modules.library import warm_samples
+
+    warm_samples()
 
 
 #: gunicorn's default access line with the path only (``%(U)s``) instead of the request
@@ -28,5 +50,6 @@ ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 
 
 def run_gunicorn(host: str, port: int, workers: int) -> None:
+    prepare_master()
     _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
                "access_log_format": ACCESS_LOG_FORMAT, "timeout": 60}).run()

@@ -156,6 +156,18 @@ def _load_module(ref: str) -> Module:
     raise UnknownModule(f"no module {module_id!r}")
 
 
+def warm_samples() -> int:
+    """Parse (and validate) every shipped sample once, as ``get_module`` would; returns how
+    many. ``branchwise serve`` calls it in gunicorn's master before it forks: parsing a
+    sample with its variant checks and translations takes seconds, and without this each
+    web worker (and each one started after a crash) paid it on its first learner's
+    launch. Pure Python objects, no connection: safe to share across the fork."""
+    for module_id in sample_ids():
+        _parse(module_id, "sample", sample_text(module_id),
+               tuple(sample_translations(module_id).items()))
+    return len(sample_ids())
+
+
 def keep_linked_version(module_id: str, text: str) -> str | None:
     """Before the owner replaces ``text``: every link and attempt still on the bare id
     (they were made with this text) moves to "id@version" of it, and the text is kept.
