@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -79,8 +80,10 @@ class Stats:
 
 
 def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
-            steps: int) -> None:
-    """One learner: launch, then ``steps`` answers/pages (a 5xx is retried once)."""
+            steps: int, think: float = 0.0) -> None:
+    """One learner: launch, then ``steps`` answers/pages (a 5xx is retried once), waiting
+    ``think`` seconds (±50 %) before each answer, as a person reading the step would."""
+    pace = random.Random(user)
     http = requests.Session()
     login = requests.get(f"{platform_url}/_test/launch_url",
                          params={"user": user, "link": "rl-exam"}, timeout=60).json()["url"]
@@ -113,6 +116,8 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
                 return
             html = resp.text
             fields = dict(HIDDEN.findall(html))
+        if think > 0:
+            time.sleep(think * pace.uniform(0.5, 1.5))
         if "item" in fields:
             path = "/activity/answer"
             data = {**fields, **correct_form(module.item(fields["item"]))}
@@ -151,6 +156,10 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--settle", type=float, default=300.0)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a learner reads a step before answering (±50 %%); "
+                             "0: answer as soon as the page arrives (a closed loop of "
+                             "--clients learners, the most the tool can take)")
     args = parser.parse_args()
     import logging
 
@@ -239,7 +248,7 @@ def main() -> None:
             time.sleep(delay)
         tool = f"http://127.0.0.1:{ports[n % len(ports)]}"
         try:
-            learner(users[n], tool, platform_url, module, stats, args.steps)
+            learner(users[n], tool, platform_url, module, stats, args.steps, args.think)
         except Exception:
             with stats.lock:
                 stats.failed_learners += 1
@@ -312,6 +321,7 @@ def main() -> None:
                  if any(abs(e[0] - t) < 5 for t in kill_at.values())]
     result = {
         "learners": args.learners, "serves": args.serves, "web_workers": args.web_workers,
+        "clients": args.clients, "think_s": args.think,
         "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
         "redis": bool(args.redis_url), "score_rate_limit": args.score_rate,
         "launch_p95_ms": p95(stats.launch_s),
