@@ -146,7 +146,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64,
                         help="client threads (with --think: one per learner)")
     parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a learner takes per step (0: none)")
+                        help="mean seconds a learner reads and answers a step (0.4-1.6 x, "
+                             "one thread per learner); 0: answer as soon as the page "
+                             "arrives (a closed loop of --clients learners, the most the "
+                             "tool can take)")
     parser.add_argument("--score-rate", type=float, default=10.0)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
@@ -258,7 +261,7 @@ def main() -> None:
                  if any(abs(e[0] - t) < 5 for t in kill_at.values())]
     result = {
         "learners": args.learners, "think_s": args.think, "serves": args.serves,
-        "web_workers": args.web_workers,
+        "web_workers": args.web_workers, "clients": args.learners if args.think else args.clients,
         "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
         "redis": bool(args.redis_url), "score_rate_limit": args.score_rate,
         "launch_p95_ms": p95(stats.launch_s),

@@ -8,8 +8,12 @@ werkzeug servers in this one process tree, with the same HTTP client:
     -> (redirects at the tool, if any) -> the first page (200)
 
 "The tool's part" is the wall time of the requests that went to the tool (login,
-id_token POST and any redirect until the page). Launches/s is measured with
-``--concurrency`` clients launching at once.
+id_token POST and any redirect until the page), as the client sees it; "tool CPU" is
+the CPU time the tool's own WSGI app spent in them (``CpuMeter``: the HTTP server and
+the client, the same for both tools, are not in it, and it varies far less with the
+machine's load than wall time). Launches/s is measured with ``--concurrency`` clients
+launching at once; the client, both LMSs and both tools share this process (and its
+GIL), so launches/s counts the client's and the LMS's work too.
 
 The example is **not** part of this repository: it is extracted at run time from a
 copy of its public repository (``dmitry-viskov/pylti1.3-flask-example``) into a
@@ -120,6 +124,28 @@ def branchwise_app(instance: Path, base_url: str):
     return app
 
 
+# -- the tool's own CPU time ----------------------------------------------------------------
+class CpuMeter:
+    """CPU seconds the tool's WSGI app spent in its requests (the serving thread's
+    ``thread_time``): unlike wall time it hardly changes with what else the machine runs,
+    and it excludes the HTTP server and the client, which are the same for both tools."""
+
+    def __init__(self, app) -> None:
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        inner = app.wsgi_app
+
+        def metered(environ, start_response):
+            t0 = time.thread_time()
+            try:
+                return list(inner(environ, start_response))
+            finally:
+                with self._lock:
+                    self.seconds += time.thread_time() - t0
+
+        app.wsgi_app = metered
+
+
 # -- one launch ----------------------------------------------------------------------------
 def launch(platform_url: str, tool_netloc: str, user: str, link: str,
            extra_login: str = "") -> tuple[float, int]:
@@ -153,13 +179,16 @@ def launch(platform_url: str, tool_netloc: str, user: str, link: str,
 
 
 def measure(name: str, platform_url: str, tool_url: str, link: str, launches: int,
-            concurrency: int, extra_login: str = "") -> dict:
+            concurrency: int, cpu: CpuMeter, extra_login: str = "") -> dict:
     netloc = urlsplit(tool_url).netloc
     users = ["alice", "bob", "chen"]
     for n in range(3):  # warm-up: imports, JWKS cache, first key, templates
         launch(platform_url, netloc, users[n % 3], link, extra_login)
-    serial = [launch(platform_url, netloc, users[n % 3], link, extra_login)
-              for n in range(launches)]
+    serial, cpu_s = [], []
+    for n in range(launches):
+        before = cpu.seconds
+        serial.append(launch(platform_url, netloc, users[n % 3], link, extra_login))
+        cpu_s.append(cpu.seconds - before)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(lambda n: launch(platform_url, netloc, users[n % 3], link, extra_login),
@@ -169,6 +198,7 @@ def measure(name: str, platform_url: str, tool_url: str, link: str, launches: in
     return {"tool": name, "tool_ms_median": round(statistics.median(times) * 1000, 2),
             "tool_ms_p95": round(times[int(0.95 * (len(times) - 1))] * 1000, 2),
             "tool_hops": serial[0][1],
+            "tool_cpu_ms_median": round(statistics.median(cpu_s) * 1000, 2),
             "launches_per_s": round(launches / wall, 2), "concurrency": concurrency}
 
 
@@ -213,6 +243,7 @@ def main() -> None:
                 CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
                 f"{e_url}/launch/", f"{e_url}/jwks/")))
         e_app = example_app(example_dir, ep_url, "private.key")
+        b_cpu, e_cpu = CpuMeter(b_stack.tool_app), CpuMeter(e_app)
 
         servers = [*b_stack.servers, serve_in_thread(e_platform_app, sock=epsock),
                    serve_in_thread(e_app, sock=esock)]
@@ -220,15 +251,18 @@ def main() -> None:
             quiet = io.StringIO()  # the example pprints every launch's claims
             with contextlib.redirect_stdout(quiet):
                 example = measure("pylti1.3-flask-example", ep_url, e_url, "rl-1",
-                                  args.launches, args.concurrency, "&lti1p3_new_window=1")
+                                  args.launches, args.concurrency, e_cpu,
+                                  "&lti1p3_new_window=1")
             branchwise = measure("branchwise", bp_url, b_url, "rl-bench", args.launches,
-                                 args.concurrency)
+                                 args.concurrency, b_cpu)
         finally:
             for s in servers:
                 s.stop()
     result = {"example": example, "branchwise": branchwise,
               "tool_time_ratio": round(branchwise["tool_ms_median"]
                                        / example["tool_ms_median"], 3),
+              "tool_cpu_ratio": round(branchwise["tool_cpu_ms_median"]
+                                      / example["tool_cpu_ms_median"], 3),
               "launches_per_s_ratio": round(branchwise["launches_per_s"]
                                             / example["launches_per_s"], 3),
               "threads": threading.active_count()}

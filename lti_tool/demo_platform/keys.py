@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,16 @@ class PlatformKeys:
             self.public_pem = public_pem_from_private(self.private_pem)
         if not self.jwk:
             self.jwk = Registration.get_jwk(self.public_pem)
+
+    @cached_property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        """The private key parsed once. lti1p3platform parses the PEM twice per signed JWT
+        (once for the kid, once to sign), and cryptography's RSA key check makes each
+        parse ~50 ms of CPU: it was ~90 % of the demo LMS's time per launch and capped a
+        benchmark's launches/s for any tool (bench/launch.py)."""
+        key = serialization.load_pem_private_key(self.private_pem.encode("ascii"), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
 
     @property
     def kid(self) -> str:

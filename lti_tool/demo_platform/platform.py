@@ -45,6 +45,27 @@ class LaunchError(ValueError):
     """A launch cannot be built (unknown user, link or message hint)."""
 
 
+class _KeyedRegistration(Registration):
+    """lti1p3platform's Registration signing with the platform's parsed key
+    (``PlatformKeys.private_key``) and its known kid instead of re-parsing the PEM for
+    each JWT; the JWT (header, claims, RS256) is the same."""
+
+    def __init__(self, keys: PlatformKeys) -> None:
+        super().__init__()
+        self._keys = keys
+
+    def get_kid(self) -> str:
+        return self._keys.kid
+
+    def platform_encode_and_sign(self, payload: dict[str, Any],
+                                 expiration: int | None = None) -> str:
+        if expiration:
+            now = int(time.time())
+            payload.update({"iat": now, "exp": now + expiration})
+        return jwt.encode(payload, self._keys.private_key, algorithm="RS256",
+                          headers={"kid": self._keys.kid})
+
+
 class DemoPlatform:
     """One demo LMS instance; the Flask app stores it in ``app.extensions``."""
 
@@ -110,7 +131,7 @@ class DemoPlatform:
         """The ``lti1p3platform`` registration of the tool (a fresh object each call)."""
         tool = self.settings.tool
         return (
-            Registration()
+            _KeyedRegistration(self.keys)
             .set_iss(self.issuer)
             .set_client_id(tool.client_id)
             .set_deployment_id(tool.deployment_id)

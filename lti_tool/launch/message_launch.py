@@ -10,6 +10,7 @@ a leeway and an audience, and refetch the platform JWKS once on an unknown kid.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,26 @@ from lti_tool.extensions import cache
 from lti_tool.models import LoginState
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import InvalidToken, LaunchError, StateMismatch
+
+_PARSED_KEYS: dict[str, Any] = {}
+_PARSED_KEYS_MAX = 64
+
+
+def _parsed_key(jwk: dict[str, Any]) -> Any:
+    """The public key object of a JWK, parsed once per process. Keyed by the JWK's whole
+    content, not only its kid: a platform that re-uses a kid for a new key gets it parsed
+    anew. Which keys are trusted is still decided per launch by the JWKS (cache)."""
+    text = json.dumps(jwk, sort_keys=True)
+    key = _PARSED_KEYS.get(text)
+    if key is None:
+        try:
+            key = jwt.PyJWK(jwk).key
+        except (jwt.PyJWKError, ValueError, TypeError) as exc:
+            raise LtiException("Can't convert JWT key to PEM format") from exc
+        if len(_PARSED_KEYS) >= _PARSED_KEYS_MAX:
+            _PARSED_KEYS.clear()  # a few keys per platform; bounded against a hostile JWKS
+        _PARSED_KEYS[text] = key
+    return key
 
 
 class BranchwiseMessageLaunch(FlaskMessageLaunch):
@@ -75,7 +96,7 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
 
     def get_public_key(self):
         try:
-            return super().get_public_key()
+            return self._find_public_key()
         except LtiException as exc:
             if "Unable to find public key" not in str(exc) or self._jwks_refetched:
                 raise
@@ -83,7 +104,31 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
         self._jwks_refetched = True
         assert self._registration is not None
         self._registration.set_key_set(None)
-        return super().get_public_key()
+        return self._find_public_key()
+
+    def _find_public_key(self) -> tuple[Any, str]:
+        """PyLTI1p3's ``get_public_key`` (the JWKS key whose kid and alg the JWT's header
+        names), returning the parsed key: PyLTI1p3 converts the JWK to PEM with jwcrypto
+        at every launch and PyJWT parses that PEM again."""
+        assert self._registration is not None
+        key_set = self._registration.get_key_set()
+        if not key_set:
+            url = self._registration.get_key_set_url() or ""
+            if not url.startswith(("http://", "https://")):
+                raise LtiException("Invalid URL: " + url)
+            key_set = self.fetch_public_key(url)
+            self._registration.set_key_set(key_set)
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
+        if not kid:
+            raise LtiException("JWT KID not found")
+        if not alg:
+            raise LtiException("JWT ALG not found")
+        for jwk in key_set.get("keys", []) if isinstance(key_set, dict) else []:
+            if isinstance(jwk, dict) and jwk.get("kid") == kid \
+                    and jwk.get("alg", "RS256") == alg:
+                return _parsed_key(jwk), alg
+        raise LtiException("Unable to find public key")
 
     def validate_jwt_signature(self):
         header = self._jwt.get("header", {})

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,23 +21,15 @@ from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
 from lti_tool.launch.message_launch import BranchwiseMessageLaunch
-from lti_tool.link_settings import settings_from_custom
-from lti_tool.models import (
-    Context,
-    LaunchSession,
-    LoginState,
-    Platform,
-    ResourceLink,
-    UsedNonce,
-    User,
-)
+from lti_tool.launch.record import RecordedLaunch, record_launch
+from lti_tool.models import LaunchSession, LoginState, Platform, UsedNonce
 from lti_tool.models.base import utcnow
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import (
@@ -49,8 +40,6 @@ from lti_tool.protocol.errors import (
     StateMismatch,
     UnknownPlatform,
 )
-from lti_tool.protocol.roles import map_roles
-from lti_tool.registration import hosts
 from lti_tool.registration import services as registrations
 from lti_tool.registration.tool_config import DbToolConf
 from lti_tool.settings import Settings
@@ -58,6 +47,9 @@ from lti_tool.settings import Settings
 log = logging.getLogger("branchwise.launch")
 
 STATE_COOKIE_PREFIX = "bw_state_"
+# Built once (Core: no ORM object per login or launch).
+_INSERT_LOGIN_STATE = insert(LoginState.__table__)
+_INSERT_NONCE = insert(UsedNonce.__table__)
 
 
 def state_cookie_name(state: str) -> str:
@@ -109,27 +101,27 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
     storage_target = params.get("lti_storage_target") or None
     restart_url = new_window_login_url(params, settings)
     now = utcnow()
-    db.session.add(LoginState(
-        state=state, nonce=nonce, binding=binding, issuer=platform.issuer,
-        client_id=platform.client_id,
-        target_link_uri=target, storage_target=storage_target,
-        storage_origin=_origin(platform.auth_login_url), restart_url=restart_url,
-        created_at=now, expires_at=now + timedelta(seconds=settings.login_state_ttl),
-    ))
+    client_id, auth_login_url = platform.client_id, platform.auth_login_url
+    # One Core INSERT (no ORM object to flush, nor to reload after the commit).
+    db.session.execute(_INSERT_LOGIN_STATE, {
+        "state": state, "nonce": nonce, "binding": binding, "issuer": platform.issuer,
+        "client_id": client_id, "target_link_uri": target, "storage_target": storage_target,
+        "storage_origin": _origin(auth_login_url), "restart_url": restart_url,
+        "created_at": now, "expires_at": now + timedelta(seconds=settings.login_state_ttl)})
     db.session.commit()
     redirect_uri = target if urlsplit(target).path in {"/lti/launch", "/lti/deep-link"} else (
         settings.base_url + "/lti/launch")
     query = {
         "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-        "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
+        "prompt": "none", "client_id": client_id, "redirect_uri": redirect_uri,
         "state": state, "nonce": nonce, "login_hint": login_hint,
     }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
-    sep = "&" if "?" in platform.auth_login_url else "?"
+    sep = "&" if "?" in auth_login_url else "?"
     return LoginPlan(
-        auth_url=platform.auth_login_url + sep + urlencode(query), state=state, binding=binding,
-        storage_target=storage_target, storage_origin=_origin(platform.auth_login_url),
+        auth_url=auth_login_url + sep + urlencode(query), state=state, binding=binding,
+        storage_target=storage_target, storage_origin=_origin(auth_login_url),
         restart_url=restart_url,
     )
 
@@ -158,7 +150,7 @@ def new_window_login_url(params: Mapping[str, str], settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class LaunchOutcome:
-    session: LaunchSession
+    session: RecordedLaunch
     confirmed: bool
     login_state: LoginState
 
@@ -209,7 +201,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     request = FlaskRequest(request_data={"id_token": id_token, "state": state},
                            request_is_secure=settings.base_url.startswith("https"))
     launch = BranchwiseMessageLaunch(
-        request, DbToolConf(), login_state, leeway=settings.clock_skew_leeway,
+        request, DbToolConf(tool_key=False), login_state, leeway=settings.clock_skew_leeway,
         jwks_ttl=settings.jwks_cache_seconds, http_timeout=settings.http_timeout,
         allow_private=settings.outbound_allow_private,
     )
@@ -243,6 +235,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     # No cookie and no platform storage: the launch stays unconfirmed; the page offers
     # the same login in a new window (``launch.views._new_window_fallback``).
     session = _record(body, settings, confirmed=cookie_ok, state=state)
+    db.session.commit()
     return LaunchOutcome(session=session, confirmed=cookie_ok, login_state=login_state)
 
 
@@ -256,11 +249,11 @@ def _consume(login_state: LoginState, body: Mapping) -> None:
     """Mark state used and the nonce seen, atomically: a second use fails even from
     another worker or another browser.
 
-    The writes are flushed, not committed: the launch record joins the same
+    The writes are executed, not committed: the launch record joins the same
     transaction (one commit per launch). The conditional UPDATE holds the state's row
     (PostgreSQL's row lock, SQLite's write lock) until that commit, so a second use
     running at the same time waits and then finds ``used_at`` set; the nonce's
-    UNIQUE(iss, nonce) is checked at the flush.
+    UNIQUE(iss, nonce) is checked at its INSERT.
     """
     now = utcnow()
     # Typed Result; a DML statement gives a CursorResult, which has rowcount.
@@ -274,91 +267,27 @@ def _consume(login_state: LoginState, body: Mapping) -> None:
         db.session.rollback()
         raise Replay("This launch was already used.")
     set_committed_value(login_state, "used_at", now)  # what the UPDATE wrote: no reload
-    db.session.add(UsedNonce(issuer=body["iss"], nonce=str(body["nonce"]),
-                             expires_at=now + timedelta(days=1)))
     try:
-        db.session.flush()
+        db.session.execute(_INSERT_NONCE, {"issuer": body["iss"], "nonce": str(body["nonce"]),
+                                           "expires_at": now + timedelta(days=1)})
     except IntegrityError as exc:
         db.session.rollback()
         raise Replay("This launch was already used (nonce seen before).") from exc
 
 
-def _one(query):
-    return db.session.scalars(query).one_or_none()
-
-
-def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str) -> LaunchSession:
-    """Upsert user, course and resource link; store the launch."""
+def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str
+            ) -> RecordedLaunch:
+    """Upsert user, course and resource link; store the launch (``launch.record``)."""
     aud = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
     # The rows validation already found (memoised for the request).
     platform = registrations.find_platform(body["iss"], aud)
     assert platform is not None  # validation found it
     deployment = registrations.find_deployment(platform, body[claims.DEPLOYMENT_ID])
     assert deployment is not None  # validation found it
-    user = _one(select(User).where(User.platform_id == platform.id, User.sub == body["sub"]))
-    if user is None:
-        user = User(platform_id=platform.id, sub=body["sub"])
-        db.session.add(user)
-    user.name = body.get("name") or " ".join(
-        p for p in (body.get("given_name"), body.get("family_name")) if p) or user.name or ""
-    user.email = body.get("email") or user.email or ""
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
-    user.locale = presentation.get("locale") or body.get("locale") or user.locale
-
-    context = resource_link = None
-    ctx_claim = body.get(claims.CONTEXT) or {}
-    if ctx_claim.get("id"):
-        context = _one(select(Context).where(Context.platform_id == platform.id,
-                                             Context.context_id == ctx_claim["id"]))
-        if context is None:
-            context = Context(platform_id=platform.id, deployment_pk=deployment.id,
-                              context_id=ctx_claim["id"])
-            db.session.add(context)
-        context.title = ctx_claim.get("title") or context.title or ""
-        context.label = ctx_claim.get("label") or context.label or ""
-        nrps = body.get(claims.NRPS) or {}
-        memberships = hosts.service_url(nrps.get("context_memberships_url"), platform, "nrps")
-        if memberships:
-            context.memberships_url = memberships
-        db.session.flush()
-    rl_claim = body.get(claims.RESOURCE_LINK) or {}
-    if context is not None and rl_claim.get("id"):
-        resource_link = _one(select(ResourceLink).where(
-            ResourceLink.context_pk == context.id,
-            ResourceLink.resource_link_id == rl_claim["id"]))
-        if resource_link is None:
-            resource_link = ResourceLink(context_pk=context.id, resource_link_id=rl_claim["id"])
-            db.session.add(resource_link)
-        resource_link.title = rl_claim.get("title") or resource_link.title or ""
-        ags = body.get(claims.AGS_ENDPOINT) or {}
-        if ags:
-            # Service URLs only on the platform's own hosts (registration.hosts).
-            resource_link.lineitem_url = (hosts.service_url(ags.get("lineitem"), platform,
-                                                            "ags lineitem")
-                                          or resource_link.lineitem_url)
-            resource_link.lineitems_url = (hosts.service_url(ags.get("lineitems"), platform,
-                                                             "ags lineitems")
-                                           or resource_link.lineitems_url)
-            resource_link.ags_scopes = list(ags.get("scope") or [])
-        custom = body.get(claims.CUSTOM) or {}
-        if custom.get("module") and not resource_link.module_id:
-            resource_link.module_id = str(custom["module"])
-        resource_link.settings = settings_from_custom(custom) or resource_link.settings
-    db.session.flush()
-    now = utcnow()
-    session = LaunchSession(
-        id=uuid.uuid4().hex, platform_id=platform.id, deployment_pk=deployment.id,
-        user_pk=user.id, context_pk=context.id if context else None,
-        resource_link_pk=resource_link.id if resource_link else None,
-        message_type=body[claims.MESSAGE_TYPE], roles=list(body.get(claims.ROLES) or []),
-        role=map_roles(body.get(claims.ROLES) or []), claims=dict(body),
-        locale=user.locale, return_url=_web_url(presentation.get("return_url")),
-        confirmed=confirmed, state=state, created_at=now,
-        expires_at=now + timedelta(seconds=settings.launch_session_max_age),
-    )
-    db.session.add(session)
-    db.session.commit()
-    return session
+    return record_launch(body, platform, deployment.id, confirmed=confirmed, state=state,
+                         session_max_age=settings.launch_session_max_age,
+                         return_url=_web_url(presentation.get("return_url")))
 
 
 def _web_url(url: object) -> str | None:

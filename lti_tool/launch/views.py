@@ -73,7 +73,7 @@ def _finish(expected: str):
         # The common path in two hops: login, then this POST answers with the page.
         if session.role == "learner":
             xapi_events.launched(session.id)
-        response = render(token)
+        response = render(token, session)
         response.headers["Cache-Control"] = "no-store"
         return response
     return redirect(url_for("launch.landing", t=token), code=303)

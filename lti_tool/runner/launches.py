@@ -10,7 +10,7 @@ writes are single statements (``step_write``) or Core INSERTs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +18,14 @@ from sqlalchemy import Table, and_, bindparam, select
 
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
+from lti_tool.launch.record import RecordedLaunch
 from lti_tool.models import Attempt, LaunchSession, ResourceLink
 from lti_tool.models.base import utcnow
 from lti_tool.protocol.errors import SessionExpired
 from lti_tool.settings import Settings
 
-__all__ = ["AttemptRow", "LinkRow", "RunnerLaunch", "load_attempt", "load_launch"]
+__all__ = ["AttemptRow", "LinkRow", "RunnerLaunch", "from_recorded", "load_attempt",
+           "load_launch"]
 
 _LAUNCHES: Table = LaunchSession.__table__  # type: ignore[assignment]
 _LINKS: Table = ResourceLink.__table__  # type: ignore[assignment]
@@ -142,3 +144,18 @@ def load_attempt(launch: RunnerLaunch) -> AttemptRow | None:
         return None
     return AttemptRow(row.id, launch.user_pk, launch.resource_link.id, row.module_id, row.state,
                       row.seq, launch.resource_link)
+
+
+def from_recorded(launch: RecordedLaunch) -> RunnerLaunch:
+    """The launch the launch POST has just recorded (and validated, confirmed), for its
+    first page: the link as the launch left it, and the attempt read — one query instead
+    of reading the launch, its link and the attempt back by token (issue 20)."""
+    rl = launch.resource_link
+    link = (LinkRow(rl.id, rl.module_id, rl.settings, rl.lineitem_url, rl.lineitems_url,
+                    rl.lineitem_max, rl.lineitem_checked_at) if rl is not None else None)
+    runner = RunnerLaunch(id=launch.id, user_pk=launch.user_pk,
+                          resource_link_pk=launch.resource_link_pk, role=launch.role,
+                          locale=launch.locale, return_url=launch.return_url,
+                          resource_link=link, attempt=None)
+    attempt = load_attempt(runner)
+    return runner if attempt is None else replace(runner, attempt=attempt)

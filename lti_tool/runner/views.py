@@ -27,8 +27,9 @@ from flask_babel import get_translations
 from adaptive.modules.translations import fallback_texts
 from lti_tool.i18n import locale_for, page_gettext
 from lti_tool.launch import first_page, tokens
+from lti_tool.launch.record import RecordedLaunch
 from lti_tool.runner import figures, services
-from lti_tool.runner.launches import RunnerLaunch, load_launch
+from lti_tool.runner.launches import RunnerLaunch, from_recorded, load_launch
 from lti_tool.runner.step_write import StepWriter
 
 bp = Blueprint("runner", __name__)
@@ -95,14 +96,15 @@ def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
     return make_response(body, status)
 
 
-def _first_page(token: str):
+def _first_page(token: str, launch: RecordedLaunch):
     """The activity, answered straight from the launch POST (``launch.first_page``).
 
     The page tells the browser its own URL (``canonical_url``, read by
     ``static/js/canonical_url.js``), so a reload asks for the page, not for the
     id_token POST again (which the nonce check would refuse).
     """
-    session = _session(token)
+    session = from_recorded(launch)
+    g.bw_locale = locale_for(session.locale)
     return _render("runner/activity.html", session, services.load_activity(session),
                    canonical_url=url_for("runner.activity", t=token))
 
