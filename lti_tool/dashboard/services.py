@@ -227,15 +227,23 @@ def _answer_text(module: Module | None, item_id: str, response: Any,
     raw = response.get("answer") if isinstance(response, dict) else response
     if raw is None:
         return ""
-    # A variant item's choices carry the learner's numbers: the variant is part of the key.
-    key = (item_id, repr(raw), repr(variant))
+    try:
+        item: Item | None = module.item(item_id) if module is not None else None
+    except KeyError:  # an item removed from the module since the answer
+        item = None
+    # Only a variant item's *choices* carry the learner's numbers (a typed answer is the
+    # same text whatever was drawn): then the variant is part of the key, and the choices
+    # are the ones this learner saw.
+    drawn = item is not None and item.variants is not None and bool(item.choices)
+    key = (item_id, repr(raw), repr(variant) if drawn else "")
     if seen is not None and key in seen:
         return seen[key]
+    if drawn:
+        item, _note = seen_item(module, item_id, variant)
     values = raw if isinstance(raw, list) else [raw]
     choices: dict[str, str] = {}
     ordering = False
-    item, _note = seen_item(module, item_id, variant)
-    if item is not None:  # else an item removed from the module since the answer
+    if item is not None:
         choices = {c.id: c.text for c in item.choices}
         ordering = item.type == ItemType.ORDERING
     sep = " → " if ordering else ", "

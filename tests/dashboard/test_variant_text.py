@@ -18,6 +18,9 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import select
 
+from adaptive.modules.variants import shown_values
+from adaptive.samples import load_sample
+from lti_tool.dashboard.services import NOT_RECORDED, _answer_text, seen_label
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent
 from lti_tool.modules.library import get_module
@@ -101,3 +104,25 @@ def test_answers_recorded_before_the_numbers_were_kept_say_so(client, played):
     assert "changed since this answer" in lines[0]
     assert "recorded before the numbers each learner sees were kept" in lines[-1]
     assert not any("the authored numbers" in li for li in lines[1:-1])
+
+
+def test_a_chosen_answer_reads_with_the_choices_the_learner_saw():
+    """A single-choice variant (co-v1: "Which fraction is larger: a/b or c/d?"): the chosen
+    choice is named by its text with this learner's numbers, also when the same choice id
+    was picked under other numbers (the page memo keys on the variant)."""
+    module = load_sample("fractions")
+    item = module.item("co-v1")
+    seen: dict = {}
+    texts = set()
+    for k in (1, 2, 3):
+        values = shown_values(item, 42, k)
+        variant = {"showing": k, "values": values}
+        text = _answer_text(module, "co-v1", {"answer": "a"}, seen, variant)
+        assert text == f"{values['a']}/{values['b']}", (text, values)
+        label, note = seen_label(module, "co-v1", variant)
+        assert f"{values['a']}/{values['b']} or {values['c']}/{values['d']}" in label
+        assert note == ""
+        texts.add(text)
+    assert len(texts) == 3
+    authored = _answer_text(module, "co-v1", {"answer": "a"}, seen, None)
+    assert authored == "3/4" and seen_label(module, "co-v1", None)[1] == NOT_RECORDED
