@@ -18,6 +18,7 @@ import argparse
 import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,95 @@ def _oracle_flat(module: Module, truth: ClassTruth, log: ClassLog) -> float:
     return llr
 
 
+LESSON = "s3-lesson"
+#: the same for the useless lesson: 1 lesson in 6 has the flaw
+NEEDED_LESSON = math.log(0.8 / 0.2) + math.log(5)
+
+
+def _true_ll(module: Module, truth: ClassTruth, log: ClassLog, sid: str) -> float:
+    """log P(every answer on skill ``sid`` | the hidden truth ``truth``), each learner's own
+    prior and learning rate known (``ClassLog.learner_rates``): the model the class was
+    drawn from, exactly (``sid`` has no real prerequisite, so every learner can learn it)."""
+    page_skill = {p.id: p.skill for p in module.pages}
+    events: dict[str, list[tuple[int, int, str, bool]]] = {}
+    for a in log.answers:
+        if a.primary_skill == sid:
+            events.setdefault(a.learner, []).append((a.seq, 1, a.item_id, a.correct))
+    for pg in log.pages:
+        if page_skill.get(pg.page_id) == sid:
+            events.setdefault(pg.learner, []).append((pg.seq, 0, pg.page_id, False))
+    total = 0.0
+    for who, evs in events.items():
+        pk, learn = log.learner_rates[who]
+        for _, kind, ref, correct in sorted(evs):
+            if kind == 0:
+                pk += (1 - pk) * truth.page_learn.get(ref, truth.default_page_learn)
+                continue
+            b = truth.items.get(ref, ItemBehaviour())
+            ek, eu = (b.flat, b.flat) if b.flat is not None else (1 - b.slip, b.guess)
+            z = pk * (ek if correct else 1 - ek) + (1 - pk) * (eu if correct else 1 - eu)
+            total += math.log(z)
+            post = pk * (ek if correct else 1 - ek) / z
+            pk = post + (1 - post) * learn
+    return total
+
+
+def _np_bound(module: Module, truth: ClassTruth, log: ClassLog) -> tuple[float, float]:
+    """The Neyman-Pearson log likelihood ratios "flawed" vs "sound" of the flat item and of
+    the useless lesson for an analysis that knows everything about the class (every item's
+    guess and slip, every learner's prior and learning rate, every other lesson) except
+    whether the flaw is there: no test on the same answers can separate flawed from sound
+    classes better (Neyman-Pearson lemma)."""
+    b = truth.items[FLAT]
+    flat_t = replace(truth, items={**truth.items, FLAT: replace(b, flat=0.5)})
+    sound_t = replace(truth, items={**truth.items, FLAT: replace(b, flat=None)})
+    sid = FLAT.split("-")[0]
+    flat = _true_ll(module, flat_t, log, sid) - _true_ll(module, sound_t, log, sid)
+    useless_t = replace(truth, page_learn={**truth.page_learn, LESSON: 0.0})
+    teach_t = replace(truth, page_learn={**truth.page_learn, LESSON: truth.default_page_learn})
+    lsid = module.page(LESSON).skill
+    assert lsid is not None
+    lesson = _true_ll(module, useless_t, log, lsid) - _true_ll(module, teach_t, log, lsid)
+    return flat, lesson
+
+
+def _sound_truth(truth: ClassTruth) -> ClassTruth:
+    """``truth`` with the flat item and the useless lesson sound (the null classes)."""
+    b = truth.items[FLAT]
+    return replace(truth, items={**truth.items, FLAT: replace(b, flat=None)},
+                   page_learn={k: v for k, v in truth.page_learn.items() if k != LESSON})
+
+
+def _rest_score(module: Module, log: ClassLog) -> tuple[float, int, int]:
+    """The classical item analysis on the same class: each item's point-biserial
+    correlation between a learner's first answer to it and the learner's rest score (the
+    share right of their *other* answers on the item's skill), over items at least 8
+    learners answered. Returns the flat item's r, its rank from the lowest (1: no item
+    discriminates less) and how many items were ranked."""
+    by_skill: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+    for a in log.answers:
+        if a.primary_skill:
+            by_skill.setdefault((a.learner, a.primary_skill), []).append((a.item_id, a.correct))
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for answers in by_skill.values():
+        firsts: dict[str, int] = {}
+        for k, (iid, _) in enumerate(answers):
+            firsts.setdefault(iid, k)
+        for iid, k in firsts.items():
+            rest = [c for j, (_, c) in enumerate(answers) if j != k]
+            if rest:
+                pairs.setdefault(iid, []).append((float(answers[k][1]), sum(rest) / len(rest)))
+    r_of: dict[str, float] = {}
+    for iid, xy in pairs.items():
+        if len(xy) < 8:
+            continue
+        x = np.array([p[0] for p in xy])
+        y = np.array([p[1] for p in xy])
+        r_of[iid] = float(np.corrcoef(x, y)[0, 1]) if x.std() > 0 and y.std() > 0 else 0.0
+    ranked = sorted(r_of, key=lambda i: r_of[i])
+    return r_of.get(FLAT, math.nan), ranked.index(FLAT) + 1 if FLAT in r_of else 0, len(ranked)
+
+
 def _model_flat(module: Module, log: ClassLog) -> float:
     """The analysis's own evidence for the flat item (its profile likelihood ratio)."""
     from adaptive.analytics import restructuring as r
@@ -95,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print how much evidence the flat item's answers carry: "
                              "for an oracle that sees who really knew the skill, and for the "
                              "analysis (which infers it)")
+    parser.add_argument("--bound", action="store_true",
+                        help="also print the Neyman-Pearson bound for the flat item and the "
+                             "useless lesson: the true model's likelihood ratio on the planted "
+                             "classes and on the same classes with both flaws removed")
     args = parser.parse_args(argv)
     bands: dict[int, dict[str, list[int]]] = {}
     print("| class size | classes | planted flaws found | suggestions false | "
@@ -108,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         band = bands.setdefault(size, {})
         evidence: list[tuple[float, float]] = []
+        bound: list[tuple[float, float, float, float]] = []
+        rest: list[tuple[float, int, int]] = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             module, truth = planted_flaw_module(seed)
             log = simulate_class(module, truth, size, np.random.default_rng(1000 + seed))
@@ -132,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
             total += len(found)
             if args.evidence:
                 evidence.append((_oracle_flat(module, truth, log), _model_flat(module, log)))
+            if args.bound:
+                rest.append(_rest_score(module, log))
+                null = simulate_class(module, _sound_truth(truth), size,
+                                      np.random.default_rng(1000 + seed))
+                bound.append((*_np_bound(module, truth, log),
+                              *_np_bound(module, truth, null)))
         secs = (time.perf_counter() - t0) / args.seeds
         recall = hits / (len(PLANTED) * args.seeds)
         false_share = false / total if total else 0.0
@@ -147,6 +249,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  flat item {FLAT}: log likelihood ratio flat vs sound, median [10 %, 90 %]:"
                   f" oracle {_q(oracle)}; analysis {_q(model)}; confidence 0.8 at the "
                   f"bench's base rate (1 in 120 items) needs {NEEDED:.1f}")
+        if rest:
+            rs = sorted(r for r, _, _ in rest)
+            print(f"  rest-score point-biserial r of {FLAT}, median [10 %, 90 %]: {_q(rs)}; the "
+                  f"lowest r of its class in {sum(k == 1 for _, k, _ in rest)}/{len(rest)}, "
+                  f"among the 3 lowest in {sum(1 <= k <= 3 for _, k, _ in rest)}/{len(rest)} "
+                  f"(items ranked per class: median {sorted(n for *_, n in rest)[len(rest) // 2]})")
+        for k, (what, needed) in enumerate(((f"flat item {FLAT}", NEEDED),
+                                            (f"useless lesson {LESSON}", NEEDED_LESSON))):
+            if not bound:
+                break
+            planted = sorted(b[k] for b in bound)
+            sound = sorted(b[2 + k] for b in bound)
+            print(f"  Neyman-Pearson bound, {what}: log likelihood ratio flawed vs sound, "
+                  f"median [10 %, 90 %]: planted {_q(planted)}, above {needed:.1f} in "
+                  f"{sum(x >= needed for x in planted)}/{len(planted)}; same classes without "
+                  f"the flaw {_q(sound)}, above {needed:.1f} in "
+                  f"{sum(x >= needed for x in sound)}/{len(sound)}; planted above the "
+                  f"largest of those ({sound[-1]:.1f}, a false alarm in 1 class of "
+                  f"{len(sound)} for this one item): {sum(x > sound[-1] for x in planted)}/"
+                  f"{len(planted)}")
     if args.calibration:
         print()
         print("| class size | confidence | suggestions | true |")

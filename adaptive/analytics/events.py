@@ -37,6 +37,9 @@ class AnswerRecord:
     seconds: float | None = None
     mastery_after: Mapping[str, float] = field(default_factory=dict)
     valid: bool = True  # False: unparseable input, not counted as an attempt
+    # An item with variants: the numbers shown ({"showing": k, "values": {...}}), None when
+    # the item has none or the answer was recorded before they were kept
+    variant: Mapping[str, Any] | None = None
 
     @property
     def primary_skill(self) -> str | None:
@@ -60,6 +63,7 @@ class AnswerRecord:
             seconds=data.get("seconds"),
             mastery_after=dict(data.get("mastery_after") or {}),
             valid=bool(data.get("valid", True)),
+            variant=data.get("variant"),
         )
 
 

@@ -39,7 +39,9 @@ __all__ = [
     "format_value",
     "instantiate",
     "placeholders",
+    "shown_values",
     "variant_item",
+    "with_values",
 ]
 
 #: ``{{name}}`` in a text is replaced by the drawn value (double braces: LaTeX uses single ones).
@@ -364,3 +366,25 @@ def variant_item(item: Item, seed: int, k: int) -> Item:
         return item
     env = draw(variants, seed, item.id, k)
     return replace(instantiate(variants.template, env), variants=variants)
+
+
+def shown_values(item: Item, seed: int, k: int) -> dict[str, Any] | None:
+    """The values of showing ``k`` of ``item`` to the learner with ``seed`` (k = 0: the
+    author's defaults); None for an item without variants. What an answer event records so
+    that a teacher later reads the question with the numbers the learner saw, whatever
+    happens to the draw or to the learner's state since."""
+    variants = item.variants
+    if variants is None:
+        return None
+    return draw(variants, seed, item.id, k) if k > 0 else default_values(variants)
+
+
+def with_values(item: Item, values: Mapping[str, Any]) -> Item:
+    """``item`` with the recorded ``values`` filled in (the inverse of ``shown_values``).
+
+    Raises VariantError when the values no longer fit the item (the module changed since:
+    a placeholder or answer expression names a parameter they lack)."""
+    variants = item.variants
+    if variants is None or variants.template is None:
+        return item
+    return replace(instantiate(variants.template, values), variants=variants)

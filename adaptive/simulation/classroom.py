@@ -70,6 +70,9 @@ class ClassLog:
     #: (learner, seq) -> whether the learner really knew the skill when answering: the hidden
     #: truth, for oracle bounds in bench/planted_flaws.py (never shown to the analysis).
     known_at: dict[tuple[str, int], bool] = field(default_factory=dict)
+    #: learner -> (P(knows a skill) up front, P(learns it per answer)): the hidden truth, for
+    #: the benchmark's Neyman-Pearson bound (never shown to the analysis).
+    learner_rates: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _order(prerequisites: Mapping[str, Sequence[str]], skills: Sequence[str]) -> list[str]:
@@ -110,11 +113,13 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
     learners: list[str] = []
     engine_states: dict[str, dict[str, Any]] = {}
     known_at: dict[tuple[str, int], bool] = {}
+    learner_rates: dict[str, tuple[float, float]] = {}
     for k in range(n):
         who = f"L{k:03d}"
         learners.append(who)
         pop = names[int(rng.choice(len(names), p=shares / shares.sum()))]
         learn_rate = float(rng.beta(2, 6))
+        learner_rates[who] = (POPULATIONS[pop][1], learn_rate)
         known: dict[str, bool] = {}
         for sid in order:  # nobody knows a skill whose real prerequisite they do not know
             known[sid] = bool(rng.random() < POPULATIONS[pop][1]) and all(
@@ -173,7 +178,7 @@ def simulate_class(module: Module, truth: ClassTruth, n: int, rng: np.random.Gen
         states += [SkillState(who, p.skill_id, p.status, p.p_mastery, p.attempts, p.correct)
                    for p in skill_progress(module, state)]
         engine_states[who] = state
-    return ClassLog(answers, pages, states, learners, engine_states, known_at)
+    return ClassLog(answers, pages, states, learners, engine_states, known_at, learner_rates)
 
 
 #: (kind, target) of every planted flaw.

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lti_tool.dashboard.services import Dashboard, LearnerDetail
+from adaptive.analytics import PathStep
+from lti_tool.dashboard.services import VARIANT_NOTES, Dashboard, LearnerDetail
 
 _NUMBER = re.compile(r"^[+-]?\d+([.,/]\d+)?$")
 VIEWS = ("heatmap", "skills", "items", "misconceptions", "learner", "restructuring")
@@ -102,14 +103,24 @@ def misconceptions_csv(d: Dashboard) -> str:
 
 
 def learner_csv(detail: LearnerDetail) -> str:
-    """One row per step of the learner's path."""
+    """One row per step of the learner's path; an answer's question as the learner saw it
+    (a variant item's own numbers), with a note when only the authored one is known."""
     titles = {s.id: s.title for s in detail.skills}
+
+    def question(s: PathStep) -> str:
+        if s.kind == "answer" and s.seq in detail.step_labels:
+            return detail.step_labels[s.seq]
+        return detail.labels.get(s.ref, s.ref)
+
     return to_csv(["seq", "kind", "item_or_page", "item_or_page_id", "skill", "phase", "answer",
-                   "correct", "misconception", "hints_used", "seconds", "p_mastery_after"],
-                  ([s.seq, s.kind, detail.labels.get(s.ref, s.ref), s.ref,
+                   "correct", "misconception", "hints_used", "seconds", "p_mastery_after",
+                   "question_note"],
+                  ([s.seq, s.kind, question(s), s.ref,
                     titles.get(s.skill_id or "", s.skill_id), s.phase, s.answer_text,
                     "" if s.correct is None else ("yes" if s.correct else "no"),
-                    s.misconception, s.hints_used, s.seconds, s.mastery_after]
+                    s.misconception, s.hints_used, s.seconds, s.mastery_after,
+                    VARIANT_NOTES.get(detail.step_notes.get(s.seq, ""), "")
+                    if s.kind == "answer" else ""]
                    for s in detail.path))
 
 

@@ -44,7 +44,8 @@ from adaptive.analytics.suggestions import Names
 from adaptive.defaults import PRACTICE_CAP
 from adaptive.goals import goal_targets, relevant_skills
 from adaptive.modules import Module
-from adaptive.modules.format import ItemType
+from adaptive.modules.format import Item, ItemType
+from adaptive.modules.variants import with_values
 from lti_tool.course_scope import STAFF_ROLES, Scope, scope_for  # noqa: F401 (re-exported)
 from lti_tool.dashboard import module_diff as module_diff_lib
 from lti_tool.dashboard import nrps
@@ -151,9 +152,57 @@ def item_label(module: Module | None, item_id: str) -> str:
     if module is None:
         return item_id
     try:
-        prompt = module.item(item_id).prompt
+        item = module.item(item_id)
     except KeyError:  # answered in an earlier version of the module
         return item_id
+    return _label(item.prompt, item_id)
+
+
+#: Why a variant item's answer is shown with the authored numbers, not the learner's:
+#: answered before the answer event kept them (migration af1d95269673) ...
+NOT_RECORDED = "not_recorded"
+#: ... or the recorded numbers no longer fit the item (the module changed since).
+CHANGED = "changed"
+#: The same, in words (the learner CSV; the drill-down translates its own).
+VARIANT_NOTES = {
+    NOT_RECORDED: "the authored numbers: this answer was recorded before the numbers each "
+                  "learner sees were kept",
+    CHANGED: "the authored numbers: the item has changed since this answer",
+}
+
+
+def seen_item(module: Module | None, item_id: str,
+              variant: Any) -> tuple[Item | None, str]:
+    """The item as the learner saw it when answering, and "" or why it is the authored one.
+
+    ``variant`` is the answer event's record (``{"showing": k, "values": {...}}``) for an
+    item with variants: without it every showing of the item would read the same, so a
+    learner at the practice cap would seem to get one question three times. None when the
+    item is not in the module (any more)."""
+    if module is None:
+        return None, ""
+    try:
+        item = module.item(item_id)
+    except KeyError:
+        return None, ""
+    if item.variants is None:
+        return item, ""
+    values = variant.get("values") if isinstance(variant, dict) else None
+    if not isinstance(values, dict):
+        return item, NOT_RECORDED
+    try:
+        return with_values(item, values), ""
+    except (ValueError, ArithmeticError, TypeError):  # VariantError is a ValueError
+        return item, CHANGED
+
+
+def seen_label(module: Module | None, item_id: str, variant: Any) -> tuple[str, str]:
+    """``item_label`` of the item as the learner saw it, and ``seen_item``'s note."""
+    item, note = seen_item(module, item_id, variant)
+    return (_label(item.prompt, item_id) if item is not None else item_id), note
+
+
+def _label(prompt: str, item_id: str) -> str:
     first = next((p for p in prompt.split("\n\n") if p.strip()), "")
     text = plain_text(" ".join(first.split())) or item_id
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
@@ -172,7 +221,8 @@ def item_prompt_html(module: Module | None, item_id: str) -> Markup:
 
 
 def _answer_text(module: Module | None, item_id: str, response: Any,
-                 seen: dict[tuple[str, str], str] | None = None) -> str:
+                 seen: dict[tuple[str, str, str], str] | None = None,
+                 variant: Any = None) -> str:
     """What the learner typed or chose, readable: choice ids become their texts, math is
     read as text ("$\\frac{3}{4}$" → "3/4"), an ordering is the choices in order.
 
@@ -182,19 +232,25 @@ def _answer_text(module: Module | None, item_id: str, response: Any,
     raw = response.get("answer") if isinstance(response, dict) else response
     if raw is None:
         return ""
-    key = (item_id, repr(raw))
+    try:
+        item: Item | None = module.item(item_id) if module is not None else None
+    except KeyError:  # an item removed from the module since the answer
+        item = None
+    # Only a variant item's *choices* carry the learner's numbers (a typed answer is the
+    # same text whatever was drawn): then the variant is part of the key, and the choices
+    # are the ones this learner saw.
+    drawn = item is not None and item.variants is not None and bool(item.choices)
+    key = (item_id, repr(raw), repr(variant) if drawn else "")
     if seen is not None and key in seen:
         return seen[key]
+    if drawn:
+        item, _note = seen_item(module, item_id, variant)
     values = raw if isinstance(raw, list) else [raw]
     choices: dict[str, str] = {}
     ordering = False
-    if module is not None:
-        try:
-            item = module.item(item_id)
-            choices = {c.id: c.text for c in item.choices}
-            ordering = item.type == ItemType.ORDERING
-        except KeyError:  # an item removed from the module since the answer
-            choices = {}
+    if item is not None:
+        choices = {c.id: c.text for c in item.choices}
+        ordering = item.type == ItemType.ORDERING
     sep = " → " if ordering else ", "
     texts = [plain_text(choices[str(v)]) if str(v) in choices else _number(v) for v in values]
     out = sep.join(texts)[:200]
@@ -319,14 +375,16 @@ def load_activity(scope: Scope, learner_sub: str | None = None) -> ActivityData:
         events = db.session.scalars(
             select(AnswerEvent).where(AnswerEvent.attempt_pk.in_(list(sub_of_attempt)))
             .order_by(AnswerEvent.attempt_pk, AnswerEvent.seq))
-        seen: dict[tuple[str, str], str] = {}
+        seen: dict[tuple[str, str, str], str] = {}
         answers = [AnswerRecord(
             learner=sub_of_attempt[e.attempt_pk], item_id=e.item_id,
             skill_ids=tuple(e.skill_ids or ()), correct=bool(e.correct), seq=e.seq,
-            phase=e.phase, answer_text=_answer_text(module, e.item_id, e.response, seen),
+            phase=e.phase,
+            answer_text=_answer_text(module, e.item_id, e.response, seen, e.variant),
             group_index=e.group_index, misconception=e.misconception,
             hints_used=e.hints_used or 0, seconds=e.seconds,
             mastery_after=dict(e.mastery_after or {}), valid=bool(e.valid),
+            variant=e.variant,
         ) for e in events]
         page_rows = db.session.scalars(
             select(PageEvent).where(PageEvent.attempt_pk.in_(list(sub_of_attempt)))
@@ -652,6 +710,10 @@ class LearnerDetail:
     module: Module | None
     labels: dict[str, str] = field(default_factory=dict)  # item/page id -> question/title
     kinds: KindReport | None = None  # this learner's first tries per kind of thinking
+    # seq -> the question of that answer as the learner saw it (a variant's own numbers)
+    step_labels: dict[int, str] = field(default_factory=dict)
+    # seq -> NOT_RECORDED / CHANGED: the label is the authored question, and why
+    step_notes: dict[int, str] = field(default_factory=dict)
 
 
 def find_learner(scope: Scope, sub: str, timeout: float) -> Learner:
@@ -687,5 +749,11 @@ def learner_detail(scope: Scope, learner: Learner) -> LearnerDetail:
     labels = {s.ref: item_label(data.module, s.ref) for s in path if s.kind == "answer"}
     if data.module is not None:
         labels |= {p.id: p.title for p in data.module.pages}
+    step_labels: dict[int, str] = {}
+    step_notes: dict[int, str] = {}
+    for a in data.answers:
+        step_labels[a.seq], note = seen_label(data.module, a.item_id, a.variant)
+        if note:
+            step_notes[a.seq] = note
     return LearnerDetail(learner, summary, path, data.skills, data.module, labels,
-                         kinds=kinds_of(data))
+                         kinds=kinds_of(data), step_labels=step_labels, step_notes=step_notes)

@@ -78,6 +78,11 @@ class AnswerEvent(Model):
     mastery_before: Mapped[dict] = mapped_column(JSON, default=dict)
     mastery_after: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # An item with variants: {"showing": k, "values": {name: value}}, the numbers this
+    # learner saw (``adaptive.modules.variants.shown_values``), so a teacher reads the
+    # question as it was asked. NULL for a plain item, and for answers recorded before
+    # the column existed (those show the authored text, with a note).
+    variant: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class PageEvent(Model):

@@ -66,6 +66,7 @@ from adaptive.engine import (
 from adaptive.goals import find_goal
 from adaptive.grading.score import GradeReport, grade
 from adaptive.modules.format import BKTParams, Item, Module
+from adaptive.modules.variants import shown_values
 from lti_tool.ags.delivery import enqueue_committed
 from lti_tool.ags.lineitem import request_read
 from lti_tool.ags.passback import (
@@ -575,6 +576,7 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
         misconception=evaluation.misconception, hints_used=hints, seconds=seconds,
         mastery_before=dict(result.mastery_before or {}),
         mastery_after=dict(result.mastery_after or {}), created_at=utcnow(),
+        variant=_variant_record(module, state, step),
     )
     try:
         report = _write_step(writer or StepWriter(), session, attempt, module, new_state,
@@ -593,6 +595,14 @@ def answer_item(session: RunnerLaunch, posted_seq: int, item_id: str,
     if report is not None:
         page.report = report
     return page
+
+
+def _variant_record(module: Module, state: Mapping[str, Any], step: AskItem) -> dict | None:
+    """What the answer event keeps of a variant item: the showing and the values drawn for
+    it, so the dashboard re-creates the question this learner answered (the values, not
+    only the seed: a later change to the draw or a reset state cannot change them)."""
+    values = shown_values(module.item(step.item_id), int(state.get("seed", 0)), step.variant)
+    return None if values is None else {"showing": step.variant, "values": values}
 
 
 def _changes_grade(module: Module, state: dict, new_state: dict, step: AskItem,

@@ -97,3 +97,19 @@ def test_a_sound_class_of_30_gets_no_item_suggestion():
     log = simulate_class(module, truth, 30, np.random.default_rng(5))
     kinds = {r.kind for r in suggest_restructuring(module, log.answers, log.pages, log.states)}
     assert not kinds & {"mis_keyed", "non_discriminating", "too_easy", "too_hard"}
+
+
+def test_the_benchmarks_neyman_pearson_bound_separates_planted_from_sound_classes():
+    """bench/planted_flaws.py --bound: the true model's likelihood ratio (every learner's
+    prior and learning rate known) favours the flaw on a class where it is planted and the
+    sound item/lesson on the same class with the flaws removed; a large class, so the sign
+    is not chance (at 30 learners it is the spread of this ratio the docs report)."""
+    from bench.planted_flaws import _np_bound, _sound_truth
+
+    module, truth = planted_flaw_module(3)
+    planted = simulate_class(module, truth, 200, np.random.default_rng(11))
+    sound = simulate_class(module, _sound_truth(truth), 200, np.random.default_rng(11))
+    flat, lesson = _np_bound(module, truth, planted)
+    flat0, lesson0 = _np_bound(module, truth, sound)
+    assert flat > 10 and lesson > 3
+    assert flat0 < -10 and lesson0 < 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -23,7 +24,14 @@ from adaptive.engine import (
 )
 from adaptive.grading.answers import evaluate_answer
 from adaptive.modules.loader import module_to_dict, parse_module
-from adaptive.modules.variants import VariantError, draw, evaluate, variant_item
+from adaptive.modules.variants import (
+    VariantError,
+    draw,
+    evaluate,
+    shown_values,
+    variant_item,
+    with_values,
+)
 from adaptive.samples import load_sample
 from adaptive.simulation.runner import answer_matching, wrong_answer
 
@@ -264,3 +272,22 @@ def test_a_learner_at_the_practice_cap_never_sees_the_same_question_twice(sample
     assert len(asked) > module.settings.practice_cap + 2
     assert len(set(asked)) == len(asked)
     assert remediation and max(remediation.values()) <= 2
+
+
+def test_recorded_values_re_create_each_showing():
+    """What an answer event keeps (shown_values) gives back the item as shown (with_values),
+    also when the learner's seed or the draw is no longer at hand; values that no longer fit
+    the item are an error, not a silently wrong question."""
+    module, _ = load()
+    item = module.item("plus")
+    prompts = set()
+    for k in range(5):
+        values = shown_values(item, 11, k)
+        assert values == draw(item.variants, 11, "plus", k)
+        shown = with_values(item, values)
+        assert shown == variant_item(item, 11, k) if k else shown.prompt == item.prompt
+        prompts.add(shown.prompt)
+    assert len(prompts) == 5
+    assert shown_values(replace(item, variants=None), 11, 2) is None
+    with pytest.raises(VariantError):
+        with_values(item, {"zz": 1})
