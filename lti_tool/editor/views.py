@@ -34,6 +34,7 @@ from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_pro
 from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
+from lti_tool.editor import translations_form as tr_form
 from lti_tool.extensions import db
 from lti_tool.filters import FigureLinks, render_markdown
 from lti_tool.i18n import use_locale
@@ -133,8 +134,27 @@ def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any]
         variant_rows=fields.variant_rows, extra=fields.extra_json(data),
         figure_links=links, published=published,
         deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
-        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
+        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""),
+        translation_forms=tr_form.language_forms(data), tr_field=tr_form.field_name,
+        tr_languages=[(code, _language_name(code)) for code in tr_form.supported_languages()],
+        language_name=_language_name)
     return _no_store(body, status)
+
+
+def _language_name(code: str) -> str:
+    """A language's name in itself ("español"), as language menus usually show it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name() or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _posted_module(draft) -> tuple[dict[str, Any], list[str]]:
+    """The posted form as the module: the other forms', then the translations form's edits."""
+    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    return tr_form.apply_form(data, request.form), notes
 
 
 @bp.get("/")
@@ -215,7 +235,7 @@ def save(draft_id: int) -> BaseResponse:
     """Save the form (errors and all); then add, remove or publish as the button says."""
     session, token = _open(request.form.get("t"))
     draft = _draft(session, draft_id)
-    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    data, notes = _posted_module(draft)
     data = _with_figure(data, notes)
     action = request.form.get("action", "save")
     at = ""
@@ -226,6 +246,18 @@ def save(draft_id: int) -> BaseResponse:
         only = int(which) if which.isdigit() else None
         data = suggest.accept(data, suggest.suggest_skills(data), only)
         at = f"items[{only}]" if only is not None else "items"
+    elif action == "add-language":
+        language = request.form.get("_language", "")
+        data, why = tr_form.add_language(data, language)
+        if why is not None:
+            notes.append(_("This editor translates modules into: %(list)s.",
+                           list=", ".join(tr_form.supported_languages())) if why == "unsupported"
+                         else _("That is the module's own language."))
+        else:
+            at = f"translations.{language}"
+    elif action.startswith("remove-language:"):
+        data = tr_form.remove_language(data, action.removeprefix("remove-language:"))
+        at = "translations"
     services.save_draft(draft, data)
     if action == "publish":
         published = services.publish(session, draft, _settings().max_module_bytes)
@@ -299,7 +331,7 @@ def validate(draft_id: int) -> Response:
     """Checking while typing: the form as it stands → problems by field (nothing saved)."""
     session, _token = _open(request.form.get("t"))
     draft = _draft(session, draft_id)
-    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    data, notes = _posted_module(draft)
     problems = fields.check(data)
     by_field = fields.assign_problems(problems, data)
     return _no_store(jsonify(
