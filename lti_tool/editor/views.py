@@ -34,6 +34,7 @@ from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_pro
 from adaptive.modules.loader import parse_module
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
+from lti_tool.editor import learner_run as runs
 from lti_tool.editor import translations_form as tr_form
 from lti_tool.extensions import db
 from lti_tool.filters import FigureLinks, render_markdown
@@ -391,6 +392,41 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
         "editor/preview.html", token=token, draft=draft, module=module, page=page, item=item,
         result=result, answer=draft_answer, error=error, kind=kind, target=target,
         figure_links=links))
+
+
+@bp.route("/<int:draft_id>/run", methods=["GET", "POST"])
+def learner_run(draft_id: int) -> Response:
+    """The full preview as a learner: the real engine over the draft (or one skill of it),
+    the run's state in a signed token in the page; nothing is recorded anywhere."""
+    session, token = _open(_token_in())
+    draft = _draft(session, draft_id)
+    text = fields.module_yaml(draft.data)
+    module, problems = parse_module(text, "module.yaml")
+    if module is None:
+        return _no_store(render_template("editor/preview.html", token=token, draft=draft,
+                                         module=None, problems=problems), 400)
+    version, secret = library.content_version(text), _settings().secret_key
+    notes: list[str] = []
+    run = None
+    if request.method == "POST" and request.form.get("action") != "restart":
+        run = runs.read_token(secret, request.form.get("run", ""), draft.id, version, module)
+        if run is None:
+            notes.append(_("The draft has changed since this run began: it starts again."))
+        elif request.form.get("action") == "continue":
+            run = runs.continue_page(run, request.form.get("page", ""))
+        else:
+            run = runs.submit_answer(run, request.form.to_dict(flat=False))
+    if run is None:
+        run = runs.start_run(module, request.values.get("skill") or None)
+    try:
+        run_token = runs.token_for(secret, draft.id, version, run)
+    except runs.RunTooLong:
+        notes.append(_("This run has grown too long to carry on: it starts again."))
+        run = runs.start_run(module, run.skill)
+        run_token = runs.token_for(secret, draft.id, version, run)
+    return _no_store(render_template(
+        "editor/run.html", token=token, draft=draft, run=run, run_token=run_token,
+        notes=notes, figure_links=_figure_links(draft.id, draft.data)))
 
 
 @bp.context_processor
