@@ -240,8 +240,11 @@ def save(draft_id: int) -> BaseResponse:
     data = _with_figure(data, notes)
     action = request.form.get("action", "save")
     at = ""
-    if action.startswith(("add:", "remove:")):
+    focus = ""
+    if action.startswith(("add:", "remove:", "move:")):
         data, at = fields.apply_action(data, action)
+        if action.startswith("move:"):  # keep the focus on the button, for the next move
+            focus = fields.move_button(data, at, action.rpartition(":")[2])
     elif action.startswith("suggest:"):  # take the suggested skill(s) of untagged questions
         which = action.removeprefix("suggest:")
         only = int(which) if which.isdigit() else None
@@ -266,7 +269,7 @@ def save(draft_id: int) -> BaseResponse:
                             status=200 if published.version else 400)
     if notes:
         return _editor_page(session, token, draft, data, notes=notes, status=400)
-    anchor = f"#{fields.dom_id(at)}" if at else ""
+    anchor = f"#{focus}" if focus else f"#{fields.dom_id(at)}" if at else ""
     return redirect(url_for("editor.edit", draft_id=draft.id, t=token) + anchor, code=303)
 
 
