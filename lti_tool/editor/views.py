@@ -49,6 +49,18 @@ from lti_tool.runner import answers, figures
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
 
 
+# The editor's form names every field of the module (a sample has 2,000 to 3,000, more
+# with translations) and posts as multipart (for figure uploads); Werkzeug refuses more than
+# MAX_FORM_PARTS (1,000) with a 413, so a sample could not be saved from a browser. The
+# request's size stays bounded by MAX_CONTENT_LENGTH (from max_module_bytes).
+FORM_PARTS = 50_000
+
+
+@bp.before_request
+def _many_fields() -> None:
+    request.max_form_parts = FORM_PARTS
+
+
 def _settings():
     return current_app.config["BRANCHWISE"]
 
