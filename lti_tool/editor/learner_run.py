@@ -10,6 +10,8 @@ continued after the draft changed (it starts again), and is refused past ``MAX_T
 
 One skill is previewed as a goal of its own (the skill and its prerequisites: what the
 engine plans for a learner whose goal it is), added to an in-memory copy of the module.
+A run may be in any of the module's languages (``translations.localise``, as a learner of
+that language gets it: texts, accepted answers, numbers read that language's way).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from adaptive.engine import (
 )
 from adaptive.grading.answers import AnswerResult
 from adaptive.modules.format import Choice, Goal, Item, Module, Page
+from adaptive.modules.translations import languages, localise
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 
 __all__ = ["MAX_TOKEN_CHARS", "Run", "RunTooLong", "continue_page", "read_token",
@@ -64,6 +67,7 @@ class Run:
     state: dict[str, Any]
     skill: str | None
     trail: list[dict[str, Any]]
+    language: str | None = None  # None: the module's own
     step: Step = field(init=False)
     item: Item | None = None
     choices: list[Choice] = field(default_factory=list)
@@ -90,8 +94,11 @@ class Run:
         return isinstance(self.step, Finish)
 
 
-def run_module(module: Module, skill: str | None) -> Module:
-    """The module the run uses: for one skill, with a goal of that skill added."""
+def run_module(module: Module, skill: str | None, language: str | None = None) -> Module:
+    """The module the run uses: in ``language`` (one of its own), and for one skill, with a
+    goal of that skill added."""
+    if language is not None and language in languages(module):
+        module = localise(module, language)
     if skill is None:
         return module
     goal = Goal(id=SKILL_GOAL, title=skill, skills=(skill,))
@@ -102,13 +109,15 @@ def _settings(module: Module, skill: str | None) -> ActivitySettings:
     return ActivitySettings.from_module(module, goal=SKILL_GOAL if skill else None)
 
 
-def start_run(module: Module, skill: str | None) -> Run:
+def start_run(module: Module, skill: str | None, language: str | None = None) -> Run:
     """A fresh learner (a random seed: choice orders and variants as a learner gets them)."""
     if skill is not None and skill not in {s.id for s in module.skills}:
         skill = None
-    module = run_module(module, skill)
+    if language not in languages(module)[1:]:
+        language = None
+    module = run_module(module, skill, language)
     result = start(module, _settings(module, skill), seed=secrets.randbelow(2**31))
-    return Run(module, result.state, skill, [])
+    return Run(module, result.state, skill, [], language)
 
 
 def _serializer(secret: str) -> URLSafeSerializer:
@@ -118,7 +127,8 @@ def _serializer(secret: str) -> URLSafeSerializer:
 def token_for(secret: str, draft_id: int, version: str, run: Run) -> str:
     """The run as a signed token for the page's form; ``RunTooLong`` past the limit."""
     token = _serializer(secret).dumps({"d": draft_id, "v": version, "k": run.skill,
-                                       "s": run.state, "t": run.trail[-_TRAIL_LIMIT:]})
+                                       "l": run.language, "s": run.state,
+                                       "t": run.trail[-_TRAIL_LIMIT:]})
     if len(token) > MAX_TOKEN_CHARS:
         raise RunTooLong(len(token))
     return token
@@ -137,14 +147,16 @@ def read_token(secret: str, token: str, draft_id: int, version: str,
     if not isinstance(data, dict) or data.get("d") != draft_id or data.get("v") != version:
         return None
     skill = data.get("k") if isinstance(data.get("k"), str) else None
+    language = data.get("l") if isinstance(data.get("l"), str) else None
     try:
-        return Run(run_module(module, skill), data["s"], skill, list(data.get("t") or []))
+        return Run(run_module(module, skill, language), data["s"], skill,
+                   list(data.get("t") or []), language)
     except (KeyError, ValueError, TypeError):
         return None
 
 
 def _advanced(run: Run, state: dict[str, Any], entry: dict[str, Any], **shown: Any) -> Run:
-    new = Run(run.module, state, run.skill, [*run.trail, entry])
+    new = Run(run.module, state, run.skill, [*run.trail, entry], run.language)
     for name, value in shown.items():
         setattr(new, name, value)
     return new

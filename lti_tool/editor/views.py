@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() return
 from adaptive.grading import evaluate_answer
 from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_problems
 from adaptive.modules.loader import parse_module
+from adaptive.modules.translations import languages
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
 from lti_tool.editor import learner_run as runs
@@ -432,16 +433,18 @@ def learner_run(draft_id: int) -> Response:
         else:
             run = runs.submit_answer(run, request.form.to_dict(flat=False))
     if run is None:
-        run = runs.start_run(module, request.values.get("skill") or None)
+        run = runs.start_run(module, request.values.get("skill") or None,
+                             request.values.get("language") or None)
     try:
         run_token = runs.token_for(secret, draft.id, version, run)
     except runs.RunTooLong:
         notes.append(_("This run has grown too long to carry on: it starts again."))
-        run = runs.start_run(module, run.skill)
+        run = runs.start_run(module, run.skill, run.language)
         run_token = runs.token_for(secret, draft.id, version, run)
     return _no_store(render_template(
         "editor/run.html", token=token, draft=draft, run=run, run_token=run_token,
-        notes=notes, figure_links=_figure_links(draft.id, draft.data)))
+        notes=notes, figure_links=_figure_links(draft.id, draft.data),
+        languages=[(code, _language_name(code)) for code in languages(module)]))
 
 
 @bp.context_processor

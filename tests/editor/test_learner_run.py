@@ -141,3 +141,25 @@ def test_a_forged_or_outdated_run_starts_again_and_one_skill_runs_alone(client, 
             seen.add(whole.field("item"))
         whole.step(module)
     assert seen & others  # the whole module's run goes beyond that skill
+
+
+def test_a_run_in_one_of_the_module_languages(client, dl):
+    from adaptive.modules.loader import module_to_dict
+    from adaptive.modules.translations import localise
+    from adaptive.samples import load_sample
+
+    sample = load_sample("fractions")
+    token = dl.launch()
+    url = _open_text(client, token, fields.module_yaml(module_to_dict(sample)))
+    run = Run(client, url, token).start(language="es")
+    assert '<option value="es" selected>' in run.html.replace("\n", "")
+    spanish = localise(sample, "es")
+    item = spanish.item(run.field("item"))
+    english = sample.item(item.id)
+    assert item.prompt != english.prompt
+    prompt = run.doc.get_element_by_id("prompt")
+    assert prompt.get("lang") == "es"
+    first_words = " ".join(item.prompt.replace("*", "").split()[:2])
+    assert first_words in prompt.text_content()
+    run.step(spanish)  # the run stays in Spanish from step to step
+    assert run.doc.xpath("//select[@id='run-language']/option[@selected]")[0].get("value") == "es"
