@@ -188,3 +188,17 @@ def test_a_short_text_rule_is_translated_with_its_other_answers():
     added, why = tr_form.add_language(data, "de")
     assert why == "unsupported" and added == data
     assert tr_form.add_language(data, data.get("language") or "en")[1] == "own"
+
+
+def test_a_draft_with_errors_still_lists_its_texts_to_translate():
+    data = fields.blank_module()
+    data["title"] = "Counting"
+    data["items"] = [{"id": "q1", "type": "single_choice", "skills": ["nowhere"],
+                      "prompt": "Pick one", "choices": [{"id": "a", "text": "this"}],
+                      "answer_groups": [{"match": {"choice": "zz"}, "correct": True}]}]
+    data, why = tr_form.add_language(data, "fr")
+    assert why is None and parse_module(fields.module_yaml(data))[0] is None  # errors
+    [french] = tr_form.language_forms(data)
+    keys = {r.key: r.status for r in french.rows}
+    assert keys[("title",)] == "missing" and keys[("items", "q1", "prompt")] == "missing"
+    assert tr_form.remove_language(data, "fr").get("translations") is None
