@@ -44,6 +44,8 @@ SEP = "|"
 _ORDER = ("translation-placeholder", "translation-regex", "translation-missing",
           "translation-stale", "translation-rule", "translation-unstamped")
 
+_MARKS = {"translation-missing", "translation-stale", "translation-unstamped"}
+
 
 @cache
 def supported_languages() -> tuple[str, ...]:
@@ -192,9 +194,11 @@ def language_forms(data: Mapping[str, Any]) -> list[LanguageForm]:
             found = by_path.get(src.path, []) + by_path.get(".".join(src.key), [])
             found = [p for p in found if p.code.startswith("translation-")
                      and p.code != "translation-unknown"]
+            # Missing, stale and unstamped are shown as the row's mark; the validator's
+            # message is kept for the others (a pattern or placeholder that cannot work).
+            said = tuple(p.message for p in found if p.code not in _MARKS)
             rows.append(Row(src.key, src.path, src.text, rule, text, also,
-                            tuple(p.code for p in found), tuple(p.message for p in found),
-                            needs_translation(src.text)))
+                            tuple(p.code for p in found), said, needs_translation(src.text)))
         unknown = [p.path for p in problems if p.code == "translation-unknown"]
         out.append(LanguageForm(language, rows, unknown))
     return out

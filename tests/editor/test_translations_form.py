@@ -124,6 +124,7 @@ def test_a_changed_original_shows_its_translation_stale_until_redone_or_confirme
     row = _rows(html, "fr")["items › item-1 › prompt"]
     assert "ed-tr-stale" in row.get("class") and "stale" in row.find("label").text_content()
     assert "Which number is 2?" in row.find_class("ed-tr-src")[0].text_content()
+    assert "The original has changed since this was translated." in row.text_content()
     problems = parse_module(fields.module_yaml(_draft().data))[1]
     assert any(p.code == "translation-stale" for p in problems)
     # saving the form unchanged keeps it stale (the old hash is kept, not rewritten) ...
