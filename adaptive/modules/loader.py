@@ -55,6 +55,7 @@ from adaptive.modules.validate import (
 
 __all__ = [
     "LineMap",
+    "build_module",
     "load_module",
     "module_to_dict",
     "parse_module",
@@ -638,6 +639,12 @@ def parse_module(
     if any(p.is_error for p in problems):
         return None, problems
     return module, problems
+
+
+def build_module(data: Mapping[str, Any], filename: str = "<module>") -> Module:
+    """The module as the loader builds it from ``data``, problems or not (``parse_module``
+    returns no module when there is an error; the editor still lists a draft's texts)."""
+    return _Builder(filename, {}).module(data)
 
 
 def load_module(path: str | os.PathLike[str]) -> Module:

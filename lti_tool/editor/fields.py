@@ -529,17 +529,22 @@ def _resolve(data: Any, path: str) -> tuple[Any, str | int] | None:
 
 
 def apply_action(data: dict[str, Any], action: str) -> tuple[dict[str, Any], str]:
-    """``add:PATH[:TYPE]`` or ``remove:PATH`` from a form button → (module, path to show)."""
+    """``add:PATH[:TYPE]``, ``remove:PATH`` or ``move:PATH:up|down`` from a form button
+    → (module, path to show)."""
     data = copy.deepcopy(data)
     verb, _, rest = action.partition(":")
     path, _, option = rest.partition(":")
     if verb == "remove":
         found = _resolve(data, path)
+        parent = path[:path.rfind("[")] if "[" in path else ""
         if found is not None and isinstance(found[0], list) and isinstance(found[1], int) \
                 and found[1] < len(found[0]):
             found[0].pop(found[1])
-        parent = path[:path.rfind("[")] if "[" in path else ""
+            if found[0]:  # the focus goes to the entry now in its place (or the one before)
+                return data, f"{parent}[{min(found[1], len(found[0]) - 1)}]"
         return data, parent
+    if verb == "move":
+        return move_entry(data, path, option)
     if verb != "add":
         return data, ""
     if path.endswith(".variants.params"):
@@ -592,6 +597,40 @@ def apply_action(data: dict[str, Any], action: str) -> tuple[dict[str, Any], str
         return data, ""
     target.append(entry)
     return data, f"{path}[{len(target) - 1}]"
+
+
+# The lists whose order the forms change by "Move up" / "Move down" buttons (by path with
+# the indices taken out): the order of skills is the learner's progress list, of pages and
+# questions the order they are met in, of answer groups which rule is tried first.
+MOVABLE = {"skills", "pages", "items", "goals", "items[].choices", "items[].answer_groups",
+           "items[].hints"}
+
+
+def move_entry(data: dict[str, Any], path: str, direction: str) -> tuple[dict[str, Any], str]:
+    """The entry at ``path`` (``items[2]``) swapped with its neighbour above (``up``) or
+    below (``down``) → (module, its new path). Anything else leaves the module as it is."""
+    data = copy.deepcopy(data)
+    found = _resolve(data, path)
+    if found is None or "[" not in path or _shape(path[:path.rfind("[")]) not in MOVABLE:
+        return data, path
+    entries, index = found
+    step = {"up": -1, "down": 1}.get(direction)
+    if not isinstance(entries, list) or not isinstance(index, int) or step is None \
+            or not 0 <= index < len(entries) or not 0 <= index + step < len(entries):
+        return data, path
+    entries[index], entries[index + step] = entries[index + step], entries[index]
+    return data, f"{path[:path.rfind('[')]}[{index + step}]"
+
+
+def move_button(data: Mapping[str, Any], path: str, direction: str) -> str:
+    """The DOM id of the button to keep the focus on after a move: the same direction's
+    at ``path`` (its new place), or the other one's when the entry reached an end."""
+    found = _resolve(data, path)
+    size = len(found[0]) if found is not None and isinstance(found[0], list) else 0
+    index = found[1] if found is not None and isinstance(found[1], int) else 0
+    if (direction == "up" and index == 0) or (direction == "down" and index >= size - 1):
+        direction = "down" if direction == "up" else "up"
+    return f"{dom_id(path)}-{direction}"
 
 
 def path_for_target(data: Mapping[str, Any], target: str) -> str:

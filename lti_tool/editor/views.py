@@ -32,8 +32,11 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() return
 from adaptive.grading import evaluate_answer
 from adaptive.modules.figures import MAX_FIGURE_BYTES, PNG_SIGNATURE, figure_problems
 from adaptive.modules.loader import parse_module
+from adaptive.modules.translations import languages
 from lti_tool.deep_linking.services import PICKER_ROLES, NotAllowed
 from lti_tool.editor import fields, graph, services, suggest
+from lti_tool.editor import learner_run as runs
+from lti_tool.editor import translations_form as tr_form
 from lti_tool.extensions import db
 from lti_tool.filters import FigureLinks, render_markdown
 from lti_tool.i18n import use_locale
@@ -45,6 +48,18 @@ from lti_tool.protocol import claims
 from lti_tool.runner import answers, figures
 
 bp = Blueprint("editor", __name__, url_prefix="/lti/editor")
+
+
+# The editor's form names every field of the module (a sample has 2,000 to 3,000, more
+# with translations) and posts as multipart (for figure uploads); Werkzeug refuses more than
+# MAX_FORM_PARTS (1,000) with a 413, so a sample could not be saved from a browser. The
+# request's size stays bounded by MAX_CONTENT_LENGTH (from max_module_bytes).
+FORM_PARTS = 50_000
+
+
+@bp.before_request
+def _many_fields() -> None:
+    request.max_form_parts = FORM_PARTS
 
 
 def _settings():
@@ -133,8 +148,27 @@ def _editor_page(session: LaunchSession, token: str, draft, data: dict[str, Any]
         variant_rows=fields.variant_rows, extra=fields.extra_json(data),
         figure_links=links, published=published,
         deep_linking=session.message_type == claims.DEEP_LINKING_REQUEST,
-        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""))
+        suggestions=suggest.suggest_skills(data), at=request.args.get("at", ""),
+        translation_forms=tr_form.language_forms(data), tr_field=tr_form.field_name,
+        tr_languages=[(code, _language_name(code)) for code in tr_form.supported_languages()],
+        language_name=_language_name)
     return _no_store(body, status)
+
+
+def _language_name(code: str) -> str:
+    """A language's name in itself ("español"), as language menus usually show it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name() or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _posted_module(draft) -> tuple[dict[str, Any], list[str]]:
+    """The posted form as the module: the other forms', then the translations form's edits."""
+    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    return tr_form.apply_form(data, request.form), notes
 
 
 @bp.get("/")
@@ -215,17 +249,32 @@ def save(draft_id: int) -> BaseResponse:
     """Save the form (errors and all); then add, remove or publish as the button says."""
     session, token = _open(request.form.get("t"))
     draft = _draft(session, draft_id)
-    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    data, notes = _posted_module(draft)
     data = _with_figure(data, notes)
     action = request.form.get("action", "save")
     at = ""
-    if action.startswith(("add:", "remove:")):
+    focus = ""
+    if action.startswith(("add:", "remove:", "move:")):
         data, at = fields.apply_action(data, action)
+        if action.startswith("move:"):  # keep the focus on the button, for the next move
+            focus = fields.move_button(data, at, action.rpartition(":")[2])
     elif action.startswith("suggest:"):  # take the suggested skill(s) of untagged questions
         which = action.removeprefix("suggest:")
         only = int(which) if which.isdigit() else None
         data = suggest.accept(data, suggest.suggest_skills(data), only)
         at = f"items[{only}]" if only is not None else "items"
+    elif action == "add-language":
+        language = request.form.get("_language", "")
+        data, why = tr_form.add_language(data, language)
+        if why is not None:
+            notes.append(_("This editor translates modules into: %(list)s.",
+                           list=", ".join(tr_form.supported_languages())) if why == "unsupported"
+                         else _("That is the module's own language."))
+        else:
+            at = f"translations.{language}"
+    elif action.startswith("remove-language:"):
+        data = tr_form.remove_language(data, action.removeprefix("remove-language:"))
+        at = "translations"
     services.save_draft(draft, data)
     if action == "publish":
         published = services.publish(session, draft, _settings().max_module_bytes)
@@ -233,7 +282,7 @@ def save(draft_id: int) -> BaseResponse:
                             status=200 if published.version else 400)
     if notes:
         return _editor_page(session, token, draft, data, notes=notes, status=400)
-    anchor = f"#{fields.dom_id(at)}" if at else ""
+    anchor = f"#{focus}" if focus else f"#{fields.dom_id(at)}" if at else ""
     return redirect(url_for("editor.edit", draft_id=draft.id, t=token) + anchor, code=303)
 
 
@@ -299,7 +348,7 @@ def validate(draft_id: int) -> Response:
     """Checking while typing: the form as it stands → problems by field (nothing saved)."""
     session, _token = _open(request.form.get("t"))
     draft = _draft(session, draft_id)
-    data, notes = fields.refuse_cycles(fields.form_to_module(request.form), draft.data)
+    data, notes = _posted_module(draft)
     problems = fields.check(data)
     by_field = fields.assign_problems(problems, data)
     return _no_store(jsonify(
@@ -359,6 +408,43 @@ def preview(draft_id: int, kind: str, target: str) -> Response:
         "editor/preview.html", token=token, draft=draft, module=module, page=page, item=item,
         result=result, answer=draft_answer, error=error, kind=kind, target=target,
         figure_links=links))
+
+
+@bp.route("/<int:draft_id>/run", methods=["GET", "POST"])
+def learner_run(draft_id: int) -> Response:
+    """The full preview as a learner: the real engine over the draft (or one skill of it),
+    the run's state in a signed token in the page; nothing is recorded anywhere."""
+    session, token = _open(_token_in())
+    draft = _draft(session, draft_id)
+    text = fields.module_yaml(draft.data)
+    module, problems = parse_module(text, "module.yaml")
+    if module is None:
+        return _no_store(render_template("editor/preview.html", token=token, draft=draft,
+                                         module=None, problems=problems), 400)
+    version, secret = library.content_version(text), _settings().secret_key
+    notes: list[str] = []
+    run = None
+    if request.method == "POST" and request.form.get("action") != "restart":
+        run = runs.read_token(secret, request.form.get("run", ""), draft.id, version, module)
+        if run is None:
+            notes.append(_("The draft has changed since this run began: it starts again."))
+        elif request.form.get("action") == "continue":
+            run = runs.continue_page(run, request.form.get("page", ""))
+        else:
+            run = runs.submit_answer(run, request.form.to_dict(flat=False))
+    if run is None:
+        run = runs.start_run(module, request.values.get("skill") or None,
+                             request.values.get("language") or None)
+    try:
+        run_token = runs.token_for(secret, draft.id, version, run)
+    except runs.RunTooLong:
+        notes.append(_("This run has grown too long to carry on: it starts again."))
+        run = runs.start_run(module, run.skill, run.language)
+        run_token = runs.token_for(secret, draft.id, version, run)
+    return _no_store(render_template(
+        "editor/run.html", token=token, draft=draft, run=run, run_token=run_token,
+        notes=notes, figure_links=_figure_links(draft.id, draft.data),
+        languages=[(code, _language_name(code)) for code in languages(module)]))
 
 
 @bp.context_processor

@@ -13,7 +13,7 @@
   // The page's own words, in the teacher's language (the server translated them).
   var msg = {error: form.dataset.msgError, warning: form.dataset.msgWarning,
              status: form.dataset.msgStatus, publish: form.dataset.msgPublish,
-             circle: form.dataset.msgCircle};
+             circle: form.dataset.msgCircle, here: form.dataset.msgHere};
 
   function formData() {
     var data = new FormData(form);
@@ -33,8 +33,16 @@
       box.appendChild(line);
     });
     if (status) {
+      // The status is a live region: a screen reader hears the counts and, for the field
+      // being typed in, its own problems (the boxes next to fields are not live: a region
+      // per field would talk over the typing).
+      var active = document.activeElement;
+      var here = result.problems.filter(function (p) {
+        return active && active.id && p.field === active.id;
+      }).map(function (p) { return p.message; });
       status.textContent = msg.status.replace("{n}", result.errors)
-        .replace("{w}", result.warnings) + (result.errors ? " " + msg.publish : "");
+        .replace("{w}", result.warnings) + (result.errors ? " " + msg.publish : "") +
+        (here.length ? " " + msg.here + " " + here.join(" ") : "");
     }
   }
 
@@ -128,12 +136,14 @@
     timer = setTimeout(validate, 200);
   });
 
-  // After "Add ...", the server sends us to the new entry: focus its first field.
+  // After "Add ..." or "Remove ...", the server sends us to the new entry (or the one now
+  // in the removed one's place): focus its first field. After "Move up/down" it sends us to
+  // the moved entry's button, which keeps the focus for the next move.
   // After the load, when the browser has scrolled to the fragment (which moves focus).
   function focusEntry() {
     if (!location.hash) { return; }
     var entry = document.getElementById(location.hash.slice(1));
-    var first = entry && (entry.matches("input, select, textarea") ? entry :
+    var first = entry && (entry.matches("input, select, textarea, button") ? entry :
       entry.querySelector("input:not([type=hidden]), select, textarea"));
     if (first) { first.focus(); }
   }

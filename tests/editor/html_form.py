@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lxml.html
+from urllib3 import encode_multipart_formdata
 from werkzeug.datastructures import MultiDict
 
 
@@ -32,3 +33,13 @@ def form_fields(html: str, form_id: str = "editor-form") -> MultiDict:
             if option is not None:
                 out.add(name, option.get("value", option.text or ""))
     return out
+
+
+def multipart(form: MultiDict) -> dict:
+    """``client.post`` arguments for ``form`` as a browser sends it (multipart/form-data).
+
+    urllib3's encoder, not the Werkzeug test client's: that one writes an empty field
+    without the line break before the next boundary, which Werkzeug's parser misreads
+    when the break falls at a buffer's edge (a form of some thousand fields hits it)."""
+    body, content_type = encode_multipart_formdata(list(form.items(multi=True)))
+    return {"data": body, "content_type": content_type}

@@ -88,6 +88,14 @@ def test_build_publish_add_and_complete_in_chromium(app, client, lms, dl, browse
         _type(page, "f-title", "Counting and adding")
         _wait(page, lambda: page.locator("#f-title-p").inner_text().strip() == "")
         assert status.inner_text() != before
+        # The status is the live region: it says the problem of the field being typed in.
+        assert status.get_attribute("aria-live") == "polite"
+        _type(page, "f-estimated_minutes", "ten")
+        _wait(page, lambda: "This field: This has the wrong kind of value"
+              in status.inner_text())
+        assert "wrong kind of value" in page.locator("#f-estimated_minutes-p").inner_text()
+        _type(page, "f-estimated_minutes", "10")
+        _wait(page, lambda: "This field:" not in status.inner_text())
         # The lesson's live preview: Markdown and math from the server's renderer.
         _type(page, "f-pages_0__title", "Counting")
         _type(page, "f-pages_0__body", "One and one: $1 + 1 = 2$")
@@ -120,6 +128,46 @@ def test_build_publish_add_and_complete_in_chromium(app, client, lms, dl, browse
         page.keyboard.press("Space")
         assert not box.is_checked()
         assert "would make a circle" in page.locator("#f-skills_0__prerequisites-p").inner_text()
+
+        # Reordering by keyboard: the button keeps the focus, so it can be pressed again.
+        _press(page, "Move down: question 1")
+        _wait(page, lambda: page.evaluate("document.activeElement.id") == "f-items_1-up")
+        assert page.locator("#f-items_0__prompt").input_value() == "What is $1 + 1$?"
+        _press(page, "Move up: question 2")
+        _wait(page, lambda: page.evaluate("document.activeElement.id") == "f-items_0-down")
+        assert page.locator("#f-items_0__prompt").input_value() == "How many: one?"
+        # Removing a hint puts the focus on the entry now in its place.
+        _press(page, "Add a hint")
+        _wait(page, lambda: page.evaluate("document.activeElement.id") == "f-items_0__hints_0")
+        _type(page, "f-items_0__hints_0", "Count the fingers.")
+        _press(page, "Add a hint")
+        _type(page, "f-items_0__hints_1", "One finger.")
+        _press(page, "Remove hint 1")
+        _wait(page, lambda: page.evaluate("document.activeElement.id") == "f-items_0__hints_0")
+        assert page.locator("#f-items_0__hints_0").input_value() == "One finger."
+        assert page.locator("#f-items_0__hints_1").count() == 0
+
+        # A translation by form: Spanish added, a text typed beside its original.
+        page.locator("#tr-new-language").select_option("es")
+        _press(page, "Add the translation")
+        _wait(page, lambda: page.evaluate("document.activeElement.id") == "tr-es-1-t")
+        assert "Counting and adding" in page.locator("#tr-es-1-s").inner_text()
+        page.keyboard.type("Contar y sumar")
+        _accessible(page, axe_source, "the translations form")
+        _press(page, "Save draft")
+        assert page.locator("#tr-es-1-t").input_value() == "Contar y sumar"
+        assert "ed-tr-ok" in page.locator("#tr-es-1").get_attribute("class")
+
+        # The whole module as a learner, with the real engine.
+        page.get_by_role("link", name="Try the whole module as a learner").click()
+        assert page.locator("#run-current").get_attribute("data-phase") == "diagnostic"
+        _accessible(page, axe_source, "the learner run")
+        page.locator("#c-b").focus()
+        page.keyboard.press("Space")
+        _press(page, "Check")
+        assert "Not right" in page.locator("#run-live").inner_text()
+        _accessible(page, axe_source, "the learner run after an answer")
+        page.get_by_role("link", name="Back to the editor").click()
 
         # The learner's-eye preview of a question, and the YAML view, are accessible too.
         page.get_by_role("link", name="Preview this question as a learner").first.click()

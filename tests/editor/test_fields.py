@@ -112,7 +112,7 @@ def test_add_and_remove_entries():
     data, _ = fields.apply_action(data, "add:items[2].variants.params")
     assert data["items"][2]["variants"] == {"params": {"a": {"min": 1, "max": 9}}}
     data, at = fields.apply_action(data, "remove:items[1]")
-    assert at == "items" and len(data["items"]) == 4
+    assert at == "items[1]" and len(data["items"]) == 4  # the focus: the one now in its place
     data, _ = fields.apply_action(data, "remove:items[99]")  # gone already: nothing happens
     assert len(data["items"]) == 4
 

@@ -14,7 +14,7 @@ from lti_tool.editor import fields
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, CustomModule, ModuleDraft
 from lti_tool.modules import library
-from tests.editor.html_form import form_fields
+from tests.editor.html_form import form_fields, multipart
 
 
 def _new_draft(client, token: str) -> str:
@@ -37,12 +37,13 @@ def _page(client, url: str, token: str) -> str:
 
 def _post_form(client, url: str, html: str, action: str = "save",
                changes: dict | None = None):
-    """Post the page's form as a browser would, with some fields changed."""
+    """Post the page's form as a browser would (multipart: the form's enctype), with some
+    fields changed."""
     form = form_fields(html)
     for key, value in (changes or {}).items():
         form.setlist(key, value if isinstance(value, list) else [value])
     form.setlist("action", [action])
-    return client.post(url, data=form)
+    return client.post(url, **multipart(form))
 
 
 @pytest.mark.parametrize("sample", ["fractions", "statistics-basics", "security-awareness"])
