@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import jwt
 import requests
@@ -127,7 +127,7 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
         for jwk in key_set.get("keys", []) if isinstance(key_set, dict) else []:
             if isinstance(jwk, dict) and jwk.get("kid") == kid \
                     and jwk.get("alg", "RS256") == alg:
-                return _parsed_key(jwk), alg
+                return _parsed_key(cast("dict[str, Any]", jwk)), alg
         raise LtiException("Unable to find public key")
 
     def validate_jwt_signature(self):

@@ -164,29 +164,27 @@ def _course(platform: Platform, deployment_pk: int, body: Mapping[str, Any]
     key = {"platform_id": platform.id, "context_id": ctx_claim["id"]}
     row = db.session.execute(_SELECT_COURSE, {**key, "resource_link_id": rl_id}).one_or_none()
     if row is None:
-        context_pk = _insert_new(_CONTEXTS, {
+        new_pk = _insert_new(_CONTEXTS, {
             **key, "deployment_pk": deployment_pk, "title": ctx_claim.get("title") or "",
             "label": ctx_claim.get("label") or "", "memberships_url": memberships})
-        if context_pk is not None:
-            link_row: Mapping[str, Any] | None = None
-        else:  # another launch created the course a moment ago
-            row = db.session.execute(_SELECT_COURSE, {**key, "resource_link_id": rl_id}).one()
-    if row is not None:
-        context_pk = row.id
-        current = row._asdict()
-        _update_changed(_CONTEXTS, row.id, current, {
-            "title": ctx_claim.get("title") or current["title"] or "",
-            "label": ctx_claim.get("label") or current["label"] or "",
-            "memberships_url": memberships or current["memberships_url"]})
-        link_row = ({"id": row.link_id, "title": row.link_title, "module_id": row.module_id,
-                     "settings": row.settings, "lineitem_url": row.lineitem_url,
-                     "lineitems_url": row.lineitems_url, "ags_scopes": row.ags_scopes,
-                     "lineitem_max": row.lineitem_max,
-                     "lineitem_checked_at": row.lineitem_checked_at}
-                    if row.link_id is not None else None)
+        if new_pk is not None:
+            return new_pk, (_link(platform, new_pk, rl_id, rl_claim, None, body)
+                            if rl_id else None)
+        # Another launch created the course a moment ago.
+        row = db.session.execute(_SELECT_COURSE, {**key, "resource_link_id": rl_id}).one()
+    current = row._asdict()
+    _update_changed(_CONTEXTS, row.id, current, {
+        "title": ctx_claim.get("title") or current["title"] or "",
+        "label": ctx_claim.get("label") or current["label"] or "",
+        "memberships_url": memberships or current["memberships_url"]})
     if not rl_id:
-        return context_pk, None
-    return context_pk, _link(platform, context_pk, rl_id, rl_claim, link_row, body)
+        return row.id, None
+    link_row = ({"id": row.link_id, "title": row.link_title, "module_id": row.module_id,
+                 "settings": row.settings, "lineitem_url": row.lineitem_url,
+                 "lineitems_url": row.lineitems_url, "ags_scopes": row.ags_scopes,
+                 "lineitem_max": row.lineitem_max, "lineitem_checked_at": row.lineitem_checked_at}
+                if row.link_id is not None else None)
+    return row.id, _link(platform, row.id, rl_id, rl_claim, link_row, body)
 
 
 def _link(platform: Platform, context_pk: int, rl_id: str, rl_claim: Mapping[str, Any],

@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import CursorResult, insert, update
+from sqlalchemy import CursorResult, Table, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -48,8 +48,10 @@ log = logging.getLogger("branchwise.launch")
 
 STATE_COOKIE_PREFIX = "bw_state_"
 # Built once (Core: no ORM object per login or launch).
-_INSERT_LOGIN_STATE = insert(LoginState.__table__)
-_INSERT_NONCE = insert(UsedNonce.__table__)
+_LOGIN_STATES: Table = LoginState.__table__  # type: ignore[assignment]
+_NONCES: Table = UsedNonce.__table__  # type: ignore[assignment]
+_INSERT_LOGIN_STATE = insert(_LOGIN_STATES)
+_INSERT_NONCE = insert(_NONCES)
 
 
 def state_cookie_name(state: str) -> str:
