@@ -42,6 +42,7 @@ from adaptive.engine import (
 from adaptive.grading.answers import AnswerResult
 from adaptive.modules.format import Choice, Goal, Item, Module, Page
 from adaptive.modules.translations import languages, localise
+from lti_tool.protocol.errors import InputError
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
 
 __all__ = ["MAX_TOKEN_CHARS", "Run", "RunTooLong", "continue_page", "read_token",
@@ -55,8 +56,10 @@ _SALT = "branchwise editor learner run"
 _TRAIL_LIMIT = 300
 
 
-class RunTooLong(ValueError):
+class RunTooLong(InputError):
     """The run's state no longer fits in its token (start the preview again)."""
+
+    code = "preview_run_too_long"
 
 
 @dataclass
@@ -130,7 +133,7 @@ def token_for(secret: str, draft_id: int, version: str, run: Run) -> str:
                                        "l": run.language, "s": run.state,
                                        "t": run.trail[-_TRAIL_LIMIT:]})
     if len(token) > MAX_TOKEN_CHARS:
-        raise RunTooLong(len(token))
+        raise RunTooLong(f"the preview run no longer fits in its token ({len(token)} characters)")
     return token
 
 
