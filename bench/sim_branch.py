@@ -15,8 +15,6 @@ course in the same scenario.
     .venv/bin/python bench/sim_branch.py                      # default, seeds 0-19, 2,000
     .venv/bin/python bench/sim_branch.py --scenarios all --seeds 5 --learners 1000
     .venv/bin/python bench/sim_branch.py --seeds 2 --learners 500 --jobs 2
-    .venv/bin/python bench/sim_branch.py --scenarios all --seeds 5 --learners 1000 \
-        --policies branchwise --threshold 0.92          # the trade-off table
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import random
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from statistics import median
 
@@ -35,7 +32,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adaptive.engine import ActivitySettings  # noqa: E402
 from adaptive.simulation.learners import slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import run_population, summarise  # noqa: E402
 from adaptive.simulation.scenarios import SCENARIOS  # noqa: E402
@@ -68,16 +64,11 @@ def baseline_op_ns(repeat: int = 2000) -> float:
     return float(median(times))
 
 
-def run_one(args: tuple) -> tuple[str, int, dict]:
-    """One (policy, seed, learners, timed, scenario[, mastery threshold]) run."""
-    name, seed, n, timed, scenario = args[:5]
-    threshold = args[5] if len(args) > 5 else None
+def run_one(args: tuple[str, int, int, bool, str]) -> tuple[str, int, dict]:
+    name, seed, n, timed, scenario = args
     rng = np.random.default_rng(seed)
     module, truth, learners = SCENARIOS[scenario].build(rng, n)
     slow = slowest_quarter(learners)
-    settings = ActivitySettings.from_module(module)
-    if threshold is not None:  # the teacher's setting: the trade-off table's knob
-        settings = replace(settings, mastery_threshold=threshold)
     # The same learners (same hidden states) for every policy: the seed fixes them.
     outcomes = run_population(
         module,
@@ -86,7 +77,6 @@ def run_one(args: tuple) -> tuple[str, int, dict]:
         rng,
         policy=POLICIES[name],
         base_seed=seed * 1_000_000,
-        settings=settings,
         time_decisions=timed,
     )
     summary = summarise(outcomes, slow)
@@ -136,8 +126,6 @@ def scenario_table(results: dict[str, dict[str, list[dict]]], names: list[str]) 
                     ("false_mastery", "false mastery"),
                     ("false_mastery_slowest_q", "slowest 25 %"),
                     ("waste_ratio", "waste")) if _mean(rows, key) > GOALS[key]]
-                if not fixed:  # no fixed course in this run: its waste is not known here
-                    missed = [m for m in missed if m != "waste"] + ["(waste not checked)"]
                 verdict = "all met" if not missed else "**missed: " + ", ".join(missed) + "**"
             tag = " (tuned on)" if SCENARIOS[scen].tuned_on else ""
             lines.append(f"| {scen}{tag} | {name} | " + " | ".join(cells) + f" | {verdict} |")
@@ -161,9 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         "the main process, so parallel jobs do not inflate it",
     )
     ap.add_argument("--json", type=Path, help="also write all per-seed results here")
-    ap.add_argument("--threshold", type=float, default=None,
-                    help="mastery threshold for every policy (default: the module's, 0.95); "
-                    "for the waste / false-mastery trade-off table")
     args = ap.parse_args(argv)
     names = [p for p in args.policies.split(",") if p]
     scenarios = list(SCENARIOS) if args.scenarios == "all" else [
@@ -173,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
     if scenarios != ["default"]:
         return run_scenarios(args, names, scenarios)
-    tasks = [(name, seed, args.learners, False, "default", args.threshold)
+    tasks = [(name, seed, args.learners, False, "default")
              for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -240,19 +225,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_scenarios(args: argparse.Namespace, names: list[str], scenarios: list[str]) -> int:
     """The robustness table: every scenario x policy, seeds in parallel jobs."""
-    tasks = [(name, seed, args.learners, False, scen, args.threshold)
+    tasks = [(name, seed, args.learners, False, scen)
              for scen in scenarios for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         flat = list(pool.map(run_one, tasks))
     results: dict[str, dict[str, list[dict]]] = {
         scen: {name: [] for name in names} for scen in scenarios}
-    for (name, _seed, _n, _t, scen, _th), (_, _, summary) in zip(tasks, flat, strict=True):
+    for (name, _seed, _n, _t, scen), (_, _, summary) in zip(tasks, flat, strict=True):
         results[scen][name].append(summary)
     print(f"sim-branch robustness: {args.seeds} seeds x {args.learners} learners x 6 skills per "
-          f"scenario, {time.time() - t0:.0f} s wall, {args.jobs} jobs"
-          + (f", mastery threshold {args.threshold}" if args.threshold is not None else "")
-          + ". Goals for branchwise: "
+          f"scenario, {time.time() - t0:.0f} s wall, {args.jobs} jobs. Goals for branchwise: "
           "false mastery <= 3 %, slowest 25 % <= 5 %, experts' waste <= 50 % of fixed.")
     for scen in scenarios:
         print(f"- {scen}: {SCENARIOS[scen].description}")

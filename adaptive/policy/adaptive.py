@@ -6,17 +6,14 @@ learner knows is measured, and is otherwise "blocked": not reached, needs the pr
 first; never flagged, since the learner is not stuck on it):
 
 1. **Diagnostic** (the expert's shortcut): up to ``diagnostic_items`` items flagged
-   ``diagnostic``, the least guessable first (the most evidence per answer: a typed or
-   numeric item before a four-choice one, that before true/false), then hardest first,
-   asked sequentially; while the evidence is undecided it goes
+   ``diagnostic``, hardest first, asked sequentially; while the evidence is undecided it goes
    on with further items of the skill, up to ``DIAGNOSTIC_MAX`` answers, and it ends (unknown)
    once the posterior is below ``DIAGNOSTIC_LOW`` or the threshold is out of reach. The skill
    is "known" (skipped) when the last answer is correct, at least
    ``MIN_DIAGNOSTIC_CORRECT`` (2) answers were given — one lucky answer never certifies a
    skill — and the diagnostic posterior reaches the threshold. The posterior is BKT without
    learning (the skill's guess/slip, the guess raised to each item's chance rate) from a
-   *learner-level prior*, each answer weighed with a slip of at least ``DIAGNOSTIC_SLIP``:
-   Laplace's rule over this learner's earlier diagnostics,
+   *learner-level prior*: Laplace's rule over this learner's earlier diagnostics,
    ``(0.5 + passed) / (1 + taken)``, clipped to [``PRIOR_LOW``, ``PRIOR_HIGH``]. The cap keeps a
    run of earlier passes (some of them lucky) from vouching for the next skill; a learner who
    passed earlier diagnostics needs fewer items, a new learner needs three.
@@ -45,7 +42,7 @@ from dataclasses import replace
 from typing import Any
 
 from adaptive.mastery.bkt import bkt_update
-from adaptive.modules.format import BKTParams, Item
+from adaptive.modules.format import BKTParams
 from adaptive.policy.base import (
     DIAGNOSTIC,
     KNOWN,
@@ -97,15 +94,8 @@ RECENT_KEEP = 6
 #: The sequential diagnostic may go on past the module's diagnostic items with other items
 #: of the skill, up to this many answers in all, while the evidence is still ambiguous ...
 DIAGNOSTIC_MAX = 6
-#: ... and stops (unknown) as soon as the posterior falls below this (0.3 before the
-#: diagnostic slip below: one slip of a learner with a carried prior of 0.75 then ended it).
-DIAGNOSTIC_LOW = 0.15
-#: The diagnostic weighs every answer with a slip of at least this (the module's own when
-#: higher): a learner who knows the skill but slips more than the module says is not sent
-#: to the lesson by one wrong answer, and a right answer counts for a little less
-#: ((1 − 0.2) / guess instead of 0.9 / guess). Chosen on sim-branch-v1 `default` only
-#: (0.15 / 0.2 / 0.25 measured; docs/benchmarks.md, "Robustness").
-DIAGNOSTIC_SLIP = 0.2
+#: ... and stops (unknown) as soon as the posterior falls below this.
+DIAGNOSTIC_LOW = 0.3
 #: A diagnostic that ended undecided, with posterior at least this, defers the lesson: the
 #: learner practises first and gets the lesson at the first wrong practice answer (an expert
 #: who slipped once is not made to read what they know). Below it the lesson comes first.
@@ -179,15 +169,11 @@ class AdaptivePolicy:
         diagnostic_low: float = DIAGNOSTIC_LOW,
         practice_robust: bool = True,
         robust_learn: float = ROBUST_LEARN,
-        diagnostic_slip: float | None = DIAGNOSTIC_SLIP,
-        information_order: bool = True,
     ) -> None:
         # Tried and rejected on `default` (docs/benchmarks.md, "Robustness"): weighing right
         # answers as if guess and slip were 0.05 higher, in the skip and in practice (the
         # "pessimistic skip"); it cost experts 0.1-0.4 items per known skill, past the waste
         # goal, and was removed.
-        self.diagnostic_slip = diagnostic_slip
-        self.information_order = information_order
         self.practice_robust = practice_robust
         self.robust_learn = robust_learn
         self.defer_lesson = defer_lesson
@@ -270,14 +256,11 @@ class AdaptivePolicy:
                     ss["est"] = {**ss["est"], "k": prior, "u": 1.0 - prior}
         if ss["status"] == DIAGNOSTIC:
             n, length = len(ss["diag"]), self._diagnostic_length(ctx, sid)
-            if n < length:
-                fresh = self._diagnostic_items_left(ctx, state, sid)
-                if fresh:
-                    return ask(ctx, fresh[0], sid, "diagnostic")
-                # Undecided past the pool: further items of the skill, the least guessable
-                # first (the most evidence per answer).
-                item = pick_item(ctx, state, sid, target_difficulty=0.0,
-                                 prefer=lambda i: ctx.model.params_for(sid, i.id).guess)
+            pool = ctx.index.diagnostic_by_skill[sid]
+            if n < min(len(pool), length):
+                return ask(ctx, pool[n], sid, "diagnostic")
+            if n < length:  # undecided past the pool: further items of the skill
+                item = pick_item(ctx, state, sid, target_difficulty=0.0)
                 if item is not None:
                     return ask(ctx, item, sid, "diagnostic")
             ss["status"] = LESSON
@@ -301,27 +284,6 @@ class AdaptivePolicy:
         else:
             item = pick_item(ctx, state, sid, target_difficulty=-1.0 + 2.0 * p)
         return practise(ctx, state, sid, item)
-
-    def _diagnostic_items_left(
-        self, ctx: Context, state: dict[str, Any], sid: str
-    ) -> list[Item]:
-        """The skill's diagnostic items not yet shown, in the order the diagnostic asks them:
-        by information, i.e. the item's guess (raised to its chance rate) lowest first.
-
-        A right answer multiplies the odds of "known" by (1 − slip) / guess: 4.5 for a typed
-        or numeric answer (guess 0.2), 3.6 for four choices, 1.8 for true/false; a wrong one
-        by slip / (1 − guess). So the low-chance items settle the test in the fewest
-        answers, for an expert and for a guesser alike. Ties keep the pool's order (hardest
-        first). Items already in the history (an attempt started before this order, an item
-        met earlier) are not asked again."""
-        if self.information_order:
-            key = ctx.model.params_for
-            pool = sorted(ctx.index.diagnostic_by_skill[sid],
-                          key=lambda i: key(sid, i.id).guess)
-        else:
-            pool = list(ctx.index.diagnostic_by_skill[sid])
-        seen = set(state["history"])
-        return [i for i in pool if i.id not in seen]
 
     def _diagnostic_length(self, ctx: Context, sid: str) -> int:
         """The most diagnostic items a skill may take (0: no diagnostic)."""
@@ -386,20 +348,17 @@ class AdaptivePolicy:
         # An attempt started before the cap was lowered keeps its stored prior, capped now.
         prior = min(self.prior_high, ss.get("diag_prior", self._prior(state)))
         params = ctx.model.params_for(sid)
-        if self.diagnostic_slip is not None and params.slip < self.diagnostic_slip:
-            params = replace(params, slip=self.diagnostic_slip)
         length = self._diagnostic_length(ctx, sid)
         pool = ctx.index.diagnostic_by_skill[sid]
         # Each answer's own guess (the item's, raised to its chance rate); a state from
-        # before this key had its n-th answer on the n-th item of the pool (hardest first).
+        # before this key had its n-th answer on the n-th item of the pool.
         ss.setdefault("diag_guess", [ctx.model.params_for(sid, i.id).guess
                                      for i in pool[: len(ss["diag"]) - 1]])
         ss["diag_guess"].append(ctx.model.params_for(sid, item_id).guess)
         guesses = ss["diag_guess"]
         left = length - len(ss["diag"])
         # The items still to come: the pool's next ones, then (continuation) the worst guess.
-        nxt = [ctx.model.params_for(sid, i.id).guess
-               for i in self._diagnostic_items_left(ctx, state, sid)[: max(0, left)]]
+        nxt = [ctx.model.params_for(sid, i.id).guess for i in pool[len(ss["diag"]):length]]
         ahead = guesses + nxt + [max(guesses + nxt)] * (left - len(nxt))
         posterior = diagnostic_posterior(params, prior, ss["diag"], ahead)
         ss["diag_post"] = posterior

@@ -269,7 +269,6 @@ def pick_item(
     *,
     easier_than: float | None = None,
     target_difficulty: float = 0.0,
-    prefer: Callable[[Item], float] | None = None,
 ) -> Item | None:
     """Choose an item of the skill.
 
@@ -281,8 +280,7 @@ def pick_item(
     variant item may come back with new numbers when nothing else is fresh. With
     ``easier_than`` the closest easier item is taken (or the easiest candidate when none is
     easier); otherwise the one closest to ``target_difficulty``. Remaining ties are broken by
-    the seeded rng. ``prefer``, when given, narrows the candidates to those with its lowest
-    value first (e.g. the least guessable items), before difficulty decides.
+    the seeded rng.
     """
     pool = ctx.index.items_by_skill.get(skill_id, ())
     if not pool:
@@ -309,9 +307,6 @@ def pick_item(
         # keep the older half so that difficulty still matters when reusing
         cutoff = sorted(last_seen[i.id] for i in candidates)[(len(candidates) - 1) // 2]
         candidates = [i for i in candidates if last_seen[i.id] <= max(cutoff, oldest)]
-    if prefer is not None:
-        lowest = min(prefer(i) for i in candidates)
-        candidates = [i for i in candidates if prefer(i) == lowest]
     if easier_than is not None:
         easier = [i for i in candidates if i.difficulty < easier_than]
         if easier:

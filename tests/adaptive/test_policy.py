@@ -99,10 +99,9 @@ def test_diagnostic_prior_follows_the_learners_record():
 
 
 def test_adaptive_diagnostic_does_not_skip_after_a_wrong_start():
-    # one wrong answer may be a slip (the diagnostic goes on); two wrong end it: no skip
     mod = module(skills=1)
-    steps, state = drive(mod, None, [False, False] + [True] * 30)
-    assert steps[2] == ShowPage("s1-lesson", "s1", "lesson")
+    steps, state = drive(mod, None, [False] + [True] * 30)
+    assert steps[1] == ShowPage("s1-lesson", "s1", "lesson")
     assert state["skills"]["s1"]["status"] == "mastered"
     practice = [s for s in steps if isinstance(s, AskItem) and s.phase == "practice"]
     assert len(practice) >= 2  # at least the final streak (MIN_PRACTICE_STREAK)

@@ -49,7 +49,7 @@ def play_to_finish(learner: Learner, module, sub: str, limit: int = 300) -> None
         else:
             item = _shown_item(module, sub, learner.item_id)
             n = per_skill[item.skills[0]] = per_skill.get(item.skills[0], 0) + 1
-            learner.answer(correct_form(item) if n > 3 else wrong_form(item, rng))
+            learner.answer(correct_form(item) if n > 2 else wrong_form(item, rng))
         assert learner.status == 200, learner.html[:1000]
     raise AssertionError("the activity did not finish")
 
@@ -79,7 +79,7 @@ def test_goal_choice_path_and_kinds_in_each_language(client, lms, locale):
                               data={"t": hidden(learner.html, "t"), "goal": "sales"}))
     assert learner.status == 200 and learner.kind in ("page", "item")
     assert words["goal"] + shown.goal("sales").title in _text(learner.html)
-    # Three wrong answers per skill, then right: a pre-test alone is too few first tries to
+    # Two wrong answers per skill, then right: a pre-test alone is too few first tries to
     # report a kind (MIN_FIRST_TRIES); this learner needs the lessons and practice.
     play_to_finish(learner, module, f"learner-{locale}")
 
