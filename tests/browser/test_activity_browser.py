@@ -36,7 +36,12 @@ def tool_frame(page, demo):
             frame.locator("main h1").wait_for(timeout=20000)
             return frame
         page.wait_for_timeout(200)
-    texts = [f"{f.url}: {f.locator('body').inner_text()[:300]}" for f in page.frames]
+    texts = []
+    for f in page.frames:  # a frame still navigating has no body: say so, do not wait on it
+        try:
+            texts.append(f"{f.url}: {f.locator('body').inner_text(timeout=2000)[:300]}")
+        except Exception as exc:  # noqa: BLE001 - only for the failure message
+            texts.append(f"{f.url}: ({type(exc).__name__})")
     raise AssertionError("the tool never showed the activity: " + " | ".join(texts))
 
 
