@@ -12,8 +12,25 @@ import grimp
 
 from tests.adaptive.test_no_cycles import _cycles
 
-FEATURES = ("admin", "ags", "assistant", "dashboard", "deep_linking", "demo_platform", "jobs",
-            "keys", "launch", "modules", "registration", "runner", "xapi")
+FEATURES = ("admin", "ags", "assistant", "dashboard", "deep_linking", "demo_platform", "editor",
+            "jobs", "keys", "launch", "modules", "registration", "runner", "xapi")
+
+# What each feature offers the others (its declared services): a feature imports another
+# only through these modules, never its views, forms or internals. A new edge between
+# features is a decision, made here.
+SERVICES = {
+    "ags": {"client", "delivery", "lineitem", "passback", "review"},
+    "assistant": {"course_models", "services"},
+    "dashboard": {"services"},
+    "deep_linking": {"authoring", "services"},
+    "jobs": {"queue", "tasks", "worker"},
+    "keys": {"services"},
+    "launch": {"first_page", "record", "services", "tokens"},
+    "modules": {"library"},
+    "registration": {"dynamic", "hosts", "links", "services", "tool_config"},
+    "runner": {"answers", "figures"},
+    "xapi": {"events"},
+}
 
 
 def _module_edges() -> dict[str, set[str]]:
@@ -46,3 +63,22 @@ def test_feature_packages_import_each_other_in_no_cycle() -> None:
                 packages.setdefault(source, set()).add(other)
     assert "registration" in packages["launch"]  # the graph is not empty
     assert _cycles(packages) == []
+
+
+def test_features_use_each_other_only_through_declared_services() -> None:
+    undeclared = []
+    for module, imported in _module_edges().items():
+        source = _feature(module)
+        for target in imported:
+            other = _feature(target)
+            if not source or not other or other == source:
+                continue
+            service = target.split(".")[2]
+            if service not in SERVICES.get(other, set()):
+                undeclared.append(f"{module} -> {target}")
+    assert sorted(undeclared) == []
+    # The map names modules that exist (a stale entry would allow nothing by mistake).
+    modules = set(_module_edges())
+    missing = [f"lti_tool.{f}.{m}" for f, names in SERVICES.items() for m in names
+               if f"lti_tool.{f}.{m}" not in modules]
+    assert missing == []
