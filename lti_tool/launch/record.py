@@ -39,7 +39,7 @@ from lti_tool.protocol import claims
 from lti_tool.protocol.roles import map_roles
 from lti_tool.registration import hosts
 
-__all__ = ["LinkState", "RecordedLaunch", "record_launch"]
+__all__ = ["LinkRow", "RecordedLaunch", "record_launch"]
 
 _USERS: Table = User.__table__  # type: ignore[assignment]
 _CONTEXTS: Table = Context.__table__  # type: ignore[assignment]
@@ -48,16 +48,23 @@ _LAUNCHES: Table = LaunchSession.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
-class LinkState:
-    """The resource link as this launch left it (what the first page needs of it)."""
+class LinkRow:
+    """A resource link as plain data: as this launch left it, and as the runner reads it
+    on every step (``runner.launches``)."""
 
     id: int
     module_id: str | None
     settings: dict[str, Any] | None
     lineitem_url: str | None
     lineitems_url: str | None
-    lineitem_max: float | None
-    lineitem_checked_at: datetime | None
+    #: The line item's scoreMaximum as read from the LMS (``ags.lineitem``), and when.
+    lineitem_max: float | None = None
+    lineitem_checked_at: datetime | None = None
+
+    @property
+    def has_lineitem(self) -> bool:
+        """Grades go to a gradebook column (the launch named one, or where to make one)."""
+        return bool(self.lineitem_url or self.lineitems_url)
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ class RecordedLaunch:
     locale: str | None
     return_url: str | None
     confirmed: bool
-    resource_link: LinkState | None
+    resource_link: LinkRow | None
 
 
 _SELECT_USER = select(_USERS.c.id, _USERS.c.name, _USERS.c.email, _USERS.c.locale).where(
@@ -152,7 +159,7 @@ def _user(platform: Platform, body: Mapping[str, Any]) -> tuple[int, str | None]
 
 
 def _course(platform: Platform, deployment_pk: int, body: Mapping[str, Any]
-            ) -> tuple[int | None, LinkState | None]:
+            ) -> tuple[int | None, LinkRow | None]:
     """The course (context) and resource link rows, created or updated: (context id, link)."""
     ctx_claim = body.get(claims.CONTEXT) or {}
     if not ctx_claim.get("id"):
@@ -188,7 +195,7 @@ def _course(platform: Platform, deployment_pk: int, body: Mapping[str, Any]
 
 
 def _link(platform: Platform, context_pk: int, rl_id: str, rl_claim: Mapping[str, Any],
-          current: Mapping[str, Any] | None, body: Mapping[str, Any]) -> LinkState:
+          current: Mapping[str, Any] | None, body: Mapping[str, Any]) -> LinkRow:
     ags = body.get(claims.AGS_ENDPOINT) or {}
     custom = body.get(claims.CUSTOM) or {}
     # Service URLs only on the platform's own hosts (registration.hosts).
@@ -204,7 +211,7 @@ def _link(platform: Platform, context_pk: int, rl_id: str, rl_claim: Mapping[str
                   "ags_scopes": list(ags.get("scope") or [])}
         new_id = _insert_new(_LINKS, values)
         if new_id is not None:
-            return LinkState(new_id, module_id, settings, lineitem, lineitems, None, None)
+            return LinkRow(new_id, module_id, settings, lineitem, lineitems, None, None)
         current = db.session.execute(_SELECT_LINK, {"context_pk": context_pk,
                                                     "resource_link_id": rl_id}).one()._asdict()
     wanted: dict[str, Any] = {
@@ -220,7 +227,7 @@ def _link(platform: Platform, context_pk: int, rl_id: str, rl_claim: Mapping[str
                       ags_scopes=list(ags.get("scope") or []))
     _update_changed(_LINKS, current["id"], current, wanted)
     merged = {**current, **wanted}
-    return LinkState(current["id"], merged["module_id"], merged["settings"],
+    return LinkRow(current["id"], merged["module_id"], merged["settings"],
                      merged["lineitem_url"], merged["lineitems_url"], current["lineitem_max"],
                      current["lineitem_checked_at"])
 

@@ -11,14 +11,13 @@ writes are single statements (``step_write``) or Core INSERTs.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select
 
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
-from lti_tool.launch.record import RecordedLaunch
+from lti_tool.launch.record import LinkRow, RecordedLaunch
 from lti_tool.models import Attempt, LaunchSession, ResourceLink
 from lti_tool.models.base import utcnow
 from lti_tool.protocol.errors import SessionExpired
@@ -30,25 +29,6 @@ __all__ = ["AttemptRow", "LinkRow", "RunnerLaunch", "from_recorded", "load_attem
 _LAUNCHES: Table = LaunchSession.__table__  # type: ignore[assignment]
 _LINKS: Table = ResourceLink.__table__  # type: ignore[assignment]
 _ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    """The resource link the activity was launched from."""
-
-    id: int
-    module_id: str | None
-    settings: dict[str, Any] | None
-    lineitem_url: str | None
-    lineitems_url: str | None
-    #: The line item's scoreMaximum as read from the LMS (``ags.lineitem``), and when.
-    lineitem_max: float | None = None
-    lineitem_checked_at: datetime | None = None
-
-    @property
-    def has_lineitem(self) -> bool:
-        """Grades go to a gradebook column (the launch named one, or where to make one)."""
-        return bool(self.lineitem_url or self.lineitems_url)
 
 
 @dataclass(frozen=True)
@@ -150,12 +130,9 @@ def from_recorded(launch: RecordedLaunch) -> RunnerLaunch:
     """The launch the launch POST has just recorded (and validated, confirmed), for its
     first page: the link as the launch left it, and the attempt read — one query instead
     of reading the launch, its link and the attempt back by token (issue 20)."""
-    rl = launch.resource_link
-    link = (LinkRow(rl.id, rl.module_id, rl.settings, rl.lineitem_url, rl.lineitems_url,
-                    rl.lineitem_max, rl.lineitem_checked_at) if rl is not None else None)
     runner = RunnerLaunch(id=launch.id, user_pk=launch.user_pk,
                           resource_link_pk=launch.resource_link_pk, role=launch.role,
                           locale=launch.locale, return_url=launch.return_url,
-                          resource_link=link, attempt=None)
+                          resource_link=launch.resource_link, attempt=None)
     attempt = load_attempt(runner)
     return runner if attempt is None else replace(runner, attempt=attempt)

@@ -123,24 +123,23 @@ def test_a_forged_or_outdated_run_starts_again_and_one_skill_runs_alone(client, 
     alone = next(s for s in module.skills if not s.prerequisites)
     one = Run(client, url, token).start(skill=alone.id)
     assert f"Only this skill and what it builds on: {alone.id}." in one.html
-    asked = set()
-    for _ in range(8):
-        if one.current.get("data-kind") == "finish":
-            break
-        if one.current.get("data-kind") == "item":
-            asked.add(one.field("item"))
-        one.step(module)
+    asked = _items_asked(one, module, steps=8)
     assert asked and all(module.item(i).skills[0] == alone.id for i in asked), asked
     others = {i.id for i in module.items if i.skills[0] != alone.id}
-    whole = Run(client, url, token).start()
-    seen = set()
-    for _ in range(25):
-        if whole.current.get("data-kind") == "finish":
-            break
-        if whole.current.get("data-kind") == "item":
-            seen.add(whole.field("item"))
-        whole.step(module)
+    seen = _items_asked(Run(client, url, token).start(), module, steps=25)
     assert seen & others  # the whole module's run goes beyond that skill
+
+
+def _items_asked(run, module, steps: int) -> set[str]:
+    """The items a run asks in up to ``steps`` steps (or until it finishes)."""
+    asked = set()
+    for _ in range(steps):
+        if run.current.get("data-kind") == "finish":
+            break
+        if run.current.get("data-kind") == "item":
+            asked.add(run.field("item"))
+        run.step(module)
+    return asked
 
 
 def test_a_run_in_one_of_the_module_languages(client, dl):
