@@ -5,10 +5,13 @@ The tool runs as real processes: ``branchwise serve`` (gunicorn) × ``--serves``
 AGS scores to ``--score-rate``/s, answering 429 + Retry-After above it. Halfway through,
 one gunicorn web worker is SIGKILLed (its master starts another) and the queue worker is
 SIGKILLed and started again. Learners are spread over the serve processes (a load
-balancer). With ``--think 0`` (the default) each learner answers as fast as the tool
-answers, a stress test in which 64 client threads keep the tool saturated; ``--think S``
-gives each learner a reading-and-answering time drawn uniformly from 0.4 S–1.6 S before each
-answer (one thread per learner), the load of a real exam room.
+balancer). The learners run in ``--client-procs`` processes of their own, so the load
+generator does not share a GIL with the LMS. How fast learners answer (``--pace``):
+``assistments`` (the default) draws each step's reading-and-answering time from real
+learners' first-response times (``bench/pacing.py``; ``--think-scale`` compresses it, a busier
+room than the data); ``uniform`` draws it from 0.4–1.6 × ``--think``; ``closed`` answers as soon
+as the page arrives, a stress test in which ``--clients`` learners keep the tool saturated
+(its latencies are then clients ÷ throughput, Little's law, not an exam room's).
 
 Reported: 5xx outside the killed worker's requests in flight, answers the client saw
 accepted vs recorded, learners whose final grade at the LMS equals the tool's within
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -34,6 +38,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -43,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adaptive.samples import load_sample  # noqa: E402
+from bench.pacing import Pace, first_response_seconds  # noqa: E402
 from lti_tool.demo_platform import get_platform  # noqa: E402
 from lti_tool.runner.answers import correct_form  # noqa: E402
 from tests.support.lms_client import parse_form  # noqa: E402
@@ -54,46 +60,69 @@ APP_TIMING = re.compile(r"app;dur=([0-9.]+)")
 CANONICAL = re.compile(r'name="bw-canonical-url" content="([^"]*)"')
 
 
+@dataclass
 class Stats:
-    """Thread-safe counters and timings of the learners."""
+    """Counters and timings of the learners of one client process (merged in the parent)."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.launch_s: list[float] = []
-        self.answer_s: list[float] = []
-        # The runner's own time of each answer (its Server-Timing header): the rest of
-        # answer_s is waiting in front of the app (gunicorn's backlog, a core) and the client.
-        self.answer_app_s: list[float] = []
-        self.accepted = 0
-        self.errors_5xx: list[tuple[float, int]] = []
-        self.failed_learners = 0
-        self.failures: list[str] = []
+    launch_s: list[float] = field(default_factory=list)
+    answer_s: list[float] = field(default_factory=list)
+    # The runner's own time of each answer (its Server-Timing header): the rest of
+    # answer_s is waiting in front of the app (gunicorn's backlog, a core) and the client.
+    answer_app_s: list[float] = field(default_factory=list)
+    accepted: int = 0
+    errors_5xx: list[tuple[float, int]] = field(default_factory=list)
+    failed_learners: int = 0
+    failures: list[str] = field(default_factory=list)
+    late_start_s: float = 0.0  # how late this process was for the common start
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
             (self.launch_s if kind == "launch" else self.answer_s).append(seconds)
 
+    def plain(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "lock"}
+
+    def merge(self, other: dict) -> None:
+        for key, value in other.items():
+            if key == "late_start_s":
+                self.late_start_s = max(self.late_start_s, value)
+            else:
+                setattr(self, key, getattr(self, key) + value)
+
 
 def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
-            steps: int, think: float = 0.0) -> None:
+            steps: int, pace: Pace) -> None:
     """One learner: launch, then ``steps`` answers/pages (a 5xx is retried once), each
-    after ``think`` seconds on average of reading and answering."""
+    after a reading-and-answering time drawn from ``pace``."""
     http = requests.Session()
     pause = random.Random(user)
-    login = requests.get(f"{platform_url}/_test/launch_url",
-                         params={"user": user, "link": "rl-exam"}, timeout=60).json()["url"]
-    t0 = time.perf_counter()
-    auth = http.get(login, timeout=60)  # tool login -> 302 -> LMS auth (form)
-    form = parse_form(auth.text, auth.url)
-    page = http.post(form.action, data=form.fields, timeout=60)
-    stats.add("launch", time.perf_counter() - t0)
-    if page.status_code >= 500:
+    page = None
+    for _attempt in range(2):
+        # A launch cut by the worker's kill (or answered 5xx) is clicked again once, as a
+        # learner would; both are counted.
+        login = requests.get(f"{platform_url}/_test/launch_url",
+                             params={"user": user, "link": "rl-exam"}, timeout=60).json()["url"]
+        t0 = time.perf_counter()
+        try:
+            auth = http.get(login, timeout=60)  # tool login -> 302 -> LMS auth (form)
+            form = parse_form(auth.text, auth.url)
+            page = http.post(form.action, data=form.fields, timeout=60)
+        except requests.RequestException:
+            page = None
+            with stats.lock:
+                stats.errors_5xx.append((time.time(), 0))
+            continue
+        stats.add("launch", time.perf_counter() - t0)
+        if page.status_code < 500:
+            break
         with stats.lock:
             stats.errors_5xx.append((time.time(), page.status_code))
-    if page.status_code != 200:
+    if page is None or page.status_code != 200:
         with stats.lock:
             stats.failed_learners += 1
-            stats.failures.append(f"launch answered {page.status_code}: {page.text[:160]}")
+            stats.failures.append(f"launch answered {page.status_code if page else 'nothing'}"
+                                  f": {page.text[:160] if page else ''}")
         return
     html = page.text
     for _ in range(steps):
@@ -112,8 +141,8 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
                 return
             html = resp.text
             fields = dict(HIDDEN.findall(html))
-        if think:
-            time.sleep(pause.uniform(0.4 * think, 1.6 * think))
+        if pace.paced:
+            time.sleep(pace.draw(pause))
         if "item" in fields:
             path = "/activity/answer"
             data = {**fields, **correct_form(module.item(fields["item"]))}
@@ -144,6 +173,34 @@ def learner(user: str, tool_url: str, platform_url: str, module, stats: Stats,
         html = resp.text
 
 
+def run_learners(numbers: list[int], users: list[str], tool_urls: list[str],
+                 platform_url: str, start: float, window: float, total: int, steps: int,
+                 pace: Pace, threads: int) -> dict:
+    """One client process: its share of the learners, each launching at its moment of the
+    window (``start`` is wall-clock time, common to every process)."""
+    import logging
+
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    module = load_sample("fractions")
+    stats = Stats(late_start_s=max(0.0, time.time() - start))
+
+    def run(n: int, user: str) -> None:
+        delay = start + window * n / total - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        tool = tool_urls[n % len(tool_urls)]
+        try:
+            learner(user, tool, platform_url, module, stats, steps, pace)
+        except Exception as exc:  # counted, and why (a request cut by the kill, ...)
+            with stats.lock:
+                stats.failed_learners += 1
+                stats.failures.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(run, numbers, users))
+    return stats.plain()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=500)
@@ -151,13 +208,24 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--serves", type=int, default=1)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--pace", choices=("assistments", "uniform", "closed"),
+                        default="assistments",
+                        help="assistments: each step takes a real learner's first-response "
+                             "time (bench/pacing.py); uniform: 0.4-1.6 x --think; closed: "
+                             "answer as soon as the page arrives (--clients learners at once)")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="--pace uniform: mean seconds a learner takes over a step")
+    parser.add_argument("--think-scale", type=float, default=1.0,
+                        help="--pace assistments: multiply the measured times (0.25: a room "
+                             "four times faster than the data)")
+    parser.add_argument("--think-cap", type=float, default=120.0,
+                        help="--pace assistments: longest time on a step, seconds (the "
+                             "data's long tail is learners who left; capping it keeps them "
+                             "in the room)")
     parser.add_argument("--clients", type=int, default=64,
-                        help="client threads (with --think: one per learner)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a learner reads and answers a step (0.4-1.6 x, "
-                             "one thread per learner); 0: answer as soon as the page "
-                             "arrives (a closed loop of --clients learners, the most the "
-                             "tool can take)")
+                        help="--pace closed: learners answering at once")
+    parser.add_argument("--client-procs", type=int, default=2,
+                        help="processes the simulated learners run in")
     parser.add_argument("--score-rate", type=float, default=10.0)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
@@ -189,25 +257,24 @@ def main() -> None:
 
     worker = start_worker()
 
-    module = load_sample("fractions")
+    if args.pace == "assistments":
+        pace = Pace(times=tuple(first_response_seconds()), scale=args.think_scale,
+                    cap=args.think_cap)
+    elif args.pace == "uniform":
+        pace = Pace(mean=args.think)
+    else:
+        pace = Pace()
+    procs = max(1, min(args.client_procs, args.learners))
+    per_proc = -(-args.learners // procs)
+    threads = per_proc if pace.paced else max(1, args.clients // procs)
     stats = Stats()
     kill_at = {}
-    start = time.time()
-
-    def run(n: int) -> None:
-        delay = start + args.window * n / args.learners - time.time()
-        if delay > 0:
-            time.sleep(delay)
-        tool = stack.urls[n % len(stack.urls)]
-        try:
-            learner(users[n], tool, platform_url, module, stats, args.steps, args.think)
-        except Exception as exc:  # counted, and why (a request cut by the kill, ...)
-            with stats.lock:
-                stats.failed_learners += 1
-                stats.failures.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+    # The client processes start (import the tool's code, parse the module) before the
+    # common start, so none of them is late for its first learners.
+    start = time.time() + 12.0
 
     def killer() -> None:
-        time.sleep(args.window * 0.6)
+        time.sleep(max(0.0, start + args.window * 0.6 - time.time()))
         children = subprocess.run(["pgrep", "-P", str(serves[0].pid)], capture_output=True,
                                   text=True).stdout.split()
         if children:
@@ -220,8 +287,15 @@ def main() -> None:
 
     killing = threading.Thread(target=killer)
     killing.start()
-    with ThreadPoolExecutor(args.learners if args.think else args.clients) as pool:
-        list(pool.map(run, range(args.learners)))
+    jobs = []
+    for i in range(procs):
+        numbers = list(range(i, args.learners, procs))
+        jobs.append((numbers, [users[n] for n in numbers], stack.urls, platform_url, start,
+                     args.window, args.learners, args.steps, pace, threads))
+    # spawn, not fork: this process runs the LMS's and the stack's threads.
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        for part in pool.starmap(run_learners, jobs):
+            stats.merge(part)
     killing.join()
     worker = start_worker()
     end = time.time()
@@ -268,8 +342,11 @@ def main() -> None:
     near_kill = [e for e in stats.errors_5xx
                  if any(abs(e[0] - t) < 5 for t in kill_at.values())]
     result = {
-        "learners": args.learners, "think_s": args.think, "serves": args.serves,
-        "web_workers": args.web_workers, "clients": args.learners if args.think else args.clients,
+        "learners": args.learners, "pace": args.pace,
+        "mean_think_s": round(pace.expected(), 1), "serves": args.serves,
+        "web_workers": args.web_workers,
+        "clients_at_once": args.learners if pace.paced else args.clients,
+        "client_procs": procs, "client_late_start_s": round(stats.late_start_s, 1),
         "database": "postgresql" if args.database_url.startswith("postgresql") else "sqlite",
         "redis": bool(args.redis_url), "score_rate_limit": args.score_rate,
         "launch_p95_ms": p95(stats.launch_s),
