@@ -342,7 +342,8 @@ def main() -> None:
     near_kill = [e for e in stats.errors_5xx
                  if any(abs(e[0] - t) < 5 for t in kill_at.values())]
     result = {
-        "learners": args.learners, "pace": args.pace,
+        "learners": args.learners, "window_s": args.window,
+        "learners_done_after_s": round(end - start, 1), "pace": args.pace,
         "mean_think_s": round(pace.expected(), 1), "serves": args.serves,
         "web_workers": args.web_workers,
         "clients_at_once": args.learners if pace.paced else args.clients,
