@@ -99,6 +99,40 @@ def _phi(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
 
 
+_GRID = 400
+
+
+def _beta_weights(k: int, n: int) -> list[float]:
+    """The Beta(k + 1, n − k + 1) posterior of a rate after k of n (a uniform prior), as
+    weights on the midpoints of ``_GRID`` equal cells of [0, 1]."""
+    xs = [(j + 0.5) / _GRID for j in range(_GRID)]
+    logs = [k * math.log(x) + (n - k) * math.log(1 - x) for x in xs]
+    top = max(logs)
+    w = [math.exp(v - top) for v in logs]
+    total = sum(w)
+    return [v / total for v in w]
+
+
+def prob_rate_exceeds(k1: int, n1: int, k0: int, n0: int, *, floor: float = 0.0,
+                      margin: float = 0.0) -> float:
+    """P(θ1 > max(θ0, floor) + margin) for two rates with uniform priors after k1 of n1 and
+    k0 of n0: the posterior probability that the first rate exceeds the second (or
+    ``floor``, whichever is larger) by more than ``margin``. Unlike a normal test on the
+    point estimates, a handful of learners, or a rate of 0 or 1 (no spread to estimate),
+    gives a wide posterior, so a small group cannot look certain."""
+    w1, w0 = _beta_weights(k1, n1), _beta_weights(k0, n0)
+    # tail[j] = P(θ1 in cell j or above)
+    tail = [0.0] * (_GRID + 1)
+    for j in range(_GRID - 1, -1, -1):
+        tail[j] = tail[j + 1] + w1[j]
+    out = 0.0
+    for j, w in enumerate(w0):
+        bar = max((j + 0.5) / _GRID, floor) + margin
+        cell = math.floor(bar * _GRID + 0.5)  # first cell whose midpoint is above bar
+        out += w * (tail[cell] if cell < _GRID else 0.0)
+    return min(1.0, out)
+
+
 def _pct(p: float) -> str:
     return f"{round(100 * p)} %"
 
@@ -374,7 +408,7 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
     for b_id in skills:
         # Learners who lack one skill tend to lack others (strong and weak learners), so
         # several skills can look like b's missing prerequisite: keep the one whose absence
-        # explains the most (largest gap in stuck rates).
+        # explains the most (largest gap in stuck rates, see below).
         best: tuple[float, Restructuring] | None = None
         for a_id in skills:
             if a_id == b_id or a_id in closure[b_id] or b_id in closure[a_id]:
@@ -397,10 +431,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             if fw < th.missing_min_flag or fw - fa < th.missing_min_gap or \
                     knew_b_not_a > max(1, 0.1 * nw):
                 continue
-            # One-sided test that the stuck rate without a exceeds the rate with a by more
-            # than a margin (learners who lack one skill are weaker on others too).
-            se = math.sqrt(fw * (1 - fw) / nw + max(fa * (1 - fa), 0.05) / max(na, 1))
-            conf = _phi((fw - max(fa, usual_flag) - 0.2) / se)
+            # How probable it is that the stuck rate without a exceeds the rate with a (and
+            # the class's usual rate) by more than a margin (learners who lack one skill are
+            # weaker on others too): the posterior of both rates, so that 4 of 4 stuck, or
+            # 0 of 2 learners with a, is the little evidence it is.
+            conf = prob_rate_exceeds(kw, nw, ka, na, floor=usual_flag, margin=0.2)
             found = (Restructuring(
                 "add_prerequisite", f"{a_id}>{b_id}",
                 f"{kw} of {nw} learners who practised “{title[b_id]}” before mastering "
@@ -409,8 +444,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                 f"Make “{title[a_id]}” a prerequisite of “{title[b_id]}”.", round(conf, 3),
                 {"without": nw, "without_stuck": kw, "with": na, "with_stuck": ka},
                 {"op": "add_prerequisite", "skill": b_id, "prerequisite": a_id}))
-            if best is None or fw - fa > best[0]:
-                best = (fw - fa, found)
+            # The candidate that splits stuck from not stuck most cleanly: the gap of the
+            # posterior means (Laplace), which a group of two or three cannot inflate.
+            gap = (kw + 1) / (nw + 2) - (ka + 1) / (na + 2)
+            if best is None or gap > best[0]:
+                best = (gap, found)
         if best is not None:
             out.append(best[1])
     return out
