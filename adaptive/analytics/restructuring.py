@@ -36,6 +36,7 @@ from adaptive.analytics.evidence import (
     loo_known,
     posterior,
 )
+from adaptive.analytics.first_answers import first_splits, flat_first_items
 from adaptive.mastery.chance import guess_floor
 from adaptive.modules.format import ItemType, Module
 
@@ -542,6 +543,14 @@ class Evidence:
     #: data and is much faster; the model-based one is for small classes.
     max_learners: int = 40
     min_confidence: float = 0.8
+    #: The first-answer split (``adaptive.analytics.first_answers``): the fewest learners
+    #: right and wrong on an item's first answer, the least spread between sound items'
+    #: gaps, and the largest gap an item may have to be called flat. Calibrated on
+    #: simulated classes of 30 with nothing planted (bench/planted_flaws.py --null, tuning
+    #: seeds 100-119): at these values none of those classes gets a flat-item suggestion.
+    split_min_group: int = 5
+    split_min_spread: float = 0.12
+    split_max_gap: float = 0.05
 
 
 def _sequences(c: _Class, pages: Sequence[PageRecord]
@@ -867,6 +876,36 @@ def _item_finding(c: _Class, model: SkillModel, item: Any, seqs: Sequence[Sequen
         f"Make “{name}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
 
 
+def _flat_first(c: _Class, ev_th: Evidence, flawed: set[str]) -> list[Restructuring]:
+    """Items whose first answers say nothing about the learner's next answers on the skill,
+    where the class's other first items do (``adaptive.analytics.first_answers``); items
+    the model-based analysis already found flawed are neither judged nor a reference."""
+    rows = [(a.learner, a.primary_skill, a.item_id, a.correct) for a in c.answers
+            if a.primary_skill]
+    splits = first_splits(rows, next_answers=NEXT_ANSWERS, min_group=ev_th.split_min_group)
+    out = []
+    for f in flat_first_items(splits, exclude=flawed, max_gap=ev_th.split_max_gap,
+                              min_spread=ev_th.split_min_spread):
+        if f.confidence < ev_th.min_confidence:
+            continue
+        s, name = f.split, c.label(f.split.item_id)
+        out.append(Restructuring(
+            "non_discriminating", s.item_id,
+            f"Learners who got “{name}” right as their first answer on the skill got "
+            f"{_pct(s.right_next)} of their next answers on it right ({s.right_n} learners); "
+            f"those who got it wrong, {_pct(s.wrong_next)} ({s.wrong_n} learners). On the "
+            f"other first items of this class that difference is typically "
+            f"{round(100 * f.typical_gap)} points: this item does not tell who knows the "
+            "skill.",
+            f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
+            round(f.confidence, 3),
+            {"right_first": s.right_n, "right_first_next": round(s.right_next, 3),
+             "wrong_first": s.wrong_n, "wrong_first_next": round(s.wrong_next, 3),
+             "typical_gap": round(f.typical_gap, 3), "z": round(f.z, 2),
+             "items_tested": f.tested}))
+    return out
+
+
 def _times(llr: float) -> str:
     """A likelihood ratio in words ("12 times")."""
     r = math.exp(min(llr, 50.0))
@@ -889,6 +928,7 @@ def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
     if learners <= ev_th.max_learners:
         seqs = _sequences(c, pages)
         items = _items_hmm(c, seqs, _skill_fits(c, seqs), ev_th)
+        items += _flat_first(c, ev_th, {r.target for r in items})
     else:
         items = _items(c, th)
     found = (items + _misconceptions(c, th) + _prerequisites(c, th)
