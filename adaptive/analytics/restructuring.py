@@ -377,6 +377,13 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             first_practice[key] = a.seq
     passed = _passed_at(c)
     closure = _closure(c.module)
+    # Each learner's very first answer on a skill: given before anything on the skill was
+    # practised or taught, so it is right only by guessing if the learner could not know
+    # the skill yet (a real prerequisite missing).
+    first_on: dict[tuple[str, str], AnswerRecord] = {}
+    for a in c.answers:
+        first_on.setdefault((a.learner, a.primary_skill or ""), a)
+    floors = {i.id: guess_floor(i) for i in c.module.items}
     practised_all = [st for (lr, sid), st in c.status.items()
                      if st in ("mastered", "flagged") and (lr, sid) in first_practice]
     usual_flag = (sum(st == "flagged" for st in practised_all) / len(practised_all)
@@ -397,14 +404,28 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             conf = binom_cdf(k1 - 1, n1, th.false_known)
             if q1 < th.spurious_min_share or (n0 and q1 < 0.4 * q0) or conf < 0.5:
                 continue
+            # Passing b's diagnostic is not proof of having known b before a: a learner
+            # also learns during a long diagnostic, or knew a and slipped on its
+            # diagnostic. Their first answer on b is cleaner: with the edge right, it is
+            # right only by guessing. Both tests must agree (the smaller confidence).
+            firsts = [first_on[(lr, b.id)] for lr in lacked if (lr, b.id) in first_on]
+            f_n, f_k = len(firsts), sum(a.correct for a in firsts)
+            chance = (sum(max(c.module.bkt_for(b.id).guess, floors.get(a.item_id, 0.0))
+                          for a in firsts) / f_n if f_n else 1.0)
+            first_conf = binom_cdf(f_k - 1, f_n, chance)
+            conf = min(conf, first_conf)
             out.append(Restructuring(
                 "remove_prerequisite", f"{a_id}>{b.id}",
                 f"{k1} of {n1} learners who had to learn “{title[a_id]}” already knew "
                 f"“{title[b.id]}” ({_pct(q1)}; {_pct(q0)} of those who knew "
-                f"“{title[a_id]}”): “{title[b.id]}” does not seem to need it.",
+                f"“{title[a_id]}”), and {f_k} of {f_n} got their first question on "
+                f"“{title[b.id]}” right (guessing explains about {_pct(chance)}): "
+                f"“{title[b.id]}” does not seem to need it.",
                 f"Remove “{title[a_id]}” from the prerequisites of “{title[b.id]}”, so "
                 "learners are not held back.", round(conf, 3),
-                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0},
+                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0,
+                 "lacked_first_right": f_k, "lacked_first": f_n,
+                 "chance": round(chance, 3)},
                 {"op": "remove_prerequisite", "skill": b.id, "prerequisite": a_id}))
     for b_id in skills:
         # Learners who lack one skill tend to lack others (strong and weak learners), so
