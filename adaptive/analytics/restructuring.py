@@ -513,7 +513,16 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
         typical = median(others)
         if typical - gain < th.lesson_min_gap:
             continue
-        conf = _phi((typical - gain) / se - 1.0)
+        # Sound lessons differ too (the item after each is another item, some skills are
+        # harder): their spread beyond sampling noise is part of what a sound lesson's
+        # share may be, and it does not shrink with the class size.
+        ses = [e for q, (_, _, e, _) in gains.items() if q != pid]
+        spread = (_sample_var(others) - sum(e * e for e in ses) / len(ses)
+                  if len(others) > 1 else 0.0)
+        z = (typical - gain) / math.sqrt(se * se + max(0.0, spread))
+        # Every lesson is tested and the worst is the one reported: the chance that some
+        # sound lesson of the module looks this bad grows with their number (Bonferroni).
+        conf = max(0.0, 1.0 - len(gains) * (1.0 - _phi(z)))
         page = c.module.page(pid)
         out.append(Restructuring(
             "useless_lesson", pid,
@@ -524,6 +533,11 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
             round(conf, 3), {"learners": n, "gain": round(gain, 3),
                              "typical_gain": round(typical, 3)}))
     return out
+
+
+def _sample_var(xs: Sequence[float]) -> float:
+    m = sum(xs) / len(xs)
+    return sum((x - m) ** 2 for x in xs) / (len(xs) - 1)
 
 
 def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
