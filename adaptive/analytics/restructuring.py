@@ -929,9 +929,9 @@ def _flat_first(c: _Class, ev_th: Evidence, flawed: set[str]) -> list[Restructur
             f"Learners who got “{name}” right as their first answer on the skill got "
             f"{_pct(s.right_next)} of their next answers on it right ({s.right_n} learners); "
             f"those who got it wrong, {_pct(s.wrong_next)} ({s.wrong_n} learners). On the "
-            f"other first items of this class that difference is typically "
-            f"{round(100 * f.typical_gap)} points: this item does not tell who knows the "
-            "skill.",
+            f"class's other first items, those who got the item right did typically "
+            f"{round(100 * f.typical_gap)} points better: this item does not tell who knows "
+            "the skill.",
             f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
             round(f.confidence, 3),
             {"right_first": s.right_n, "right_first_next": round(s.right_next, 3),
