@@ -8,6 +8,9 @@ when it matches no planted flaw (the rest of the module is sound by construction
 
     .venv/bin/python bench/planted_flaws.py --seeds 10 --sizes 30 300
 
+``--null`` also runs every class with nothing planted (all its suggestions are false
+alarms); ``--bound`` and ``--evidence`` print what any analysis could find.
+
 Goal: at least 90 % of planted flaws found and at most 10 % of suggestions false, at class
 sizes 30 and 300.
 """
