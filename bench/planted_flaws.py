@@ -8,6 +8,9 @@ when it matches no planted flaw (the rest of the module is sound by construction
 
     .venv/bin/python bench/planted_flaws.py --seeds 10 --sizes 30 300
 
+``--null`` also runs every class with nothing planted (all its suggestions are false
+alarms); ``--bound`` and ``--evidence`` print what any analysis could find.
+
 Goal: at least 90 % of planted flaws found and at most 10 % of suggestions false, at class
 sizes 30 and 300.
 """
@@ -130,6 +133,15 @@ def _sound_truth(truth: ClassTruth) -> ClassTruth:
                    page_learn={k: v for k, v in truth.page_learn.items() if k != LESSON})
 
 
+def _null_truth(module: Module, truth: ClassTruth) -> ClassTruth:
+    """A truth with nothing planted: every item sound (its own guess and slip, the key
+    right), the module's prerequisites the real ones, every lesson teaching. Every
+    suggestion on such a class is a false alarm."""
+    items = {k: replace(b, flat=None, knower_choice=None) for k, b in truth.items.items()}
+    prereq = {s.id: tuple(s.prerequisites) for s in module.skills if s.prerequisites}
+    return replace(truth, items=items, prerequisites=prereq, page_learn={})
+
+
 def _rest_score(module: Module, log: ClassLog) -> tuple[float, int, int]:
     """The classical item analysis on the same class: each item's point-biserial
     correlation between a learner's first answer to it and the learner's rest score (the
@@ -189,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print the Neyman-Pearson bound for the flat item and the "
                              "useless lesson: the true model's likelihood ratio on the planted "
                              "classes and on the same classes with both flaws removed")
+    parser.add_argument("--null", action="store_true",
+                        help="also run each class with nothing planted (the module's own "
+                             "prerequisites real, every item and lesson sound) and count its "
+                             "suggestions: all of them are false alarms")
     args = parser.parse_args(argv)
     bands: dict[int, dict[str, list[int]]] = {}
     print("| class size | classes | planted flaws found | suggestions false | "
@@ -204,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         evidence: list[tuple[float, float]] = []
         bound: list[tuple[float, float, float, float]] = []
         rest: list[tuple[float, int, int]] = []
+        null_kinds: dict[str, int] = {}
+        null_classes = 0
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             module, truth = planted_flaw_module(seed)
             log = simulate_class(module, truth, size, np.random.default_rng(1000 + seed))
@@ -228,6 +246,14 @@ def main(argv: list[str] | None = None) -> int:
             total += len(found)
             if args.evidence:
                 evidence.append((_oracle_flat(module, truth, log), _model_flat(module, log)))
+            if args.null:
+                clean = simulate_class(module, _null_truth(module, truth), size,
+                                       np.random.default_rng(1000 + seed))
+                alarms = suggest_restructuring(module, clean.answers, clean.pages,
+                                               clean.states)
+                null_classes += bool(alarms)
+                for r in alarms:
+                    null_kinds[r.kind] = null_kinds.get(r.kind, 0) + 1
             if args.bound:
                 rest.append(_rest_score(module, log))
                 null = simulate_class(module, _sound_truth(truth), size,
@@ -243,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {size} | {args.seeds} | {100 * recall:.0f} % ({hits}/"
               f"{len(PLANTED) * args.seeds}) | {100 * false_share:.0f} % ({false}/{total}) | "
               f"{fmt} | {fmt_w} | {secs:.2f} |")
+        if args.null:
+            fmt_n = ", ".join(f"{k}: {v}" for k, v in sorted(null_kinds.items())) or "–"
+            print(f"  nothing planted (same seeds): {sum(null_kinds.values())} suggestions "
+                  f"(all false) in {null_classes}/{args.seeds} classes ({fmt_n})")
         if evidence:
             oracle = sorted(o for o, _ in evidence)
             model = sorted(m for _, m in evidence)

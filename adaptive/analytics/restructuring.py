@@ -36,6 +36,7 @@ from adaptive.analytics.evidence import (
     loo_known,
     posterior,
 )
+from adaptive.analytics.first_answers import first_splits, flat_first_items
 from adaptive.mastery.chance import guess_floor
 from adaptive.modules.format import ItemType, Module
 
@@ -97,6 +98,40 @@ def binom_cdf(k: int, n: int, p: float) -> float:
 
 def _phi(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+_GRID = 400
+
+
+def _beta_weights(k: int, n: int) -> list[float]:
+    """The Beta(k + 1, n − k + 1) posterior of a rate after k of n (a uniform prior), as
+    weights on the midpoints of ``_GRID`` equal cells of [0, 1]."""
+    xs = [(j + 0.5) / _GRID for j in range(_GRID)]
+    logs = [k * math.log(x) + (n - k) * math.log(1 - x) for x in xs]
+    top = max(logs)
+    w = [math.exp(v - top) for v in logs]
+    total = sum(w)
+    return [v / total for v in w]
+
+
+def prob_rate_exceeds(k1: int, n1: int, k0: int, n0: int, *, floor: float = 0.0,
+                      margin: float = 0.0) -> float:
+    """P(θ1 > max(θ0, floor) + margin) for two rates with uniform priors after k1 of n1 and
+    k0 of n0: the posterior probability that the first rate exceeds the second (or
+    ``floor``, whichever is larger) by more than ``margin``. Unlike a normal test on the
+    point estimates, a handful of learners, or a rate of 0 or 1 (no spread to estimate),
+    gives a wide posterior, so a small group cannot look certain."""
+    w1, w0 = _beta_weights(k1, n1), _beta_weights(k0, n0)
+    # tail[j] = P(θ1 in cell j or above)
+    tail = [0.0] * (_GRID + 1)
+    for j in range(_GRID - 1, -1, -1):
+        tail[j] = tail[j + 1] + w1[j]
+    out = 0.0
+    for j, w in enumerate(w0):
+        bar = max((j + 0.5) / _GRID, floor) + margin
+        cell = math.floor(bar * _GRID + 0.5)  # first cell whose midpoint is above bar
+        out += w * (tail[cell] if cell < _GRID else 0.0)
+    return min(1.0, out)
 
 
 def _pct(p: float) -> str:
@@ -342,6 +377,13 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             first_practice[key] = a.seq
     passed = _passed_at(c)
     closure = _closure(c.module)
+    # Each learner's very first answer on a skill: given before anything on the skill was
+    # practised or taught, so it is right only by guessing if the learner could not know
+    # the skill yet (a real prerequisite missing).
+    first_on: dict[tuple[str, str], AnswerRecord] = {}
+    for a in c.answers:
+        first_on.setdefault((a.learner, a.primary_skill or ""), a)
+    floors = {i.id: guess_floor(i) for i in c.module.items}
     practised_all = [st for (lr, sid), st in c.status.items()
                      if st in ("mastered", "flagged") and (lr, sid) in first_practice]
     usual_flag = (sum(st == "flagged" for st in practised_all) / len(practised_all)
@@ -362,19 +404,33 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             conf = binom_cdf(k1 - 1, n1, th.false_known)
             if q1 < th.spurious_min_share or (n0 and q1 < 0.4 * q0) or conf < 0.5:
                 continue
+            # Passing b's diagnostic is not proof of having known b before a: a learner
+            # also learns during a long diagnostic, or knew a and slipped on its
+            # diagnostic. Their first answer on b is cleaner: with the edge right, it is
+            # right only by guessing. Both tests must agree (the smaller confidence).
+            firsts = [first_on[(lr, b.id)] for lr in lacked if (lr, b.id) in first_on]
+            f_n, f_k = len(firsts), sum(a.correct for a in firsts)
+            chance = (sum(max(c.module.bkt_for(b.id).guess, floors.get(a.item_id, 0.0))
+                          for a in firsts) / f_n if f_n else 1.0)
+            first_conf = binom_cdf(f_k - 1, f_n, chance)
+            conf = min(conf, first_conf)
             out.append(Restructuring(
                 "remove_prerequisite", f"{a_id}>{b.id}",
                 f"{k1} of {n1} learners who had to learn “{title[a_id]}” already knew "
                 f"“{title[b.id]}” ({_pct(q1)}; {_pct(q0)} of those who knew "
-                f"“{title[a_id]}”): “{title[b.id]}” does not seem to need it.",
+                f"“{title[a_id]}”), and {f_k} of {f_n} got their first question on "
+                f"“{title[b.id]}” right (guessing explains about {_pct(chance)}): "
+                f"“{title[b.id]}” does not seem to need it.",
                 f"Remove “{title[a_id]}” from the prerequisites of “{title[b.id]}”, so "
                 "learners are not held back.", round(conf, 3),
-                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0},
+                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0,
+                 "lacked_first_right": f_k, "lacked_first": f_n,
+                 "chance": round(chance, 3)},
                 {"op": "remove_prerequisite", "skill": b.id, "prerequisite": a_id}))
     for b_id in skills:
         # Learners who lack one skill tend to lack others (strong and weak learners), so
         # several skills can look like b's missing prerequisite: keep the one whose absence
-        # explains the most (largest gap in stuck rates).
+        # explains the most (largest gap in stuck rates, see below).
         best: tuple[float, Restructuring] | None = None
         for a_id in skills:
             if a_id == b_id or a_id in closure[b_id] or b_id in closure[a_id]:
@@ -397,10 +453,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             if fw < th.missing_min_flag or fw - fa < th.missing_min_gap or \
                     knew_b_not_a > max(1, 0.1 * nw):
                 continue
-            # One-sided test that the stuck rate without a exceeds the rate with a by more
-            # than a margin (learners who lack one skill are weaker on others too).
-            se = math.sqrt(fw * (1 - fw) / nw + max(fa * (1 - fa), 0.05) / max(na, 1))
-            conf = _phi((fw - max(fa, usual_flag) - 0.2) / se)
+            # How probable it is that the stuck rate without a exceeds the rate with a (and
+            # the class's usual rate) by more than a margin (learners who lack one skill are
+            # weaker on others too): the posterior of both rates, so that 4 of 4 stuck, or
+            # 0 of 2 learners with a, is the little evidence it is.
+            conf = prob_rate_exceeds(kw, nw, ka, na, floor=usual_flag, margin=0.2)
             found = (Restructuring(
                 "add_prerequisite", f"{a_id}>{b_id}",
                 f"{kw} of {nw} learners who practised “{title[b_id]}” before mastering "
@@ -409,8 +466,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                 f"Make “{title[a_id]}” a prerequisite of “{title[b_id]}”.", round(conf, 3),
                 {"without": nw, "without_stuck": kw, "with": na, "with_stuck": ka},
                 {"op": "add_prerequisite", "skill": b_id, "prerequisite": a_id}))
-            if best is None or fw - fa > best[0]:
-                best = (fw - fa, found)
+            # The candidate that splits stuck from not stuck most cleanly: the gap of the
+            # posterior means (Laplace), which a group of two or three cannot inflate.
+            gap = (kw + 1) / (nw + 2) - (ka + 1) / (na + 2)
+            if best is None or gap > best[0]:
+                best = (gap, found)
         if best is not None:
             out.append(best[1])
     return out
@@ -453,7 +513,16 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
         typical = median(others)
         if typical - gain < th.lesson_min_gap:
             continue
-        conf = _phi((typical - gain) / se - 1.0)
+        # Sound lessons differ too (the item after each is another item, some skills are
+        # harder): their spread beyond sampling noise is part of what a sound lesson's
+        # share may be, and it does not shrink with the class size.
+        ses = [e for q, (_, _, e, _) in gains.items() if q != pid]
+        spread = (_sample_var(others) - sum(e * e for e in ses) / len(ses)
+                  if len(others) > 1 else 0.0)
+        z = (typical - gain) / math.sqrt(se * se + max(0.0, spread))
+        # Every lesson is tested and the worst is the one reported: the chance that some
+        # sound lesson of the module looks this bad grows with their number (Bonferroni).
+        conf = max(0.0, 1.0 - len(gains) * (1.0 - _phi(z)))
         page = c.module.page(pid)
         out.append(Restructuring(
             "useless_lesson", pid,
@@ -464,6 +533,11 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
             round(conf, 3), {"learners": n, "gain": round(gain, 3),
                              "typical_gain": round(typical, 3)}))
     return out
+
+
+def _sample_var(xs: Sequence[float]) -> float:
+    m = sum(xs) / len(xs)
+    return sum((x - m) ** 2 for x in xs) / (len(xs) - 1)
 
 
 def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
@@ -504,6 +578,14 @@ class Evidence:
     #: data and is much faster; the model-based one is for small classes.
     max_learners: int = 40
     min_confidence: float = 0.8
+    #: The first-answer split (``adaptive.analytics.first_answers``): the fewest learners
+    #: right and wrong on an item's first answer, the least spread between sound items'
+    #: gaps, and the largest gap an item may have to be called flat. Calibrated on
+    #: simulated classes of 30 with nothing planted (bench/planted_flaws.py --null, tuning
+    #: seeds 100-119): at these values none of those classes gets a flat-item suggestion.
+    split_min_group: int = 5
+    split_min_spread: float = 0.12
+    split_max_gap: float = 0.05
 
 
 def _sequences(c: _Class, pages: Sequence[PageRecord]
@@ -829,6 +911,36 @@ def _item_finding(c: _Class, model: SkillModel, item: Any, seqs: Sequence[Sequen
         f"Make “{name}” clearer, add a hint, or give it a higher difficulty.", conf, nums)
 
 
+def _flat_first(c: _Class, ev_th: Evidence, flawed: set[str]) -> list[Restructuring]:
+    """Items whose first answers say nothing about the learner's next answers on the skill,
+    where the class's other first items do (``adaptive.analytics.first_answers``); items
+    the model-based analysis already found flawed are neither judged nor a reference."""
+    rows = [(a.learner, a.primary_skill, a.item_id, a.correct) for a in c.answers
+            if a.primary_skill]
+    splits = first_splits(rows, next_answers=NEXT_ANSWERS, min_group=ev_th.split_min_group)
+    out = []
+    for f in flat_first_items(splits, exclude=flawed, max_gap=ev_th.split_max_gap,
+                              min_spread=ev_th.split_min_spread):
+        if f.confidence < ev_th.min_confidence:
+            continue
+        s, name = f.split, c.label(f.split.item_id)
+        out.append(Restructuring(
+            "non_discriminating", s.item_id,
+            f"Learners who got “{name}” right as their first answer on the skill got "
+            f"{_pct(s.right_next)} of their next answers on it right ({s.right_n} learners); "
+            f"those who got it wrong, {_pct(s.wrong_next)} ({s.wrong_n} learners). On the "
+            f"class's other first items, those who got the item right did typically "
+            f"{round(100 * f.typical_gap)} points better: this item does not tell who knows "
+            "the skill.",
+            f"Rewrite or replace “{name}”; as it is, it moves P(mastery) at random.",
+            round(f.confidence, 3),
+            {"right_first": s.right_n, "right_first_next": round(s.right_next, 3),
+             "wrong_first": s.wrong_n, "wrong_first_next": round(s.wrong_next, 3),
+             "typical_gap": round(f.typical_gap, 3), "z": round(f.z, 2),
+             "items_tested": f.tested}))
+    return out
+
+
 def _times(llr: float) -> str:
     """A likelihood ratio in words ("12 times")."""
     r = math.exp(min(llr, 50.0))
@@ -851,6 +963,7 @@ def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
     if learners <= ev_th.max_learners:
         seqs = _sequences(c, pages)
         items = _items_hmm(c, seqs, _skill_fits(c, seqs), ev_th)
+        items += _flat_first(c, ev_th, {r.target for r in items})
     else:
         items = _items(c, th)
     found = (items + _misconceptions(c, th) + _prerequisites(c, th)

@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import insert, select
 
 from adaptive.modules.loader import module_to_dict, parse_module
-from adaptive.simulation.classroom import planted_flaw_module, simulate_class
+from adaptive.simulation.classroom import PLANTED, planted_flaw_module, simulate_class
 from lti_tool.deep_linking.authoring import save_module
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Attempt, PageEvent, User
@@ -105,3 +105,32 @@ def test_no_module_change_without_an_applicable_edit(client, lms):
                       query_string={"t": token}).status_code == 404
     assert client.get("/dashboard/export/module.txt",
                       query_string={"t": token}).status_code == 404
+
+
+def test_a_class_of_30_sees_the_flat_item_in_words(client, lms):
+    """The small-class rules on the dashboard: 30 learners (a tuning seed of
+    bench/planted_flaws.py), the flat item found by the first-answer split, named by the
+    question learners saw, its evidence in counts of learners."""
+    module, truth = planted_flaw_module(104)
+    text = yaml.safe_dump(module_to_dict(module), sort_keys=False, allow_unicode=True)
+    assert save_module(text, owner_user_pk=None).saved is not None
+    resp = lms.launch(client, roles=[
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+        **{claims.CUSTOM: {"module": "planted"}, "sub": "teacher-1"})
+    token = token_of(resp)
+    log = simulate_class(module, truth, 30, np.random.default_rng(1104))
+    write_class(link_row("course-1", "rl-1"), platform_a().id, log, "planted")
+
+    page = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
+    assert "An item that does not tell who knows" in page
+    rows = {(r["kind"], r["target"]): r for r in csv.DictReader(io.StringIO(client.get(
+        "/dashboard/export/restructuring.csv", query_string={"t": token})
+        .get_data(as_text=True)))}
+    flat = rows[("non_discriminating", "s6-i20")]
+    question = module.item("s6-i20").prompt
+    assert f"Learners who got “{question}” right as their first answer" in flat["evidence"]
+    assert "does not tell who knows the skill" in flat["evidence"]
+    assert " learners)" in flat["evidence"] and "s6-i20" not in flat["evidence"]
+    assert f"“{question}”" in page or question in page
+    # nothing else invented on this class
+    assert set(rows) <= set(PLANTED)
