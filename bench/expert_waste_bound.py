@@ -86,12 +86,17 @@ class Rules:
     guess_floor: bool = True  # a choice item's guess counted at least at its chance rate
     min_correct: int = 2  # right answers before any award
     prior_cap: float | None = PRIOR_HIGH  # P(known) carried into a new skill at most this
+    #: Weigh answers with the module's guess/slip (what the engine assumes, the guess raised
+    #: to the chance rate) instead of each item's true ones; the items then come in the
+    #: engine's order (equal parameters give no other).
+    module_params: bool = False
 
 
 RULES: dict[str, Rules] = {
     "issue": Rules(),
     "no-cap": Rules(prior_cap=None),
     "free": Rules(guess_floor=False, min_correct=1, prior_cap=None),
+    "module-params": Rules(module_params=True),
 }
 
 
@@ -184,27 +189,30 @@ def p_known(w: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------- the simulation
 
 
-def item_order(module: Module, truth: ItemTruth, sid: str, order: str,
-               floor: bool) -> list[tuple[str, float, float, float]]:
-    """(item id, true guess, true slip, guess the oracle uses) in the order the oracle asks."""
+def item_order(module: Module, truth: ItemTruth, sid: str, order: str, floor: bool,
+               module_params: bool = False) -> list[tuple[str, float, float, float, float]]:
+    """(item id, true guess, true slip, guess and slip the oracle uses), in the order the
+    oracle asks."""
     items = [i for i in module.items if i.primary_skill == sid]
+    assumed = module.bkt_for(sid) if module_params else None
     rows = []
     for item in items:
         g, s = truth[item.id]
-        rows.append((item, g, s, max(g, guess_floor(item)) if floor else g))
+        g_used, s_used = (assumed.guess, assumed.slip) if assumed is not None else (g, s)
+        rows.append((item, g, s, max(g_used, guess_floor(item)) if floor else g_used, s_used))
     if order == "engine":
         diag = sorted((r for r in rows if r[0].diagnostic), key=lambda r: -r[0].difficulty)
         rest = sorted((r for r in rows if not r[0].diagnostic), key=lambda r: abs(r[0].difficulty))
         rows = diag + rest
     elif order == "kl":
-        def drift(r: tuple[Any, float, float, float]) -> float:
-            _, _, s, g = r
+        def drift(r: tuple[Any, float, float, float, float]) -> float:
+            _, _, _, g, s = r
             s, g = min(max(s, 1e-6), 1 - 1e-6), min(max(g, 1e-6), 1 - 1e-6)
             return (1 - s) * np.log((1 - s) / g) + s * np.log(s / (1 - g))
         rows = sorted(rows, key=lambda r: -drift(r))
     else:
         raise ValueError(f"unknown order {order!r}")
-    return [(r[0].id, r[1], r[2], r[3]) for r in rows]
+    return [(r[0].id, r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def run_oracle(
@@ -240,8 +248,8 @@ def run_oracle(
         right = np.zeros(n, dtype=int)
         awarded = np.zeros(n, dtype=bool)
         at_award = np.zeros(n, dtype=bool)
-        seq = item_order(module, truth, sid, order, rules.guess_floor)
-        for _, g_true, s_true, g_used in seq[:max_answers]:
+        seq = item_order(module, truth, sid, order, rules.guess_floor, rules.module_params)
+        for _, g_true, s_true, g_used, s_used in seq[:max_answers]:
             # The same draws whatever the rule, so thresholds compare on common numbers.
             u_page, u_answer, u_learn = rng.random(n), rng.random(n), rng.random(n)
             if page_below > 0:
@@ -254,7 +262,7 @@ def run_oracle(
             over += active & known
             correct = u_answer < np.where(known, 1 - s_true, g_true)
             known = np.where(active, known | (u_learn < rate), known)
-            new = learn(observe(w, correct, g_used, s_true), model.t_grid)
+            new = learn(observe(w, correct, g_used, s_used), model.t_grid)
             w = np.where(active[:, None, None, None], new, w)
             items += active
             right += active & correct
@@ -321,7 +329,7 @@ def bound(scenario: str, seeds: Sequence[int], learners: int, rules: Rules, fixe
     over ``thresholds`` (false mastery falls, waste grows, as the threshold rises)."""
     best: dict[str, Any] | None = None
     configs: list[dict[str, Any]] = []
-    for order in ORDERS:
+    for order in ("engine",) if rules.module_params else ORDERS:
         for page_below in PAGE_RULES:
             def at(i: int, order: str = order, page_below: float = page_below) -> dict[str, float]:
                 return measure(scenario, seeds, learners, threshold=thresholds[i], rules=rules,
@@ -343,9 +351,89 @@ def bound(scenario: str, seeds: Sequence[int], learners: int, rules: Rules, fixe
             configs.append(row)
             if best is None or found["waste_ratio"] < best["waste_ratio"]:
                 best = row
-    out = best or {"waste_ratio": float("nan")}
+    out = dict(best) if best else {"waste_ratio": float("nan")}
     out["configs"] = configs
     return out
+
+
+def policy_breakdown(scenario: str, seed: int, learners: int) -> dict[str, float]:
+    """Where the real policy spends experts' waste: per expert-known skill, items by phase
+    and pages, and how the skill ended (through the real engine, as sim_branch runs it)."""
+    from dataclasses import replace as _replace
+
+    from adaptive.engine import (
+        ActivitySettings,
+        AskItem,
+        Finish,
+        ItemAnswer,
+        PageSeen,
+        item_for_step,
+        next_step,
+        start,
+    )
+    from adaptive.simulation.runner import correct_answer, wrong_answer
+
+    rng = np.random.default_rng(seed)
+    module, truth, pop = SCENARIOS[scenario].build(rng, learners)
+    settings = _replace(ActivitySettings.from_module(module), policy="adaptive")
+    tally: dict[str, float] = {}
+    cells = 0
+    for n, lr in enumerate(pop):
+        result = start(module, settings, seed=seed * 1_000_000 + n)
+        state, step = result.state, result.step
+        counts: dict[str, dict[str, int]] = {s.id: {} for s in module.skills}
+        while not isinstance(step, Finish):
+            if isinstance(step, AskItem):
+                item = item_for_step(module, state, step)
+                sid = item.primary_skill
+                guess, slip = truth[item.id]
+                ok = lr.answers_correctly(sid, guess, slip, rng)
+                answer = correct_answer(item) if ok else wrong_answer(item, rng)
+                lr.after_item(sid, rng)
+                key = f"{step.phase} items"
+                response: PageSeen | ItemAnswer = ItemAnswer(step.item_id, answer)
+            else:
+                sid = module.page(step.page_id).skill
+                lr.after_page(sid, rng)
+                key = f"{step.reason} pages"
+                response = PageSeen(step.page_id)
+            if sid in counts:
+                counts[sid][key] = counts[sid].get(key, 0) + 1
+            result = next_step(module, state, response)
+            state, step = result.state, result.step
+        if lr.population != "expert":
+            continue
+        for sid, c in counts.items():
+            if not lr.known_at_start[sid]:
+                continue
+            cells += 1
+            ss = state["skills"][sid]
+            for key, v in c.items():
+                tally[key] = tally.get(key, 0) + v
+            end = f"ended {ss['status']}"
+            tally[end] = tally.get(end, 0) + 1
+            if ss["status"] == "known":
+                k = f"skipped after {len(ss['diag'])} answers"
+                tally[k] = tally.get(k, 0) + 1
+    return {k: v / cells for k, v in sorted(tally.items())}
+
+
+def oracle_breakdown(scenario: str, seed: int, learners: int, *, threshold: float,
+                     rules: Rules, order: str, page_below: float) -> dict[str, float]:
+    """The oracle's experts' waste per expert-known skill: items, pages, answers at award."""
+    rng = np.random.default_rng(seed)
+    module, truth, pop = SCENARIOS[scenario].build(rng, learners)
+    out = run_oracle(module, truth, pop, model_for(SCENARIOS[scenario]),
+                     np.random.default_rng((seed, 12)), threshold=threshold, rules=rules,
+                     order=order, page_below=page_below)
+    cells = [so for o in out if o.population == "expert" for so in o.skills.values()
+             if so.known_at_start]
+    tally: dict[str, float] = {"items": sum(so.items for so in cells),
+                               "pages": sum(so.pages for so in cells)}
+    for so in cells:
+        k = f"awarded after {so.items} answers" if so.awarded else "flagged"
+        tally[k] = tally.get(k, 0) + 1
+    return {k: v / len(cells) for k, v in sorted(tally.items())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,8 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rules", default=",".join(RULES))
     ap.add_argument("--check", action="store_true",
                     help="only the oracle at the engine's threshold on the scenarios (issue rules)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="experts' items by phase: the real policy vs the oracle at its bound "
+                    "(issue rules, engine and KL order), first seed only")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.breakdown:
+        return breakdown(args)
     scenarios = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
     seeds = list(range(args.seeds))
     t0 = time.time()
@@ -401,6 +494,27 @@ def _cell(b: dict[str, Any]) -> str:
     verdict = "reachable" if b["waste_ratio"] <= GOALS["waste_ratio"] else "**unreachable**"
     return (f"{b['waste_ratio']:.1%} ± {b['waste_ratio_sd']:.1%} ({verdict}; θ {b['threshold']}, "
             f"false {b['false_mastery']:.1%} / {b['false_mastery_slowest_q']:.1%})")
+
+
+def breakdown(args: argparse.Namespace) -> int:
+    scenarios = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
+    for scen in scenarios:
+        print(f"## {scen} (seed 0, {args.learners} learners; per expert-known skill)")
+        pol = policy_breakdown(scen, 0, args.learners)
+        print("policy: " + ", ".join(f"{k} {v:.3f}" for k, v in pol.items()), flush=True)
+        fixed = fixed_waste(scen, 0)
+        for order in ORDERS:
+            b = bound(scen, [0], args.learners, RULES["issue"], fixed)
+            cfg = [c for c in b["configs"] if c["order"] == order]
+            if not cfg:
+                print(f"oracle ({order}): no feasible threshold")
+                continue
+            c = min(cfg, key=lambda c: c["waste_ratio"])
+            ob = oracle_breakdown(scen, 0, args.learners, threshold=c["threshold"],
+                                  rules=RULES["issue"], order=order, page_below=c["page_below"])
+            print(f"oracle ({order}, θ {c['threshold']}): "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in ob.items()), flush=True)
+    return 0
 
 
 def table(results: dict[str, Any], rules: Sequence[str]) -> str:
