@@ -103,3 +103,20 @@ def test_kl_order_asks_the_least_slipped_item_first() -> None:
         ids[1], ids[2], ids[0]]
     # The engine's order: the diagnostic item (the hardest) first.
     assert item_order(module, truth, "s1", "engine", True)[0][0] == ids[2]
+
+
+def test_oracle_on_a_scenario_honours_the_two_answer_rule() -> None:
+    from adaptive.simulation.scenarios import SCENARIOS
+    from bench.expert_waste_bound import RULES, model_for
+
+    module, truth, learners = SCENARIOS["default"].build(np.random.default_rng(3), 120)
+    out = run_oracle(module, truth, learners, model_for(SCENARIOS["default"]),
+                     np.random.default_rng(4), threshold=0.95, rules=RULES["issue"])
+    cells = [so for o in out for so in o.skills.values()]
+    awarded = [so for so in cells if so.awarded]
+    assert awarded and all(so.items >= 2 for so in awarded)
+    assert all(so.flagged == (not so.awarded) for so in cells)
+    assert all(so.items <= 18 for so in cells)
+    # Nobody's learning was undone, and no learner is mutated by the oracle.
+    assert all(not so.known_at_start or so.known_at_end for so in cells)
+    assert [lr.known for lr in learners] == [lr.known_at_start for lr in learners]
