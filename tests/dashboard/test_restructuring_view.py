@@ -48,17 +48,17 @@ def write_class(link, platform_id: int, log, module_id: str) -> None:
     db.session.commit()
 
 
-def planted_class(client, lms):
-    """The planted-flaw module saved, a teacher's launch of it, 300 learners' answers
-    written: (module, the simulated log, the teacher's token)."""
-    module, truth = planted_flaw_module(1)
+def planted_class(client, lms, *, seed: int = 1, learners: int = 300, class_seed: int = 1001):
+    """The planted-flaw module ``seed`` saved, a teacher's launch of it, ``learners``
+    learners' answers written: (module, the simulated log, the teacher's token)."""
+    module, truth = planted_flaw_module(seed)
     text = yaml.safe_dump(module_to_dict(module), sort_keys=False, allow_unicode=True)
     assert save_module(text, owner_user_pk=None).saved is not None
     resp = lms.launch(client, roles=[
         "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
         **{claims.CUSTOM: {"module": "planted"}, "sub": "teacher-1"})
     token = token_of(resp)
-    log = simulate_class(module, truth, 300, np.random.default_rng(1001))
+    log = simulate_class(module, truth, learners, np.random.default_rng(class_seed))
     write_class(link_row("course-1", "rl-1"), platform_a().id, log, "planted")
     return module, log, token
 
@@ -111,15 +111,7 @@ def test_a_class_of_30_sees_the_flat_item_in_words(client, lms):
     """The small-class rules on the dashboard: 30 learners (a tuning seed of
     bench/planted_flaws.py), the flat item found by the first-answer split, named by the
     question learners saw, its evidence in counts of learners."""
-    module, truth = planted_flaw_module(104)
-    text = yaml.safe_dump(module_to_dict(module), sort_keys=False, allow_unicode=True)
-    assert save_module(text, owner_user_pk=None).saved is not None
-    resp = lms.launch(client, roles=[
-        "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
-        **{claims.CUSTOM: {"module": "planted"}, "sub": "teacher-1"})
-    token = token_of(resp)
-    log = simulate_class(module, truth, 30, np.random.default_rng(1104))
-    write_class(link_row("course-1", "rl-1"), platform_a().id, log, "planted")
+    module, _log, token = planted_class(client, lms, seed=104, learners=30, class_seed=1104)
 
     page = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
     assert "An item that does not tell who knows" in page
