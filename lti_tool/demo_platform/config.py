@@ -29,6 +29,11 @@ class PlatformSettings:
     issuer: str
     tool: ToolLink
     platform_storage: bool = True
+    # Platform storage answers after this many ms: a busy LMS page or a slow device.
+    storage_reply_delay_ms: int = 0
+    # The postMessage subject names it speaks: "both", "new" (lti.*) or "old"
+    # (org.imsglobal.lti.*, as D2L); the other names get "unsupported_subject".
+    storage_subjects: str = "both"
     title: str = "Demo LMS"
     key_dir: Path | None = None
     token_lifetime: int = 3600

@@ -72,6 +72,8 @@ def render_course(user: User, **extra: Any) -> str:
         links=links,
         line_items=items,
         platform_storage=p.settings.platform_storage,
+        storage_reply_delay_ms=p.settings.storage_reply_delay_ms,
+        storage_subjects=p.settings.storage_subjects,
         **extra,
     )
 

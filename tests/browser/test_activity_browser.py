@@ -7,6 +7,7 @@ resized by lti.frameResize, the pages have no WCAG 2.2 AA violations (axe-core),
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -19,6 +20,7 @@ import pytest
 
 from adaptive.modules.loader import parse_module
 from adaptive.samples import sample_text
+from lti_tool.demo_platform.app import get_platform
 from lti_tool.filters import plain_text
 from lti_tool.runner.answers import correct_form
 from tests.support.browser import EVENTS
@@ -173,6 +175,54 @@ def test_learner_completes_module_in_cross_site_frame(context, demo, axe_source)
     page.goto(f"{demo.platform_url}/?as=alice&link=rl-1")
     frame = tool_frame(page, demo)
     assert "You have finished this activity" in frame.locator("main").inner_text()
+
+
+def test_slow_platform_storage_still_launches_in_the_frame(context, demo):
+    """A busy LMS page answers platform storage after 3.5 s (the tool used to give up at
+    2 s and send the learner to "your browser blocked the check"): the page says it is
+    still checking, and the late answer completes the launch in the frame."""
+    settings = get_platform(demo.platform_app).settings
+    settings.storage_reply_delay_ms = 3500
+    try:
+        page = context.new_page()
+        page.goto(f"{demo.platform_url}/?as=chen&link=rl-1")
+        said_slow = False
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not said_slow:
+            for f in page.frames:
+                if f.url.startswith(demo.tool_url + "/lti/launch"):
+                    # The frame may navigate away meanwhile.
+                    with contextlib.suppress(Exception):
+                        said_slow = "taking a while" in f.locator("#status").inner_text(
+                            timeout=500)
+            page.wait_for_timeout(100)
+        assert said_slow, "the confirm page never said it was still checking"
+        frame = tool_frame(page, demo)
+        assert frame.locator("input[name=item], input[name=page]").count() >= 1
+        assert context.cookies(demo.tool_url) == []
+    finally:
+        settings.storage_reply_delay_ms = 0
+
+
+@pytest.mark.parametrize("subjects", ["old", "new"])
+def test_platform_storage_under_either_subject_name(context, demo, subjects):
+    """A platform that speaks only the older org.imsglobal.lti.* names (D2L) or only the
+    lti.* ones answers the other with "unsupported_subject": the launch still completes in
+    the frame through platform storage, with no tool cookie."""
+    settings = get_platform(demo.platform_app).settings
+    settings.storage_subjects = subjects
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(f"{r.method} {r.url}"))
+        page.goto(f"{demo.platform_url}/?as=chen&link=rl-1")
+        frame = tool_frame(page, demo)
+        assert frame.locator("main h1").count() == 1
+        assert any(r.startswith("POST ") and r.endswith("/lti/launch/confirm")
+                   for r in requests)
+        assert context.cookies(demo.tool_url) == []
+    finally:
+        settings.storage_subjects = "both"
 
 
 def test_small_screen_keyboard_and_spanish(context, demo, axe_source):
