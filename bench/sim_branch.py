@@ -32,6 +32,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adaptive.engine import make_model  # noqa: E402
+from adaptive.mastery.course_fit import accepted_params, fit_course  # noqa: E402
 from adaptive.simulation.learners import slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import run_population, summarise  # noqa: E402
 from adaptive.simulation.scenarios import SCENARIOS  # noqa: E402
@@ -64,26 +66,56 @@ def baseline_op_ns(repeat: int = 2000) -> float:
     return float(median(times))
 
 
-def run_one(args: tuple[str, int, int, bool, str]) -> tuple[str, int, dict]:
-    name, seed, n, timed, scenario = args
+def run_one(args: tuple) -> tuple[str, int, dict]:
+    """One policy on one seed's learners; with ``fit_after`` > 0 as a course: the first
+    ``fit_after`` learners run on the module's parameters, the course is fitted from their
+    answers (``adaptive.mastery.course_fit``, the tool's recipe), and the rest, the only ones
+    measured, run on the accepted fits."""
+    name, seed, n, timed, scenario, *rest = args
+    fit_after = int(rest[0]) if rest else 0
     rng = np.random.default_rng(seed)
     module, truth, learners = SCENARIOS[scenario].build(rng, n)
-    slow = slowest_quarter(learners)
     # The same learners (same hidden states) for every policy: the seed fixes them.
+    first, measured = learners[:fit_after], learners[fit_after:]
+    fitted: dict = {}
+    if first:
+        cohort = run_population(module, truth, first, rng, policy=POLICIES[name],
+                                base_seed=seed * 1_000_000)
+        fitted = fit_cohort(module, cohort, seed)
+    slow = slowest_quarter(measured)
     outcomes = run_population(
         module,
         truth,
-        learners,
+        measured,
         rng,
         policy=POLICIES[name],
-        base_seed=seed * 1_000_000,
+        base_seed=seed * 1_000_000 + fit_after,
         time_decisions=timed,
+        bkt_params=fitted or None,
     )
     summary = summarise(outcomes, slow)
+    summary["fitted_skills"] = len(fitted)
+    if fitted:
+        summary["fitted_guess_mean"] = float(np.mean([p.guess for p in fitted.values()]))
+        summary["fitted_slip_mean"] = float(np.mean([p.slip for p in fitted.values()]))
     base = baseline_op_ns()
     summary["baseline_op_ms"] = base / 1e6
     summary["decision_ratio"] = summary["decision_ms_median"] / (base / 1e6)
     return name, seed, summary
+
+
+def fit_cohort(module, cohort: list, seed: int) -> dict:
+    """The accepted per-skill fits of a first cohort's answers (what the teacher's "Fit"
+    would store for the course)."""
+    learner, skill, correct = [], [], []
+    for o in cohort:
+        for sid, ok in o.answers:
+            learner.append(o.learner_id)
+            skill.append(sid)
+            correct.append(int(ok))
+    fits = fit_course(learner, skill, correct, anchors=dict(make_model(module).params),
+                      threshold=module.settings.mastery_threshold, seed=seed)
+    return accepted_params(fits)
 
 
 GOALS = {"false_mastery": 0.03, "false_mastery_slowest_q": 0.05, "waste_ratio": 0.50}
@@ -148,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         help="decision time comes from a separate serial pass (seed 0, this many learners) in "
         "the main process, so parallel jobs do not inflate it",
     )
+    ap.add_argument("--fit-after", type=int, default=0, metavar="N",
+                    help="run each seed as a course: fit it from its first N learners' answers "
+                    "(the tool's recipe) and measure only the learners after the fit")
     ap.add_argument("--json", type=Path, help="also write all per-seed results here")
     args = ap.parse_args(argv)
     names = [p for p in args.policies.split(",") if p]
@@ -158,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
     if scenarios != ["default"]:
         return run_scenarios(args, names, scenarios)
-    tasks = [(name, seed, args.learners, False, "default")
+    tasks = [(name, seed, args.learners, False, "default", args.fit_after)
              for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -225,22 +260,34 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_scenarios(args: argparse.Namespace, names: list[str], scenarios: list[str]) -> int:
     """The robustness table: every scenario x policy, seeds in parallel jobs."""
-    tasks = [(name, seed, args.learners, False, scen)
+    tasks = [(name, seed, args.learners, False, scen, args.fit_after)
              for scen in scenarios for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         flat = list(pool.map(run_one, tasks))
     results: dict[str, dict[str, list[dict]]] = {
         scen: {name: [] for name in names} for scen in scenarios}
-    for (name, _seed, _n, _t, scen), (_, _, summary) in zip(tasks, flat, strict=True):
+    for (name, _seed, _n, _t, scen, _f), (_, _, summary) in zip(tasks, flat, strict=True):
         results[scen][name].append(summary)
     print(f"sim-branch robustness: {args.seeds} seeds x {args.learners} learners x 6 skills per "
           f"scenario, {time.time() - t0:.0f} s wall, {args.jobs} jobs. Goals for branchwise: "
           "false mastery <= 3 %, slowest 25 % <= 5 %, experts' waste <= 50 % of fixed.")
+    if args.fit_after:
+        print(f"As a course: fitted from each seed's first {args.fit_after} learners; the "
+              f"metrics are over the other {args.learners - args.fit_after}.")
     for scen in scenarios:
         print(f"- {scen}: {SCENARIOS[scen].description}")
     print()
     print(scenario_table(results, names))
+    if args.fit_after:
+        print()
+        for scen in scenarios:
+            for name in names:
+                rows = results[scen][name]
+                if rows and "fitted_guess_mean" in rows[0]:
+                    print(f"- {scen} / {name}: {_mean(rows, 'fitted_skills'):.1f} skills fitted, "
+                          f"mean guess {_mean(rows, 'fitted_guess_mean'):.3f}, "
+                          f"slip {_mean(rows, 'fitted_slip_mean'):.3f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

@@ -9,7 +9,7 @@ sim-branch-v1 metrics.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
@@ -28,7 +28,7 @@ from adaptive.engine import (
     start,
 )
 from adaptive.grading.score import grade
-from adaptive.modules.format import Item, ItemType, Match, Module
+from adaptive.modules.format import BKTParams, Item, ItemType, Match, Module
 from adaptive.policy.base import PASSED_STATUSES
 from adaptive.simulation.learners import SimLearner, slowest_quarter
 from adaptive.simulation.synthetic import ItemTruth
@@ -104,6 +104,9 @@ class LearnerOutcome:
     grade: float
     steps: int
     decision_ns: list[int] = field(default_factory=list)
+    #: (skill, correct) of every answer in order, one row per skill the item practises:
+    #: what the tool logs, and what a course fit reads.
+    answers: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def run_learner(
@@ -115,10 +118,14 @@ def run_learner(
     settings: ActivitySettings,
     seed: int = 0,
     time_decisions: bool = False,
+    bkt_params: Mapping[str, BKTParams] | None = None,
 ) -> LearnerOutcome:
-    """One learner through one module with ``settings.policy``; mutates ``learner.known``."""
+    """One learner through one module with ``settings.policy``; mutates ``learner.known``.
+
+    ``bkt_params``: the course's fitted parameters per skill, as the tool passes them."""
     outcome = {s.id: SkillOutcome(known_at_start=learner.known[s.id]) for s in module.skills}
-    result = start(module, settings, seed=seed)
+    answers: list[tuple[str, bool]] = []
+    result = start(module, settings, seed=seed, bkt_params=bkt_params)
     state = result.state
     step = result.step
     statuses = {sid: ss["status"] for sid, ss in state["skills"].items()}
@@ -143,11 +150,12 @@ def run_learner(
             so.items += 1
             so.over_practice += int(learner.known[skill])
             ok = learner.answers_correctly(skill, guess, slip, rng)
+            answers.extend((sid, ok) for sid in item.skills)
             answer = correct_answer(item) if ok else wrong_answer(item, rng)
             learner.after_item(skill, rng)
             response = ItemAnswer(step.item_id, answer)
         t0 = time.perf_counter_ns()
-        result = next_step(module, state, response)
+        result = next_step(module, state, response, bkt_params=bkt_params)
         if time_decisions:
             times.append(time.perf_counter_ns() - t0)
         state, step = result.state, result.step
@@ -167,9 +175,10 @@ def run_learner(
         population=learner.population,
         learn_rate=learner.learn_rate,
         skills=outcome,
-        grade=grade(module, state).score,
+        grade=grade(module, state, bkt_params=bkt_params).score,
         steps=steps,
         decision_ns=times,
+        answers=answers,
     )
 
 
@@ -183,6 +192,7 @@ def run_population(
     base_seed: int = 0,
     settings: ActivitySettings | None = None,
     time_decisions: bool = False,
+    bkt_params: Mapping[str, BKTParams] | None = None,
 ) -> list[LearnerOutcome]:
     """Every learner through the module with one policy (learners are mutated)."""
     settings = settings or ActivitySettings.from_module(module)
@@ -196,6 +206,7 @@ def run_population(
             settings=settings,
             seed=base_seed + n,
             time_decisions=time_decisions,
+            bkt_params=bkt_params,
         )
         for n, lr in enumerate(learners)
     ]

@@ -8,7 +8,8 @@ with forgetting (``adaptive.mastery.fit_skill_arrays``; BKT+forgets is what
 with ``STRENGTH`` pseudo-answers at the module's own parameters, so a skill with little data
 stays near them. Every fit is then judged (``adaptive.mastery.fit_check``): too little data,
 implausible guess/slip, no learning, or mastery after one correct answer are rejected with a
-reason the teacher reads on the dashboard; only accepted fits reach the engine. Item
+reason the teacher reads on the dashboard; only accepted fits reach the engine (the recipe
+is ``adaptive.mastery.course_fit``, shared with the simulated courses of the benchmark). Item
 difficulties go to ItemStats of the same course (logit of the smoothed first-attempt failure
 rate).
 """
@@ -18,14 +19,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlalchemy import func, select
 
 from adaptive.analytics import AnswerRecord, estimate_difficulties
 from adaptive.defaults import MASTERY_THRESHOLD
 from adaptive.engine import make_model
-from adaptive.mastery import fit_skill_arrays
-from adaptive.mastery.fit_check import DEFAULT_STRENGTH, MIN_ANSWERS, MIN_LEARNERS, judge_fit
+from adaptive.mastery.course_fit import fit_course
+from adaptive.mastery.fit_check import DEFAULT_STRENGTH, MIN_ANSWERS, MIN_LEARNERS
 from lti_tool.extensions import db
 from lti_tool.models import AnswerEvent, Context, FittedSkillParams, ItemStats, ResourceLink
 from lti_tool.models.base import utcnow
@@ -132,20 +132,15 @@ def fit_module(module_id: str, context_pk: int, *, row_limit: int | None = None,
             correct.append(1 if ok else 0)
     anchors, threshold = _module_params(module_id)
     fits = []
-    results = {}
-    if learner:
-        results = fit_skill_arrays(np.asarray(learner), np.asarray(skill),
-                                   np.asarray(correct, dtype=np.int8), anchors=anchors,
-                                   strength=STRENGTH, forgets=True, seed=seed)
+    course_fits = fit_course(learner, skill, correct, anchors=anchors, threshold=threshold,
+                             strength=STRENGTH, min_learners=min_learners,
+                             min_answers=min_answers, seed=seed)
     now = utcnow()
     existing = {r.skill_id: r for r in db.session.scalars(
         select(FittedSkillParams).where(FittedSkillParams.module_id == module_id,
                                         FittedSkillParams.context_pk == context_pk))}
-    for sid in sorted(results):
-        res = results[sid]
-        verdict = judge_fit(res.params, n_learners=res.n_sequences, n_answers=res.n_answers,
-                            threshold=threshold, min_learners=min_learners,
-                            min_answers=min_answers)
+    for sid, fit in course_fits.items():
+        res, verdict = fit.result, fit.verdict
         params = res.params.to_dict()
         row = existing.get(sid)
         if row is None:
