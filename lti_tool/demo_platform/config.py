@@ -34,6 +34,9 @@ class PlatformSettings:
     # The postMessage subject names it speaks: "both", "new" (lti.*) or "old"
     # (org.imsglobal.lti.*, as D2L); the other names get "unsupported_subject".
     storage_subjects: str = "both"
+    # lti_storage_target: "_parent" (the course page answers), or a frame name such as
+    # Canvas's "post_message_forwarding" (a hidden platform frame beside the tool answers).
+    storage_target: str = "_parent"
     title: str = "Demo LMS"
     key_dir: Path | None = None
     token_lifetime: int = 3600

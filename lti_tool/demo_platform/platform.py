@@ -223,7 +223,7 @@ class DemoPlatform:
             raise LaunchError(f"unknown launch kind {kind!r}")
         url = oidc.prepare_preflight_url(user_id)
         if self.settings.platform_storage:
-            url += "&" + urlencode({"lti_storage_target": "_parent"})
+            url += "&" + urlencode({"lti_storage_target": self.settings.storage_target})
         return url
 
     # -------------------------------------------------------------------- claims

@@ -74,6 +74,7 @@ def render_course(user: User, **extra: Any) -> str:
         platform_storage=p.settings.platform_storage,
         storage_reply_delay_ms=p.settings.storage_reply_delay_ms,
         storage_subjects=p.settings.storage_subjects,
+        storage_target=p.settings.storage_target,
         **extra,
     )
 
@@ -101,6 +102,16 @@ def course_page() -> str | tuple[str, int]:
         selected=selected,
         deep_linking=bool(request.args.get("deep_link")),
     )
+
+
+@bp.get("/storage-frame")
+def storage_frame() -> str:
+    """The hidden frame that answers platform storage when ``storage_target`` names one."""
+    s = platform().settings
+    return render_template("demo_platform/storage_frame.html",
+                           platform_storage=s.platform_storage,
+                           storage_reply_delay_ms=s.storage_reply_delay_ms,
+                           storage_subjects=s.storage_subjects, storage_target=s.storage_target)
 
 
 @bp.route("/auth", methods=["GET", "POST"])
@@ -162,7 +173,7 @@ def auth() -> Any:
     else:
         launch = p.build_launch(FlaskRequest(request), user, kind, link, dl_data=dl_data)
     if p.settings.platform_storage:
-        launch.form_extra["lti_storage_target"] = "_parent"
+        launch.form_extra["lti_storage_target"] = p.settings.storage_target
     html = launch.lti_launch()
     id_token = launch.last_launch_data["id_token"]
     claims = jwt.decode(id_token, options={"verify_signature": False})

@@ -225,6 +225,28 @@ def test_platform_storage_under_either_subject_name(context, demo, subjects):
         settings.storage_subjects = "both"
 
 
+def test_canvas_style_forwarding_frame_answers_platform_storage(context, demo):
+    """Canvas names a hidden platform frame in lti_storage_target
+    ("post_message_forwarding"); only that frame answers storage, the course page does not:
+    the launch still completes in the frame, with no tool cookie."""
+    settings = get_platform(demo.platform_app).settings
+    settings.storage_target = "post_message_forwarding"
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(f"{r.method} {r.url}"))
+        page.goto(f"{demo.platform_url}/?as=chen&link=rl-1")
+        assert page.locator("iframe[name=post_message_forwarding]").count() == 1
+        frame = tool_frame(page, demo)
+        assert frame.locator("main h1").count() == 1
+        assert any("lti_storage_target=post_message_forwarding" in r for r in requests)
+        assert any(r.startswith("POST ") and r.endswith("/lti/launch/confirm")
+                   for r in requests)
+        assert context.cookies(demo.tool_url) == []
+    finally:
+        settings.storage_target = "_parent"
+
+
 def test_small_screen_keyboard_and_spanish(context, demo, axe_source):
     """Bob's LMS locale is Spanish; the page fits 320 px and works from the keyboard."""
     page = context.new_page()
