@@ -1,6 +1,7 @@
 /* Launch step without a cookie: read the binding secret back from platform storage.
-   The LMS may be slow to answer: say so after 2 s, keep asking, and offer the way out
-   (the fallback text) only after 20 s without an answer, still taking one that comes later. */
+   The LMS may be slow to answer: after 2 s say so and show the way out (open in a new
+   window, or again from the course) while asking again every 2 s; after 20 s say the check
+   was blocked. A late answer still completes the launch. */
 (function () {
   "use strict";
   var d = document.getElementById("confirm-data").dataset;
@@ -10,7 +11,10 @@
     slowMs: 2000,
     resendMs: 2000,
     giveUpMs: 20000,
-    onSlow: function () { status.textContent = status.dataset.slow; },
+    onSlow: function () {
+      status.textContent = status.dataset.slow;
+      document.getElementById("fallback").hidden = false;
+    },
     onGiveUp: blocked
   }).then(function (value) {
     form.elements.binding.value = value || "";
