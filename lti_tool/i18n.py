@@ -33,9 +33,14 @@ def select_locale() -> str:
     chosen = g.get("bw_locale")
     if chosen:
         return chosen
+    return browser_lang()
+
+
+def browser_lang() -> str:
+    """The supported language the browser asks for (pages before the LMS has said one)."""
     try:
         return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
-    except RuntimeError:  # outside a request (CLI, jobs)
+    except RuntimeError:  # outside a request
         return "en"
 
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from lti_tool import errors
+from lti_tool.i18n import browser_lang, use_locale
 from lti_tool.launch import first_page, login_limit, services, tokens
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import LoginError
@@ -41,7 +51,8 @@ def login():
     if plan.storage_target and not new_window:
         # Platform storage first; the page falls back to the cookie if the
         # platform never answers (lti-cs-oidc).
-        response = make_response(render_template("launch/login_storage.html", plan=plan))
+        response = make_response(render_template("launch/login_storage.html", plan=plan,
+                                                      page_lang=browser_lang()))
     elif new_window:
         response = _new_window_login(plan)
     else:
@@ -61,10 +72,11 @@ def _finish(expected: str):
     outcome = services.complete_launch(request.form, request.cookies, _settings(), expected)
     session = outcome.session
     if not outcome.confirmed:
+        lang = use_locale(session.locale)  # the id_token said the learner's language
         if not outcome.login_state.storage_target:
             return _new_window_fallback(session, outcome.login_state)
         # No cookie came back: read the binding secret from platform storage.
-        return render_template("launch/confirm_storage.html", session=session,
+        return render_template("launch/confirm_storage.html", session=session, page_lang=lang,
                                login_state=outcome.login_state)
     token = tokens.issue(_settings().secret_key, session.id)
     render = (first_page.renderer_for(session.role)
@@ -87,14 +99,16 @@ def _finish(expected: str):
 
 def _new_window_login(plan):
     """Login in the new window: keep the binding in this tab, then go to the platform."""
-    return make_response(render_template("launch/login_window.html", plan=plan))
+    return make_response(render_template("launch/login_window.html", plan=plan,
+                                         page_lang=browser_lang()))
 
 
 def _new_window_fallback(session, login_state):
     """The launch arrived without a cookie: confirm it from this tab's sessionStorage
     (a login started in a new window) or offer to open the activity in one."""
     response = make_response(render_template(
-        "launch/new_window.html", session=session, login_state=login_state))
+        "launch/new_window.html", session=session, login_state=login_state,
+        page_lang=g.get("bw_locale") or browser_lang()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -5,7 +5,8 @@
      has been opened. */
 (function () {
   "use strict";
-  var key = document.getElementById("nw-data").dataset.key;
+  var data = document.getElementById("nw-data").dataset; // texts in the learner's language
+  var key = data.key;
   var binding = null;
   try {
     binding = window.sessionStorage.getItem(key);
@@ -14,16 +15,14 @@
   if (binding) {
     var form = document.getElementById("nw-confirm");
     form.elements.binding.value = binding;
-    document.getElementById("nw-status").textContent = "Connecting…";
+    document.getElementById("nw-status").textContent = data.connecting;
     form.submit();
     return;
   }
   var link = document.getElementById("nw-open");
   link.addEventListener("click", function () {
-    document.getElementById("nw-status").textContent =
-      "The activity opened in a new window (look for a new tab or window). Work there; " +
-      "when you have finished you can close it and come back to your course here.";
-    link.textContent = "Open it again";
+    document.getElementById("nw-status").textContent = data.opened;
+    link.textContent = data.again;
     link.classList.add("secondary");
   });
 })();

@@ -98,3 +98,18 @@ def test_with_the_cookie_the_launch_completes_in_the_frame(client, lms):
     # a learner's launch answers with the activity itself, in the frame
     assert resp.status_code == 200 and 'name="bw-canonical-url"' in resp.get_data(as_text=True)
     assert "new window" not in resp.get_data(as_text=True).lower()
+
+
+def test_the_new_window_offer_speaks_the_learners_language(client, lms):
+    """The frame's "open in a new window" page follows the launch's locale, its
+    JavaScript texts included (Moodle learners without cookies all see this page)."""
+    login = lms.login(client, target=lms.base_url + "/lti/launch", lti_message_hint="link-42")
+    body = lms.claims(login.nonce)
+    body[claims.LAUNCH_PRESENTATION]["locale"] = "es-MX"
+    frame = client.application.test_client()
+    page = frame.post("/lti/launch", data={"id_token": lms.sign(body),
+                                           "state": login.state}).get_data(as_text=True)
+    assert '<html lang="es"' in page
+    assert "Abrir la actividad en una ventana nueva" in page
+    assert 'data-again="Abrirla de nuevo"' in page and "La actividad se abrió" in page
+    assert "Open the activity" not in page and "Your browser" not in page

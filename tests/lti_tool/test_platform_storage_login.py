@@ -78,3 +78,25 @@ def test_new_window_restart_skips_platform_storage(client, lms):
     assert resp.status_code == 200 and "window_login.js" in page
     auth = re.search(r'data-auth-url="([^"]+)"', page).group(1)
     assert auth.startswith("https://lms.test/auth") and "lti_storage_target" not in auth
+
+
+def test_the_storage_pages_speak_the_learners_language(client, lms):
+    """Before the id_token the browser's language decides (Accept-Language), after it the
+    launch's locale: a French learner's confirm page and its JavaScript texts are French."""
+    resp = client.get("/lti/login", headers={"Accept-Language": "es-ES,es;q=0.9"},
+                      query_string={"iss": "https://lms.test", "login_hint": "u1",
+                                    "client_id": "client-1", "lti_storage_target": "_parent",
+                                    "target_link_uri": "http://localhost/lti/launch"})
+    login_page = resp.get_data(as_text=True)
+    assert "Conectando con tu curso" in login_page and "Abrir en una ventana nueva" in login_page
+    data = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', login_page))
+    nonce = re.search(r"nonce=([^&]+)", data["auth-url"]).group(1)
+    body = lms.claims(nonce)
+    body["https://purl.imsglobal.org/spec/lti/claim/launch_presentation"]["locale"] = "fr-CA"
+    cookieless = client.application.test_client()
+    page = cookieless.post("/lti/launch", data={"id_token": lms.sign(body),
+                                                "state": data["state"]}).get_data(as_text=True)
+    assert '<html lang="fr"' in page
+    assert "Connexion à votre cours" in page and "Vérification de ce lancement" in page
+    assert 'data-slow="Votre LMS met du temps à répondre' in page
+    assert "Your LMS" not in page and "Checking this launch" not in page
