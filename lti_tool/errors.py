@@ -18,10 +18,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lti_tool.i18n import browser_lang
 from lti_tool.protocol.errors import BranchwiseError, DatabaseUnavailable
 
 log = logging.getLogger("branchwise.http")
@@ -43,6 +54,21 @@ _PAGES = {
 }
 
 
+def page_language() -> str:
+    """The language of an error page: the launch's when a view has set it, the browser's
+    otherwise (most refusals come before the LMS has said one)."""
+    return g.get("bw_locale") or browser_lang()
+
+
+def translated(text: str) -> str:
+    """``text`` in the page's language when the catalogues have it, else as it is.
+
+    In Python, not with the templates' ``_``: Jinja's gettext marks its result safe and
+    %-formats it, right for literal messages, wrong for a sentence that may carry what a
+    user sent (an issuer, a file name)."""
+    return str(gettext(text))
+
+
 def wants_json() -> bool:
     """True when the client accepts JSON and not HTML (an API client, not a browser)."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -62,7 +88,9 @@ def error_response(status: int, detail: str | None = None) -> Response:
         response = jsonify(error=status, code=f"http_{status}", message=detail or text)
     else:
         response = make_response(render_template(
-            "errors/http.html", status=status, title=title, text=text, detail=detail))
+            "errors/http.html", status=status, title=translated(title),
+            text=translated(text), detail=translated(detail) if detail else None,
+            page_lang=page_language()))
     return _finish(response, status)
 
 
@@ -71,7 +99,9 @@ def error_page(exc: BranchwiseError) -> Response:
     if wants_json():
         response = jsonify(error=exc.status, code=exc.code, message=exc.detail)
     else:
-        response = make_response(render_template("errors/launch.html", error=exc))
+        response = make_response(render_template(
+            "errors/launch.html", error=exc, title=translated(exc.title),
+            detail=translated(exc.detail), page_lang=page_language()))
     return _finish(response, exc.status)
 
 
