@@ -28,11 +28,10 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lti_tool.i18n import browser_lang
+from lti_tool.i18n import browser_lang, translated
 from lti_tool.protocol.errors import BranchwiseError, DatabaseUnavailable
 
 log = logging.getLogger("branchwise.http")
@@ -58,15 +57,6 @@ def page_language() -> str:
     """The language of an error page: the launch's when a view has set it, the browser's
     otherwise (most refusals come before the LMS has said one)."""
     return g.get("bw_locale") or browser_lang()
-
-
-def translated(text: str) -> str:
-    """``text`` in the page's language when the catalogues have it, else as it is.
-
-    In Python, not with the templates' ``_``: Jinja's gettext marks its result safe and
-    %-formats it, right for literal messages, wrong for a sentence that may carry what a
-    user sent (an issuer, a file name)."""
-    return str(gettext(text))
 
 
 def wants_json() -> bool:

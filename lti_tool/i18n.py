@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import Babel, refresh
+from flask_babel import Babel, gettext, refresh
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
@@ -44,6 +44,16 @@ def browser_lang() -> str:
         return "en"
 
 
+def translated(text: str) -> str:
+    """``text`` in the request's language when the catalogues have it, else as it is.
+
+    For sentences computed at run time (a refusal's, an answer form's error). Jinja's ``_``
+    is for literal messages only: it marks its result safe and %-formats it, so a sentence
+    carrying what a user sent (``unknown choice '<b>50% off</b>'``) would be shown as HTML
+    or crash the page. This returns plain text, which the templates escape."""
+    return str(gettext(text)) if text else text
+
+
 def use_locale(tag: str | None) -> str:
     """Make the supported language of ``tag`` (a launch locale) this request's language.
 
@@ -61,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     if "babel" not in app.extensions:
         Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters.setdefault("translated", translated)
 
 
 def page_gettext(translations: Any) -> Any:

@@ -161,6 +161,18 @@ def test_unreadable_answer_records_nothing(client, lms):
     assert _count(AnswerEvent) == 0
 
 
+def test_a_hostile_answer_gets_a_clear_error_not_a_crash_or_markup(client, lms):
+    """A crafted answer with markup and % signs (the error sentence quotes it) comes back
+    as the same item with the error shown as text: before, the page %-formatted it (500)
+    or would have rendered it as HTML."""
+    learner = _to_item(Learner(client, launch_token(client, lms)).open())
+    seq, item = learner.seq, learner.item_id
+    learner.answer({"answer": ["<b>x</b> 50% off %(n)s"]})
+    assert learner.status == 200 and learner.seq == seq and learner.item_id == item
+    assert "<b>x</b>" not in learner.html and "&lt;b&gt;x&lt;/b&gt; 50% off %(n)s" in learner.html
+    assert _count(AnswerEvent) == 0
+
+
 def test_hint_is_recorded_and_marks_the_answer(client, lms):
     """A hint keeps the draft, is shown, and the answer event records hints_used."""
     learner = _to_item(Learner(client, launch_token(client, lms)).open())
