@@ -8,6 +8,7 @@ answer that no wrong group also matches).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,13 @@ def check_variants(item: Item, path: str, report: Report) -> None:
     ok = True
     for p in variants.params:
         ppath = f"{vpath}.params.{p.name}"
+        numbers = [*p.values, p.low, p.high, p.step, p.default]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            report(ppath, "variant-param", "min, max, step, values and default must be "
+                   "numbers (not NaN or infinity)")
+            ok = False
+            names.add(p.name)
+            continue
         if not p.values and (p.low is None or p.high is None):
             report(ppath, "variant-param", "a parameter needs min and max, or values")
             ok = False

@@ -216,8 +216,14 @@ def _number(value: Any) -> Any:
 
 def _candidates(param: Param) -> list[Any]:
     if param.values:
+        if any(isinstance(v, float) and not math.isfinite(v) for v in param.values):
+            raise VariantError(f"parameter {param.name!r} has a value that is not a number")
         return [_number(v) for v in param.values]
     low, high, step = param.low, param.high, param.step
+    if any(v is not None and not math.isfinite(v) for v in (low, high, step)):
+        # NaN and infinity compare false with everything: refuse them by name.
+        raise VariantError(f"parameter {param.name!r} needs finite numbers for min, max "
+                           "and step")
     if low is None or high is None or step <= 0 or high < low:
         raise VariantError(f"parameter {param.name!r} needs min <= max and step > 0")
     n = int(math.floor((high - low) / step + 1e-9))
@@ -338,6 +344,15 @@ def _match(match: Match, env: Mapping[str, Any]) -> Match:
 
 def instantiate(template: Item, env: Mapping[str, Any]) -> Item:
     """The concrete item for the values ``env``: placeholders filled, answers computed."""
+    try:
+        return _instantiate(template, env)
+    except VariantError:
+        raise
+    except (OverflowError, ValueError) as exc:  # e.g. a value too large for a float
+        raise VariantError(f"item {template.id!r}: its values cannot be used ({exc})") from exc
+
+
+def _instantiate(template: Item, env: Mapping[str, Any]) -> Item:
     groups = tuple(
         AnswerGroup(
             match=_match(g.match, env),

@@ -151,6 +151,11 @@ def test_expressions():
     (('derived: {s: "a + b"}', 'derived: {s: "a + q"}'), "variant-expression"),
     (('derived: {s: "a + b"}', 'derived: {s: "a +"}'), "variant-expression"),
     (("a: {min: 1, max: 9, default: 2}", "a: {min: 9, max: 1}"), "variant-param"),
+    # NaN and infinity (YAML's .nan / .inf, or an editor field): an error, not a crash.
+    (("a: {min: 1, max: 9, default: 2}", "a: {min: .nan, max: 9}"), "variant-param"),
+    (("a: {min: 1, max: 9, default: 2}", "a: {min: 1, max: .inf}"), "variant-param"),
+    (("a: {min: 1, max: 9, default: 2}", "a: {min: 1, max: 9, step: .nan}"), "variant-param"),
+    (("a: {min: 1, max: 9, default: 2}", "a: {values: [1, .nan, 3]}"), "variant-param"),
     (("a: {min: 1, max: 9, default: 2}", "a: {min: 1, max: 9, default: 42}"), "variant-param"),
     (('where: ["a != 5"]', 'where: ["a > 100"]'), "variant-invalid"),
     (('prompt: "What is {{a}} + {{b}}?"', 'prompt: "What is the sum?"'), "variant-prompt"),
