@@ -194,7 +194,9 @@ def too_large(_exc) -> Response:
                         "accepts. Go back and choose a smaller file.", code="too_large",
                         status=413)
     error.title = "This upload is too large"
-    return _no_store(render_template("errors/launch.html", error=error), 413)
+    from lti_tool.errors import error_page
+
+    return error_page(error)  # the one renderer of refusals (language, no-store, JSON)
 
 
 @bp.route("/author", methods=["GET", "POST"])
