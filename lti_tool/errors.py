@@ -22,7 +22,6 @@ from flask import (
     Flask,
     Response,
     current_app,
-    g,
     jsonify,
     make_response,
     render_template,
@@ -31,7 +30,7 @@ from flask import (
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from lti_tool.i18n import browser_lang, translated
+from lti_tool.i18n import select_locale, translated
 from lti_tool.protocol.errors import BranchwiseError, DatabaseUnavailable
 
 log = logging.getLogger("branchwise.http")
@@ -51,12 +50,6 @@ _PAGES = {
           "Branchwise could not finish this request. What you saved before is kept. Try "
           "again in a moment; if it keeps happening, tell your LMS administrator."),
 }
-
-
-def page_language() -> str:
-    """The language of an error page: the launch's when a view has set it, the browser's
-    otherwise (most refusals come before the LMS has said one)."""
-    return g.get("bw_locale") or browser_lang()
 
 
 def wants_json() -> bool:
@@ -80,7 +73,7 @@ def error_response(status: int, detail: str | None = None) -> Response:
         response = make_response(render_template(
             "errors/http.html", status=status, title=translated(title),
             text=translated(text), detail=translated(detail) if detail else None,
-            page_lang=page_language()))
+            page_lang=select_locale()))
     return _finish(response, status)
 
 
@@ -91,7 +84,7 @@ def error_page(exc: BranchwiseError) -> Response:
     else:
         response = make_response(render_template(
             "errors/launch.html", error=exc, title=translated(exc.title),
-            detail=translated(exc.detail), page_lang=page_language()))
+            detail=translated(exc.detail), page_lang=select_locale()))
     return _finish(response, exc.status)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -52,7 +51,7 @@ def login():
         # Platform storage first; the page falls back to the cookie if the
         # platform never answers (lti-cs-oidc).
         response = make_response(render_template("launch/login_storage.html", plan=plan,
-                                                      page_lang=browser_lang()))
+                                                 page_lang=browser_lang()))
     elif new_window:
         response = _new_window_login(plan)
     else:
@@ -74,7 +73,7 @@ def _finish(expected: str):
     if not outcome.confirmed:
         lang = use_locale(session.locale)  # the id_token said the learner's language
         if not outcome.login_state.storage_target:
-            return _new_window_fallback(session, outcome.login_state)
+            return _new_window_fallback(session, outcome.login_state, lang)
         # No cookie came back: read the binding secret from platform storage.
         return render_template("launch/confirm_storage.html", session=session, page_lang=lang,
                                login_state=outcome.login_state)
@@ -103,12 +102,12 @@ def _new_window_login(plan):
                                          page_lang=browser_lang()))
 
 
-def _new_window_fallback(session, login_state):
+def _new_window_fallback(session, login_state, lang: str):
     """The launch arrived without a cookie: confirm it from this tab's sessionStorage
     (a login started in a new window) or offer to open the activity in one."""
     response = make_response(render_template(
         "launch/new_window.html", session=session, login_state=login_state,
-        page_lang=g.get("bw_locale") or browser_lang()))
+        page_lang=lang))
     response.headers["Cache-Control"] = "no-store"
     return response
 
