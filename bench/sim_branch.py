@@ -34,11 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adaptive.engine import make_model  # noqa: E402
 from adaptive.mastery.course_fit import accepted_params, fit_course  # noqa: E402
+from adaptive.policy import register_policy  # noqa: E402
+from adaptive.policy.adaptive import AdaptivePolicy  # noqa: E402
 from adaptive.simulation.learners import slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import run_population, summarise  # noqa: E402
-from adaptive.simulation.scenarios import SCENARIOS  # noqa: E402
+from adaptive.simulation.scenarios import (  # noqa: E402
+    ALL_SCENARIOS,
+    FRESH_SCENARIOS,
+    SCENARIOS,
+)
 
-POLICIES = {"fixed": "linear", "3row": "streak", "branchwise": "adaptive"}
+POLICIES = {"fixed": "linear", "3row": "streak", "branchwise": "adaptive",
+            "candidate": "adaptive-candidate"}
 COLUMNS = [
     ("items_per_skill", "items/skill"),
     ("pages_per_skill", "pages/skill"),
@@ -73,8 +80,10 @@ def run_one(args: tuple) -> tuple[str, int, dict]:
     measured, run on the accepted fits."""
     name, seed, n, timed, scenario, *rest = args
     fit_after = int(rest[0]) if rest else 0
+    if name == "candidate":
+        register_candidate(rest[1] if len(rest) > 1 else {})
     rng = np.random.default_rng(seed)
-    module, truth, learners = SCENARIOS[scenario].build(rng, n)
+    module, truth, learners = ALL_SCENARIOS[scenario].build(rng, n)
     # The same learners (same hidden states) for every policy: the seed fixes them.
     first, measured = learners[:fit_after], learners[fit_after:]
     fitted: dict = {}
@@ -102,6 +111,23 @@ def run_one(args: tuple) -> tuple[str, int, dict]:
     summary["baseline_op_ms"] = base / 1e6
     summary["decision_ratio"] = summary["decision_ms_median"] / (base / 1e6)
     return name, seed, summary
+
+
+def register_candidate(options: dict[str, float]) -> None:
+    """Register ``AdaptivePolicy(**options)`` as the policy "candidate" (in this process: each
+    worker registers it itself), to compare a rule change with the shipped policy on the same
+    learners before it is made the default."""
+    register_policy(POLICIES["candidate"], lambda: AdaptivePolicy(**options))
+
+
+def parse_candidate(text: str) -> dict[str, float]:
+    """``"diagnostic_learn=0.5,robust_learn=0.4"`` -> keyword arguments of AdaptivePolicy."""
+    options: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, _, value = part.partition("=")
+        options[key.strip()] = float(value)
+    AdaptivePolicy(**options)  # an unknown option fails here, before any job starts
+    return options
 
 
 def fit_cohort(module, cohort: list, seed: int) -> dict:
@@ -153,13 +179,14 @@ def scenario_table(results: dict[str, dict[str, list[dict]]], names: list[str]) 
                 cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if pct
                              else f"{vals.mean():.2f} ± {vals.std():.2f}")
             verdict = ""
-            if name == "branchwise":
+            if name in ("branchwise", "candidate"):
                 missed = [label for key, label in (
                     ("false_mastery", "false mastery"),
                     ("false_mastery_slowest_q", "slowest 25 %"),
                     ("waste_ratio", "waste")) if _mean(rows, key) > GOALS[key]]
                 verdict = "all met" if not missed else "**missed: " + ", ".join(missed) + "**"
-            tag = " (tuned on)" if SCENARIOS[scen].tuned_on else ""
+            tag = " (tuned on)" if ALL_SCENARIOS[scen].tuned_on else ""
+            tag += " (fresh)" if scen in FRESH_SCENARIOS else ""
             lines.append(f"| {scen}{tag} | {name} | " + " | ".join(cells) + f" | {verdict} |")
     return "\n".join(lines)
 
@@ -169,10 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--learners", type=int, default=2000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--policies", default=",".join(POLICIES))
+    ap.add_argument("--policies", default="fixed,3row,branchwise",
+                    help="comma-separated, of: " + ", ".join(POLICIES))
     ap.add_argument("--scenarios", default="default",
-                    help="comma-separated learner models, or 'all' for every one: "
-                    + ", ".join(SCENARIOS))
+                    help="comma-separated learner models; 'all' for the issue's ("
+                    + ", ".join(SCENARIOS) + "), 'fresh' for the fresh held-out ones ("
+                    + ", ".join(FRESH_SCENARIOS) + "), 'every' for both")
+    ap.add_argument("--candidate", default="", metavar="OPTIONS",
+                    help="AdaptivePolicy keyword options for the policy 'candidate', e.g. "
+                    "diagnostic_learn=0.5 (add 'candidate' to --policies)")
     ap.add_argument(
         "--timing-learners",
         type=int,
@@ -186,15 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write all per-seed results here")
     args = ap.parse_args(argv)
     names = [p for p in args.policies.split(",") if p]
-    scenarios = list(SCENARIOS) if args.scenarios == "all" else [
-        s for s in args.scenarios.split(",") if s]
-    unknown = [s for s in scenarios if s not in SCENARIOS]
+    groups = {"all": list(SCENARIOS), "fresh": list(FRESH_SCENARIOS),
+              "every": list(ALL_SCENARIOS)}
+    scenarios = groups.get(args.scenarios) or [s for s in args.scenarios.split(",") if s]
+    unknown = [s for s in scenarios if s not in ALL_SCENARIOS]
     if unknown:
-        ap.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
+        ap.error(f"unknown scenario(s) {unknown}; known: {', '.join(ALL_SCENARIOS)}")
+    try:
+        args.candidate_options = parse_candidate(args.candidate)
+    except (TypeError, ValueError) as exc:
+        ap.error(f"--candidate: {exc}")
     if scenarios != ["default"]:
         return run_scenarios(args, names, scenarios)
-    tasks = [(name, seed, args.learners, False, "default", args.fit_after)
-             for name in names for seed in range(args.seeds)]
+    tasks = [(name, seed, args.learners, False, "default", args.fit_after,
+              args.candidate_options) for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_one, tasks))
@@ -204,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         by_policy[name].append(summary)
     timing_keys = ("decision_ms_median", "decision_ms_p99", "decision_ratio")
     for name in names:
-        _, _, timed = run_one((name, 0, args.timing_learners, True, "default"))
+        _, _, timed = run_one((name, 0, args.timing_learners, True, "default", 0,
+                               args.candidate_options))
         for row in by_policy[name]:
             for key in timing_keys:
                 row[key] = timed[key]
@@ -260,14 +298,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_scenarios(args: argparse.Namespace, names: list[str], scenarios: list[str]) -> int:
     """The robustness table: every scenario x policy, seeds in parallel jobs."""
-    tasks = [(name, seed, args.learners, False, scen, args.fit_after)
+    tasks = [(name, seed, args.learners, False, scen, args.fit_after, args.candidate_options)
              for scen in scenarios for name in names for seed in range(args.seeds)]
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         flat = list(pool.map(run_one, tasks))
     results: dict[str, dict[str, list[dict]]] = {
         scen: {name: [] for name in names} for scen in scenarios}
-    for (name, _seed, _n, _t, scen, _f), (_, _, summary) in zip(tasks, flat, strict=True):
+    for (name, _seed, _n, _t, scen, _f, _c), (_, _, summary) in zip(tasks, flat, strict=True):
         results[scen][name].append(summary)
     print(f"sim-branch robustness: {args.seeds} seeds x {args.learners} learners x 6 skills per "
           f"scenario, {time.time() - t0:.0f} s wall, {args.jobs} jobs. Goals for branchwise: "
@@ -276,7 +314,7 @@ def run_scenarios(args: argparse.Namespace, names: list[str], scenarios: list[st
         print(f"As a course: fitted from each seed's first {args.fit_after} learners; the "
               f"metrics are over the other {args.learners - args.fit_after}.")
     for scen in scenarios:
-        print(f"- {scen}: {SCENARIOS[scen].description}")
+        print(f"- {scen}: {ALL_SCENARIOS[scen].description}")
     print()
     print(scenario_table(results, names))
     if args.fit_after:

@@ -104,6 +104,11 @@ DEFER_LESSON = 0.3
 #: of the model's rate (a learner slower than the module assumes is not taken to have learnt
 #: from a few items: the Doroudi & Brunskill effect on the slowest quarter).
 ROBUST_LEARN = 0.5
+#: Share of the model's learning rate counted between diagnostic answers (0: none). A
+#: diagnostic item is practice too: the feedback teaches. Counting none makes a learner who
+#: did not know the skill at the first item and learnt it look like a lucky guesser, and makes
+#: every expert without a carried prior answer three items (docs/benchmarks.md, "oracle bound").
+DIAGNOSTIC_LEARN = 0.0
 
 
 def diagnostic_prior(
@@ -125,8 +130,10 @@ def diagnostic_posterior(
     prior: float,
     answers: list[bool],
     guesses: Sequence[float] | None = None,
+    learn: float = 0.0,
 ) -> float:
-    """P(known) after the diagnostic answers, with no learning between them.
+    """P(known) after the diagnostic answers; ``learn`` is the chance that an unknown skill
+    becomes known after each answer (0: no learning between them, the default).
 
     ``guesses``, when given, is the guess used for each answer (the item's, raised to its
     chance rate); otherwise ``params.guess`` for all."""
@@ -141,6 +148,7 @@ def diagnostic_posterior(
         if total <= 0.0:
             break
         k, u = k / total, u / total
+        k, u = k + u * learn, u * (1.0 - learn)
     return k
 
 
@@ -169,6 +177,7 @@ class AdaptivePolicy:
         diagnostic_low: float = DIAGNOSTIC_LOW,
         practice_robust: bool = True,
         robust_learn: float = ROBUST_LEARN,
+        diagnostic_learn: float = DIAGNOSTIC_LEARN,
     ) -> None:
         # Tried and rejected on `default` (docs/benchmarks.md, "Robustness"): weighing right
         # answers as if guess and slip were 0.05 higher, in the skip and in practice (the
@@ -176,6 +185,7 @@ class AdaptivePolicy:
         # goal, and was removed.
         self.practice_robust = practice_robust
         self.robust_learn = robust_learn
+        self.diagnostic_learn = diagnostic_learn
         self.defer_lesson = defer_lesson
         self.diagnostic_max = diagnostic_max
         self.diagnostic_low = diagnostic_low
@@ -360,14 +370,15 @@ class AdaptivePolicy:
         # The items still to come: the pool's next ones, then (continuation) the worst guess.
         nxt = [ctx.model.params_for(sid, i.id).guess for i in pool[len(ss["diag"]):length]]
         ahead = guesses + nxt + [max(guesses + nxt)] * (left - len(nxt))
-        posterior = diagnostic_posterior(params, prior, ss["diag"], ahead)
+        learn = params.learn * self.diagnostic_learn
+        posterior = diagnostic_posterior(params, prior, ss["diag"], ahead, learn)
         ss["diag_post"] = posterior
         threshold = min(0.999, ctx.settings.mastery_threshold + self.diagnostic_margin)
         # Sequential test: stop (unknown) once the posterior is below ``diagnostic_low``, or
         # when even all-correct answers to the remaining items could not reach the threshold
         # (or the minimum number correct).
         rest = [True] * max(0, left)
-        best = diagnostic_posterior(params, prior, ss["diag"] + rest, ahead)
+        best = diagnostic_posterior(params, prior, ss["diag"] + rest, ahead, learn)
         reachable = ss["diag"].count(True) + len(rest) >= MIN_DIAGNOSTIC_CORRECT
         done = (
             (self.stop_on_wrong and not correct)
