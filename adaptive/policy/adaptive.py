@@ -31,8 +31,10 @@ first; never flagged, since the learner is not stuck on it):
    prerequisite whose P(mastery) is below the threshold (its lesson page as "review", then up to
    ``REVIEW_ITEMS`` items), at most ``MAX_REVIEWS`` times per skill.
 5. **Cap**: after ``practice_cap`` practice items without mastery the skill is flagged
-   ("practice cap") and the policy moves on. The module finishes when every target skill (and
-   its prerequisites) is mastered, known or flagged.
+   ("practice cap") and the policy moves on; a run of right answers is not cut off by the
+   cap (``base.cap_reached``: a learner who answered every practice item right is not
+   stuck). The module finishes when every target skill (and its prerequisites) is mastered,
+   known or flagged.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from adaptive.policy.base import (
     answered_skill,
     ask,
     block,
+    cap_reached,
     count_practice,
     finish,
     flag,
@@ -433,7 +436,7 @@ class AdaptivePolicy:
         ):
             ss["status"] = MASTERED
             return
-        if ss["practice"] >= ctx.settings.practice_cap:
+        if cap_reached(ctx, ss):
             flag(state, sid, "practice cap")
             return
         if correct:

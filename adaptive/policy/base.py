@@ -227,6 +227,26 @@ def practise(
     return ask(ctx, item, skill_id, "practice")
 
 
+#: Items past the practice cap a flawless run may go on (the hard stop). The cap is when a
+#: learner who is not converging "needs the teacher"; a learner who has answered every
+#: practice item right is not stuck, and a cap below what the mastery rule needs (a cap of 1
+#: where two right answers are required, a threshold of 0.99 from a prior of 0.01) would
+#: otherwise send the teacher an alarm about them. Every right answer multiplies the odds of
+#: "known" by (1 − slip) / guess > 1, so a flawless run reaches mastery well within this.
+FLAWLESS_EXTRA = 50
+
+
+def cap_reached(ctx: Context, ss: Mapping[str, Any]) -> bool:
+    """Whether practice of a skill has used its cap: ``practice_cap`` items, unless every
+    practice answer so far was right (the streak is as long as the practice), which may go on
+    up to ``FLAWLESS_EXTRA`` items more."""
+    cap = ctx.settings.practice_cap
+    if ss["practice"] < cap:
+        return False
+    flawless = ss["streak"] >= ss["practice"]
+    return not flawless or ss["practice"] >= cap + FLAWLESS_EXTRA
+
+
 def count_practice(ss: dict[str, Any], correct: bool, keep: int) -> None:
     """Record a practice answer in the skill's counters; ``recent`` keeps the last ``keep``."""
     ss["practice"] += 1

@@ -2,7 +2,8 @@
 
 Per skill in prerequisite order (gated like the adaptive policy): the lesson page, then items
 (the least recently asked, closest to average difficulty) until ``n`` consecutive correct
-answers (hints count as wrong) award mastery. At ``practice_cap`` items the skill is flagged.
+answers (hints count as wrong) award mastery. At ``practice_cap`` items the skill is flagged
+(unless every answer so far was right: ``base.cap_reached``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from adaptive.policy.base import (
     MASTERED,
     Context,
     LessonFirstPolicy,
+    cap_reached,
     flag,
     pick_item,
 )
@@ -37,5 +39,5 @@ class StreakPolicy(LessonFirstPolicy):
     ) -> None:
         if ss["streak"] >= self.n:
             ss["status"] = MASTERED
-        elif ss["practice"] >= ctx.settings.practice_cap:
+        elif cap_reached(ctx, ss):
             flag(state, skill_id, "practice cap")

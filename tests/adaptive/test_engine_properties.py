@@ -1,0 +1,283 @@
+"""Issue 12's promises on modules nobody wrote by hand.
+
+The sample modules and sim-branch-v1 are the cases the engine was built on. Here Hypothesis
+draws modules unlike them — one to five skills with random prerequisites, one to eight items
+of every type, lessons and remediation pages or none, practice caps from 1, thresholds from
+0.6 to 0.99, extreme BKT parameters — and a policy and a learner (all wrong, all right, a
+random guesser, a coin-flipper). Every run must keep what issue 12 promises: it finishes,
+credit needs evidence, a blocked skill is never "stuck", no item comes back while its skill
+has unseen ones, a remediation page at most twice per skill, and a learner who answers
+everything right is never reported stuck.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from adaptive.engine import (
+    ActivitySettings,
+    AskItem,
+    Finish,
+    ItemAnswer,
+    PageSeen,
+    ShowPage,
+    item_for_step,
+    next_step,
+    start,
+)
+from adaptive.grading.score import grade
+from adaptive.modules.format import Item, ItemType, Module
+from adaptive.modules.loader import parse_module
+from adaptive.policy.base import PASSED_STATUSES, is_blocked, is_stuck
+from adaptive.simulation.runner import answer_matching, correct_answer, wrong_answer
+
+MAX_STEPS = 3000
+LEARNERS = ("all-wrong", "all-right", "guesser", "coin")
+POLICIES = ("adaptive", "linear", "streak")
+
+
+def _choices(n: int) -> list[dict[str, str]]:
+    return [{"id": chr(ord("a") + i), "text": f"choice {i}"} for i in range(n)]
+
+
+@st.composite
+def item_dicts(draw: st.DrawFn, sid: str, n: int, pages: list[str],
+               siblings: list[str]) -> dict[str, Any]:
+    """One item of skill ``sid``: any type, a right and a wrong answer group, maybe a
+    destination for the wrong one (a remediation page of the skill, or another item)."""
+    kind = draw(st.sampled_from(["single_choice", "multiple_choice", "numeric", "short_text",
+                                 "ordering"]))
+    item: dict[str, Any] = {
+        "id": f"{sid}-i{n}",
+        "type": kind,
+        "skills": [sid],
+        "diagnostic": draw(st.booleans()),
+        "difficulty": draw(st.floats(-2.0, 2.0, allow_nan=False)),
+        "prompt": f"Question {n} of {sid}",
+    }
+    if kind == "single_choice":
+        item["choices"] = _choices(draw(st.integers(2, 5)))
+        right, wrong = {"choice": "a"}, {"choice": "b"}
+    elif kind == "multiple_choice":
+        item["choices"] = _choices(draw(st.integers(2, 4)))
+        right, wrong = {"choices": ["a", "b"]}, {"choices": ["a"]}
+    elif kind == "ordering":
+        count = draw(st.integers(2, 4))
+        item["choices"] = _choices(count)
+        ids = [c["id"] for c in item["choices"]]
+        right, wrong = {"order": ids}, {"order": list(reversed(ids))}
+    elif kind == "numeric":
+        right, wrong = {"value": 3.0, "tolerance": 0.01}, {"value": 5.0}
+    else:
+        right, wrong = {"text": "right"}, {"text": "wrong"}
+    wrong_group: dict[str, Any] = {"match": wrong, "correct": False, "feedback": "No."}
+    destination = draw(st.sampled_from(["none", "page", "item"]))
+    if destination == "page" and pages:
+        wrong_group["destination"] = {"page": draw(st.sampled_from(pages))}
+    elif destination == "item" and siblings:
+        wrong_group["destination"] = {"item": draw(st.sampled_from(siblings))}
+    item["answer_groups"] = [{"match": right, "correct": True, "feedback": "Yes."}, wrong_group]
+    return item
+
+
+@st.composite
+def module_texts(draw: st.DrawFn) -> str:
+    n_skills = draw(st.integers(1, 5))
+    ids = [f"s{i}" for i in range(n_skills)]
+    skills, pages, items = [], [], []
+    for i, sid in enumerate(ids):
+        skill: dict[str, Any] = {
+            "id": sid,
+            "title": f"Skill {i}",
+            "prerequisites": draw(st.lists(st.sampled_from(ids[:i]), unique=True,
+                                           max_size=2)) if i else [],
+        }
+        if draw(st.booleans()):
+            skill["lesson"] = f"{sid}-lesson"
+            pages.append({"id": f"{sid}-lesson", "title": "Lesson", "skill": sid,
+                          "kind": "lesson", "body": "Read this."})
+        remediation = []
+        if draw(st.booleans()):
+            remediation = [f"{sid}-fix"]
+            pages.append({"id": f"{sid}-fix", "title": "Fix", "skill": sid,
+                          "kind": "remediation", "body": "Try this way."})
+        count = draw(st.integers(1, 8))
+        siblings = [f"{sid}-i{n}" for n in range(count)]
+        for n in range(count):
+            items.append(draw(item_dicts(sid, n, remediation,
+                                         [s for s in siblings if s != siblings[n]])))
+        skills.append(skill)
+    bkt = {
+        "prior": draw(st.floats(0.01, 0.9)),
+        "learn": draw(st.floats(0.01, 0.5)),
+        "guess": draw(st.floats(0.01, 0.4)),
+        "slip": draw(st.floats(0.01, 0.3)),
+    }
+    data = {
+        "schema_version": 1,
+        "id": "drawn",
+        "title": "Drawn module",
+        "settings": {
+            "mastery_threshold": draw(st.floats(0.6, 0.99)),
+            "practice_cap": draw(st.integers(1, 15)),
+            "diagnostic_items": draw(st.integers(0, 3)),
+            "bkt": bkt,
+        },
+        "skills": skills,
+        "pages": pages,
+        "items": items,
+    }
+    return json.dumps(data)
+
+
+def answer_for(kind: str, item: Item, rng: random.Random) -> object:
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    if kind == "all-wrong":
+        return wrong_answer(item, nrng)
+    if kind == "all-right":
+        return correct_answer(item)
+    if kind == "coin":
+        return correct_answer(item) if rng.random() < 0.5 else wrong_answer(item, nrng)
+    # guesser: one of the answers the item's groups name, or for choice items any choice
+    if item.type == ItemType.SINGLE_CHOICE:
+        return rng.choice([c.id for c in item.choices])
+    named = [answer_matching(item, g.match) for g in item.answer_groups]
+    return rng.choice(named)
+
+
+def run(module: Module, policy: str, learner: str, seed: int) -> tuple[Any, list[Any]]:
+    """The whole activity; returns the final result and the steps shown, in order."""
+    rng = random.Random(seed)
+    settings_ = ActivitySettings.from_module(module, policy=policy)
+    result = start(module, settings_, seed=seed)
+    steps: list[Any] = []
+    for _ in range(MAX_STEPS):
+        step = result.step
+        if isinstance(step, Finish):
+            return result, steps
+        steps.append(step)
+        if isinstance(step, ShowPage):
+            response: PageSeen | ItemAnswer = PageSeen(step.page_id)
+        else:
+            assert isinstance(step, AskItem)
+            item = item_for_step(module, result.state, step)
+            response = ItemAnswer(step.item_id, answer_for(learner, item, rng))
+        result = next_step(module, result.state, response)
+    raise AssertionError(f"{policy} did not finish in {MAX_STEPS} steps")
+
+
+def check_no_repeats(module: Module, steps: list[Any]) -> None:
+    """An item comes back only once every item of its skill has been shown."""
+    pools: dict[str, set[str]] = {}
+    for item in module.items:
+        pools.setdefault(item.primary_skill, set()).add(item.id)
+    seen: set[str] = set()
+    for step in steps:
+        if not isinstance(step, AskItem):
+            continue
+        if step.item_id in seen:
+            skill = module.item(step.item_id).primary_skill
+            unseen = pools[skill] - seen
+            assert not unseen, f"{step.item_id} again while {sorted(unseen)} were never shown"
+        seen.add(step.item_id)
+
+
+def check_remediations(steps: list[Any]) -> None:
+    shown = Counter(s.skill for s in steps if isinstance(s, ShowPage) and s.reason == "remediation")
+    assert all(n <= 2 for n in shown.values()), shown
+
+
+def check_evidence(module: Module, policy: str, state: dict[str, Any], steps: list[Any]) -> None:
+    report = grade(module, state, ActivitySettings.from_module(module, policy=policy))
+    assert 0.0 <= report.score <= 1.0
+    answered = {s.skill for s in steps if isinstance(s, AskItem)}
+    for row in report.per_skill:
+        ss = state["skills"][row.skill_id]
+        if row.skill_id not in answered:
+            assert row.credit == 0.0, f"{row.skill_id}: credit {row.credit} without an answer"
+        if is_blocked(ss):
+            assert not row.flagged, f"{row.skill_id} blocked but reported stuck"
+            assert ss.get("blocked_by"), f"{row.skill_id} blocked by nothing"
+        if is_stuck(ss):
+            assert ss["practice"] > 0, f"{row.skill_id} stuck without practising"
+
+
+# The first shrunk failure, kept: practice cap 1 on a two-choice item flagged a learner who
+# answered it right as stuck (the rule needs two right answers).
+CAP_ONE = json.dumps({
+    "schema_version": 1, "id": "drawn", "title": "Drawn module",
+    "settings": {"mastery_threshold": 0.75, "practice_cap": 1, "diagnostic_items": 0,
+                 "bkt": {"prior": 0.5, "learn": 0.5, "guess": 0.25, "slip": 0.25}},
+    "skills": [{"id": "s0", "title": "Skill 0", "prerequisites": []}], "pages": [],
+    "items": [{"id": "s0-i0", "type": "single_choice", "skills": ["s0"], "prompt": "Q",
+               "choices": _choices(2),
+               "answer_groups": [{"match": {"choice": "a"}, "correct": True},
+                                 {"match": {"choice": "b"}, "correct": False}]}],
+})
+
+
+# derandomize: CI draws the same modules every run (a failure is reproducible from the log);
+# run with --hypothesis-seed=random to explore further.
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=module_texts(), policy=st.sampled_from(POLICIES),
+       learner=st.sampled_from(LEARNERS), seed=st.integers(0, 10_000))
+@example(text=CAP_ONE, policy="adaptive", learner="all-right", seed=0)
+@example(text=CAP_ONE, policy="streak", learner="all-right", seed=0)
+def test_every_drawn_module_keeps_the_evidence_promises(
+    text: str, policy: str, learner: str, seed: int
+) -> None:
+    module, problems = parse_module(text, "drawn.json")
+    assume(module is not None)
+    assert module is not None
+    final, steps = run(module, policy, learner, seed)
+    state = final.state
+    check_no_repeats(module, steps)
+    check_remediations(steps)
+    check_evidence(module, policy, state, steps)
+    report = grade(module, state, ActivitySettings.from_module(module, policy=policy))
+    if learner == "all-wrong":
+        assert report.score == 0.0
+        assert not [s for s, ss in state["skills"].items() if ss["status"] in PASSED_STATUSES]
+    if learner == "all-right":
+        stuck = [s for s, ss in state["skills"].items() if is_stuck(ss)]
+        assert not stuck, f"a learner who answered everything right is 'stuck' on {stuck}"
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=module_texts())
+def test_a_drawn_module_validates_or_says_why(text: str) -> None:
+    """The drawn modules are valid by construction; the validator must not refuse them (a
+    refusal here is a validator that rejects a module the format allows)."""
+    module, problems = parse_module(text, "drawn.json")
+    errors = [p for p in problems if p.is_error]
+    assert module is not None, [f"{p.code}: {p.message}" for p in errors]
+
+
+def test_a_flawless_learner_is_not_stuck_when_the_cap_is_below_what_mastery_needs() -> None:
+    """Cap 1, one two-choice item: the adaptive rule needs a streak a guesser would hit with
+    at most 7 %, i.e. four right answers. Before, the first right answer hit the cap and the
+    teacher was told the learner was stuck; now the run of right answers goes on to mastery,
+    and one wrong answer after the cap ends it as before (flagged: the cap is used)."""
+    module, _ = parse_module(CAP_ONE, "cap-one.json")
+    assert module is not None
+    final, steps = run(module, "adaptive", "all-right", 0)
+    ss = final.state["skills"]["s0"]
+    assert ss["status"] == "mastered"
+    assert 2 <= len(steps) <= 1 + 50
+    # Right, then wrong: the run is no longer flawless, the cap is used, the skill flagged.
+    result = start(module, ActivitySettings.from_module(module), seed=0)
+    for answer in ("a", "b"):
+        step = result.step
+        assert isinstance(step, AskItem)
+        result = next_step(module, result.state, ItemAnswer(step.item_id, answer))
+    assert isinstance(result.step, Finish)
+    assert result.state["skills"]["s0"]["status"] == "flagged"
