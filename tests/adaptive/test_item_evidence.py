@@ -91,12 +91,19 @@ def test_a_class_of_30_finds_the_mis_keyed_item_with_its_edit():
     assert key.confidence >= 0.8 and "as likely if it is so" in key.evidence
 
 
-def test_a_sound_class_of_30_gets_no_item_suggestion():
+def test_sound_classes_of_30_rarely_get_an_item_suggestion():
+    """A class of 30 on a module without flaws: an item suggestion is a false alarm. One class
+    is one draw (the engine's path choices change which learners answer which items), so the
+    rate over 20 classes is what is checked: 2 of 20 today; 5 with the diagnostic that
+    counted no learning (2026-12-02)."""
     module, guess_slip = synthetic_module(np.random.default_rng(0), skills=4)
     truth = ClassTruth(items={i: ItemBehaviour(g, s) for i, (g, s) in guess_slip.items()})
-    log = simulate_class(module, truth, 30, np.random.default_rng(5))
-    kinds = {r.kind for r in suggest_restructuring(module, log.answers, log.pages, log.states)}
-    assert not kinds & {"mis_keyed", "non_discriminating", "too_easy", "too_hard"}
+    alarmed = 0
+    for seed in range(5, 25):
+        log = simulate_class(module, truth, 30, np.random.default_rng(seed))
+        kinds = {r.kind for r in suggest_restructuring(module, log.answers, log.pages, log.states)}
+        alarmed += bool(kinds & {"mis_keyed", "non_discriminating", "too_easy", "too_hard"})
+    assert alarmed <= 3
 
 
 def test_the_benchmarks_neyman_pearson_bound_separates_planted_from_sound_classes():

@@ -6,16 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from adaptive.simulation.scenarios import SCENARIOS
+from adaptive.simulation.scenarios import ALL_SCENARIOS, FRESH_SCENARIOS, SCENARIOS
 
 
 def _build(name: str, n: int = 600):
-    return SCENARIOS[name].build(np.random.default_rng(0), n)
+    return ALL_SCENARIOS[name].build(np.random.default_rng(0), n)
+
+
+def test_the_fresh_models_are_new_names() -> None:
+    assert not set(FRESH_SCENARIOS) & set(SCENARIOS)
 
 
 def test_the_module_is_the_same_in_every_scenario() -> None:
     base, _, _ = _build("default")
-    for name in SCENARIOS:
+    for name in ALL_SCENARIOS:
         module, _, _ = _build(name)
         assert module == base, name
 
@@ -52,3 +56,23 @@ def test_difficulty_moves_guess_and_slip_with_the_item() -> None:
     hard, easy = max(items, key=lambda i: i.difficulty), min(items, key=lambda i: i.difficulty)
     assert truth[hard.id][1] > truth[easy.id][1] + 0.1  # slip higher on the hard item
     assert truth[hard.id][0] < truth[easy.id][0] - 0.1  # guess lower
+
+
+def test_the_population_mix_of_the_fresh_models() -> None:
+    def share_known(name: str, population: str) -> float:
+        learners = [lr for lr in _build(name, 3000)[2] if lr.population == population]
+        return float(np.mean([v for lr in learners for v in lr.known.values()]))
+
+    assert share_known("weak-experts", "expert") == pytest.approx(0.8, abs=0.03)
+    assert share_known("weak-experts", "intermediate") == pytest.approx(0.4, abs=0.03)
+    experts = [lr for lr in _build("many-experts", 1000)[2] if lr.population == "expert"]
+    assert len(experts) == pytest.approx(600, abs=2)
+
+
+def test_slip_high_and_slower() -> None:
+    _, truth, _ = _build("slip-high")
+    guess, slip = np.array(list(truth.values())).T
+    assert guess.mean() == pytest.approx(0.25, abs=0.01)
+    assert slip.mean() == pytest.approx(0.2, abs=0.01)
+    _, _, slower = _build("slower")
+    assert np.mean([lr.learn_rate for lr in slower]) == pytest.approx(2 / 24, abs=0.01)
