@@ -47,13 +47,15 @@ def _choices(n: int) -> list[dict[str, str]]:
     return [{"id": chr(ord("a") + i), "text": f"choice {i}"} for i in range(n)]
 
 
+ITEM_TYPES = ("single_choice", "multiple_choice", "numeric", "short_text", "ordering")
+
+
 @st.composite
 def item_dicts(draw: st.DrawFn, sid: str, n: int, pages: list[str],
-               siblings: list[str]) -> dict[str, Any]:
+               siblings: list[str], kinds: tuple[str, ...] = ITEM_TYPES) -> dict[str, Any]:
     """One item of skill ``sid``: any type, a right and a wrong answer group, maybe a
     destination for the wrong one (a remediation page of the skill, or another item)."""
-    kind = draw(st.sampled_from(["single_choice", "multiple_choice", "numeric", "short_text",
-                                 "ordering"]))
+    kind = draw(st.sampled_from(kinds))
     item: dict[str, Any] = {
         "id": f"{sid}-i{n}",
         "type": kind,
@@ -88,7 +90,7 @@ def item_dicts(draw: st.DrawFn, sid: str, n: int, pages: list[str],
 
 
 @st.composite
-def module_texts(draw: st.DrawFn) -> str:
+def module_texts(draw: st.DrawFn, kinds: tuple[str, ...] = ITEM_TYPES) -> str:
     n_skills = draw(st.integers(1, 5))
     ids = [f"s{i}" for i in range(n_skills)]
     skills, pages, items = [], [], []
@@ -112,7 +114,7 @@ def module_texts(draw: st.DrawFn) -> str:
         siblings = [f"{sid}-i{n}" for n in range(count)]
         for n in range(count):
             items.append(draw(item_dicts(sid, n, remediation,
-                                         [s for s in siblings if s != siblings[n]])))
+                                         [s for s in siblings if s != siblings[n]], kinds)))
         skills.append(skill)
     bkt = {
         "prior": draw(st.floats(0.01, 0.9)),
@@ -281,3 +283,44 @@ def test_a_flawless_learner_is_not_stuck_when_the_cap_is_below_what_mastery_need
         result = next_step(module, result.state, ItemAnswer(step.item_id, answer))
     assert isinstance(result.step, Finish)
     assert result.state["skills"]["s0"]["status"] == "flagged"
+
+
+# ---- the teacher's side: analytics on classes that took a drawn module
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=module_texts(kinds=("single_choice",)), size=st.integers(1, 40),
+       seed=st.integers(0, 10_000))
+def test_suggestions_for_a_drawn_module_are_sound_and_apply_cleanly(
+    text: str, size: int, seed: int
+) -> None:
+    """A class of 1-40 simulated learners takes a drawn module (single-choice items: the
+    classroom simulator answers by choice). Every suggestion names something in the module,
+    has a finite confidence in [0, 1] and words without NaN; and applying all their edits to
+    the module's text gives a module that still validates (an added prerequisite that made a
+    cycle would hand the teacher a module the tool refuses)."""
+    from adaptive.analytics.restructuring import suggest_restructuring
+    from adaptive.simulation.classroom import ClassTruth, ItemBehaviour, simulate_class
+    from lti_tool.dashboard.module_diff import apply_edits
+
+    module, _ = parse_module(text, "drawn.json")
+    assume(module is not None)
+    assert module is not None
+    truth = ClassTruth(items={i.id: ItemBehaviour() for i in module.items},
+                       prerequisites={s.id: s.prerequisites for s in module.skills})
+    log = simulate_class(module, truth, size, np.random.default_rng(seed))
+    found = suggest_restructuring(module, log.answers, log.pages, log.states)
+    names = {s.id for s in module.skills} | {i.id for i in module.items} | {
+        p.id for p in module.pages}
+    for r in found:
+        parts = r.target.split(">") if ">" in r.target else [r.target]
+        assert all(p in names for p in parts), r
+        assert 0.0 <= r.confidence <= 1.0, r
+        for word in ("nan", "inf%"):
+            assert word not in r.evidence.lower() and word not in r.change.lower(), r
+    edits = [r.edit for r in found if r.edit]
+    if edits:
+        revised, done = apply_edits(text, edits)
+        again, problems = parse_module(revised, "revised.yaml")
+        assert again is not None, (done, [f"{p.code}: {p.message}" for p in problems
+                                          if p.is_error])
