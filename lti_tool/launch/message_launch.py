@@ -21,6 +21,7 @@ from pylti1p3.exception import LtiException
 
 from lti_tool import outbound
 from lti_tool.extensions import cache
+from lti_tool.launch import claim_shapes
 from lti_tool.models import LoginState
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import InvalidToken, LaunchError, StateMismatch
@@ -165,6 +166,8 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
             raise InvalidToken("The launch message could not be verified.",
                                code="bad_token", log=str(exc)) from exc
         self._check_azp()
+        # From here on every reader sees the claims in LTI's shapes (launch.claim_shapes).
+        self._jwt["body"] = cast("Any", claim_shapes.normalised(self._jwt.get("body", {})))
         return self
 
     def _check_azp(self) -> None:

@@ -80,6 +80,14 @@ class InvalidToken(LaunchError):
     title = "The LMS's launch message could not be verified"
 
 
+class MalformedClaims(LaunchError):
+    """A signed launch whose claims do not have the shapes LTI gives them (launch.claim_shapes)."""
+
+    status = 400
+    code = "bad_claim"
+    title = "The LMS's launch message could not be read"
+
+
 class UnknownPlatform(LaunchError):
     status = 401
     code = "unknown_platform"
