@@ -59,14 +59,35 @@ def _cache_key(context: Context) -> str:
     return f"dashboard-roster:{context.id}"
 
 
-def _member(raw: dict[str, Any]) -> Member | None:
-    sub = raw.get("user_id")
-    if not sub:
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _member(raw: Any) -> Member | None:
+    """One entry of a membership page; None for an entry that names nobody. LMSs differ (and
+    some err): an entry that is not an object, a user_id given as a number, one role sent
+    as a string, names that are not text, are read for what they say, not crashed on."""
+    if not isinstance(raw, dict):
         return None
-    name = raw.get("name") or " ".join(
-        p for p in (raw.get("given_name"), raw.get("family_name")) if p) or ""
-    return Member(sub=str(sub), name=str(name), roles=tuple(raw.get("roles") or ()),
-                  status=str(raw.get("status") or "Active"))
+    sub = raw.get("user_id")
+    if isinstance(sub, bool) or not isinstance(sub, str | int) or sub == "":
+        return None
+    name = _text(raw.get("name")) or " ".join(
+        p for p in (_text(raw.get("given_name")), _text(raw.get("family_name"))) if p)
+    roles = raw.get("roles")
+    if isinstance(roles, str):
+        roles = [roles]
+    return Member(sub=str(sub), name=name,
+                  roles=tuple(r for r in roles if isinstance(r, str))
+                  if isinstance(roles, list) else (),
+                  status=_text(raw.get("status")) or "Active")
+
+
+def members_of_page(body: Any) -> list[Member]:
+    """The members a membership container page lists (NRPS 2.0 §2.2): ``{"members": [...]}``;
+    anything else lists nobody."""
+    listed = body.get("members") if isinstance(body, dict) else None
+    return [m for raw in listed if (m := _member(raw))] if isinstance(listed, list) else []
 
 
 def _token(platform: Platform, timeout: float) -> str:
@@ -120,7 +141,7 @@ def fetch_members(platform: Platform, memberships_url: str, timeout: float) -> l
             except ValueError as exc:
                 raise RosterUnavailable("the LMS answered with something other than JSON"
                                         ) from exc
-            members += [m for raw in body.get("members") or [] if (m := _member(raw))]
+            members += members_of_page(body)
             url = resp.links.get("next", {}).get("url")
     return members
 

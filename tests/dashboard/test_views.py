@@ -269,3 +269,24 @@ def test_missing_or_forged_token_is_refused(client, lms):
     for token in ("", "forged.token.value"):
         resp = client.get("/dashboard", query_string={"t": token})
         assert 400 <= resp.status_code < 500
+
+
+def test_an_odd_roster_is_read_for_what_it_says(client, lms, nrps_server):
+    """Entries LMSs send that the NRPS text does not: a number as user_id, one role as a
+    string, names that are not text, an entry that is not an object. Before, the dashboard
+    answered 500 (or took the string "Learner" for seven roles, one per letter)."""
+    nrps_server.members = [
+        {"user_id": 1042, "given_name": "Gil", "family_name": None, "roles": LEARNER},
+        {"user_id": "hana", "name": ["Hana"], "roles": [LEARNER, 7], "status": None},
+        "not a member", None, {"user_id": None, "roles": [LEARNER]},
+        {"user_id": "alice", "name": "Alice Adams", "roles": [LEARNER]},
+    ]
+    token = open_dashboard(client, lms, nrps_url=nrps_server.url + "/memberships")
+    use_token_url(nrps_server.url)
+    class_of_four(link_row(), platform_a().id)
+    resp = client.get("/dashboard", query_string={"t": token})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, html[:400]
+    assert "course roster from the LMS" in html
+    assert "Gil" in html  # learner 1042, by the name the LMS gave
+    assert "2 learners have not started the activity yet." in html  # 1042 and hana
