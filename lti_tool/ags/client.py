@@ -380,8 +380,9 @@ class AgsClient:
         if not isinstance(items, list):
             return []
         wanted = {"resourceLinkId": resource_link_id, "tag": tag, "resourceId": resource_id}
-        return [i for i in items if isinstance(i, dict)
-                and all(v is None or i.get(k) == v for k, v in wanted.items())]
+        # An entry without a string id cannot be posted to (an LMS's error entry, a stub).
+        return [i for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)
+                and i["id"] and all(v is None or i.get(k) == v for k, v in wanted.items())]
 
     def create_line_item(self, lineitems_url: str, item: dict) -> dict:
         """POST a new line item (AGS §3.2.4); returns the platform's JSON with its ``id`` URL."""

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import datetime, timedelta
 
@@ -68,8 +69,9 @@ def read_line_item_max(link_pk: int, settings: Settings,
     try:
         item = client.line_item(link.lineitem_url)
         maximum = float(item["scoreMaximum"])
-        if not maximum > 0:
-            raise ValueError("scoreMaximum must be > 0")
+        # Python's JSON reads Infinity and 1e999 as inf: a grade scaled by it is no grade.
+        if not (maximum > 0 and math.isfinite(maximum)):
+            raise ValueError(f"scoreMaximum must be a finite number > 0, not {maximum!r}")
     except (ags.AgsError, KeyError, TypeError, ValueError) as exc:
         log.info("line item maximum not read link=%s: %s", link_pk, exc)
         db.session.commit()

@@ -203,6 +203,18 @@ def test_find_line_items_filters_client_side(creds):
     assert http.calls[0][1] == "https://lms/lineitems?x=1&resource_link_id=rl-1"
 
 
+def test_find_line_items_skips_entries_without_an_id(creds):
+    """An entry without a string id cannot be posted to; before, the delivery job took the
+    first match and failed on it with a KeyError instead of creating its own line item."""
+    items = [{"resourceLinkId": "rl-1"}, {"id": None, "resourceLinkId": "rl-1"},
+             {"id": {"href": "x"}, "resourceLinkId": "rl-1"}, "junk",
+             {"id": "https://lms/li/9", "resourceLinkId": "rl-1"}]
+    http = FakeHttp([FakeResponse(200, items)])
+    client = ags.AgsClient(creds, [ags.SCOPE_LINEITEM], cache=DictCache(), timeout=1, http=http)
+    found = client.find_line_items("https://lms/lineitems", resource_link_id="rl-1")
+    assert [i["id"] for i in found] == ["https://lms/li/9"]
+
+
 def test_token_refused_as_invalid_client_is_retried_not_failed(creds):
     """Seen in bench/exam_day.py: the LMS's fetch of our JWKS timed out under load and it
     answered 401 invalid_client; the score must be retried (with backoff), not failed."""

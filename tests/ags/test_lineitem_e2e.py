@@ -112,6 +112,16 @@ def test_a_changed_column_is_read_again_and_a_failing_lms_changes_nothing(make_s
         assert read_line_item_max(link_pk, app.config["BRANCHWISE"]) == 25.0
     # the LMS was asked and failed
     assert demo_lms_hooks.fault_plan(stack.platform_app).hits.get("lineitems", 0) > hits
+    # A column whose maximum reads as infinity (JSON "Infinity", or 1e999) or one that
+    # is not positive changes nothing either: a grade scaled by it would be no grade.
+    with LmsBrowser(stack.platform_url) as browser:
+        browser.set_faults({})
+    for odd in (float("inf"), "1e999", -5):
+        p.store.update_line_item(item.id, {"label": item.label, "scoreMaximum": odd,
+                                           "resourceLinkId": "rl-hand"})
+        with app.app_context():
+            assert read_line_item_max(link_pk, app.config["BRANCHWISE"]) == 25.0, odd
+            assert _link(app, "rl-hand").lineitem_max == 25.0
 
 
 def test_view_submission_in_the_lms_opens_the_learners_attempt_report(make_stack):
