@@ -125,7 +125,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: object, what: str, *, allow_http_loopback: bool) -> str:
+#: The longest values the platforms table keeps (models/platforms.py): a longer one from a
+#: platform's answer is refused in words, not a database error (a 500 on PostgreSQL).
+URL_MAX = 1024
+ISSUER_MAX = ID_MAX = 255
+
+
+def check_url(url: object, what: str, *, allow_http_loopback: bool,
+              max_length: int = URL_MAX) -> str:
     """``url`` if it is an absolute https URL (or http on loopback in development).
 
     Plain http to loopback is refused in production: otherwise the public
@@ -134,6 +141,10 @@ def check_url(url: object, what: str, *, allow_http_loopback: bool) -> str:
     if not isinstance(url, str) or not url:
         raise DynamicRegistrationError(f"The platform configuration has no {what}.",
                                        code="config_invalid", log_detail=f"missing {what}")
+    if len(url) > max_length:
+        raise DynamicRegistrationError(
+            f"The platform's {what} is longer than {max_length} characters.",
+            code="config_invalid", log_detail=f"{what} length={len(url)}")
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
@@ -206,10 +217,11 @@ def fetch_platform_configuration(url: str, registration_token: str | None, *,
 def validate_platform_configuration(data: dict[str, Any], config_url: str, *,
                                     allow_http_loopback: bool) -> PlatformConfiguration:
     """Check everything §3.4 requires of the configuration and return the useful parts."""
-    def url(key: str) -> str:
-        return check_url(data.get(key), key, allow_http_loopback=allow_http_loopback)
+    def url(key: str, max_length: int = URL_MAX) -> str:
+        return check_url(data.get(key), key, allow_http_loopback=allow_http_loopback,
+                         max_length=max_length)
 
-    issuer = url("issuer").rstrip("/")
+    issuer = url("issuer", ISSUER_MAX).rstrip("/")
     issuer_host = (urlsplit(issuer).hostname or "").lower()
     config_host = (urlsplit(config_url).hostname or "").lower()
     if not _same_site(issuer_host, config_host):
@@ -236,7 +248,8 @@ def validate_platform_configuration(data: dict[str, Any], config_url: str, *,
         raise DynamicRegistrationError(
             "The configuration has no LTI platform configuration object; is this an LTI "
             "1.3 platform?", code="config_invalid")
-    messages = tuple(str(m.get("type")) for m in lti.get("messages_supported") or []
+    listed = lti.get("messages_supported")
+    messages = tuple(str(m.get("type")) for m in (listed if isinstance(listed, list) else [])
                      if isinstance(m, dict) and m.get("type"))
     auth_server = data.get("authorization_server")
     return PlatformConfiguration(
@@ -324,9 +337,21 @@ def post_registration(config: PlatformConfiguration, registration_token: str | N
             "registration link may have expired: start again in the LMS.",
             code="registration_rejected", log_detail=f"status={response.status_code}")
     data = _get_json(response, "registration response")
-    if not isinstance(data.get("client_id"), str | int) or not str(data["client_id"]):
+    client_id = data.get("client_id")
+    if isinstance(client_id, bool) or not isinstance(client_id, str | int) \
+            or not str(client_id):
         raise DynamicRegistrationError("The platform's answer has no client_id.",
                                        code="registration_rejected")
+    if len(str(client_id)) > ID_MAX:
+        raise DynamicRegistrationError(
+            f"The platform's client_id is longer than {ID_MAX} characters.",
+            code="registration_rejected")
+    tool_conf = data.get(TOOL_CONFIGURATION)
+    deployment_id = tool_conf.get("deployment_id") if isinstance(tool_conf, dict) else None
+    if deployment_id is not None and len(str(deployment_id)) > ID_MAX:
+        raise DynamicRegistrationError(
+            f"The platform's deployment_id is longer than {ID_MAX} characters.",
+            code="registration_rejected")
     return data
 
 
@@ -392,7 +417,7 @@ def save_registration(config: PlatformConfiguration, answer: dict[str, Any], *,
         token_url=config.token_endpoint,
         jwks_url=config.jwks_uri,
         token_audience=config.authorization_server,
-        name=f"{label} at {host} (dynamic registration)",
+        name=f"{label} at {host} (dynamic registration)"[:255],
         status=status,
     ))
     platform.product = _product(config.product_family_code)
