@@ -74,6 +74,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+TARGET_MAX = 1024  # login_states.target_link_uri
+FRAME_MAX = 100  # login_states.storage_target: a frame name ("_parent", "post_message_forwarding")
+
+
 def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
     """Check a third-party login initiation and plan the redirect to the platform."""
     iss = params.get("iss", "").strip()
@@ -83,6 +87,14 @@ def begin_login(params: Mapping[str, str], settings: Settings) -> LoginPlan:
         missing = [k for k in ("iss", "login_hint", "target_link_uri") if not params.get(k)]
         raise LoginError("The LMS did not send " + ", ".join(missing) + ".",
                          code="login_missing_param")
+    # The login state keeps these (models/launches.py); longer ones come from no real LMS,
+    # and would be a database error on PostgreSQL rather than an answer.
+    for name, longest in (("target_link_uri", TARGET_MAX), ("lti_storage_target", FRAME_MAX)):
+        if len(params.get(name) or "") > longest:
+            raise LoginError("The LMS sent a login parameter that is too long. Open the "
+                             "activity again from your course; if this keeps happening, "
+                             "tell your LMS administrator.", code="login_bad_param",
+                             log=f"{name} longer than {longest} characters")
     client_id = params.get("client_id") or None
     platform = registrations.find_platform(iss, client_id)
     if platform is None:
