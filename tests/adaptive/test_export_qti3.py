@@ -16,11 +16,13 @@ import zipfile
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
 from adaptive.exporters import export_qti3
 from adaptive.importers import import_source
 from adaptive.modules.loader import load_module, parse_module
 from adaptive.samples import sample_ids, sample_path
+from tests.support.drawn_modules import module_texts
 
 
 def _view(module) -> dict:
@@ -104,3 +106,16 @@ def _answers(item):
         out += [m.value, m.value + m.tolerance * 2 + 1] if m.value is not None else []
         out += [m.text, (m.text or "") + "x"] if m.text else []
     return out
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=module_texts())
+def test_a_drawn_module_round_trips_through_qti3(text):
+    """Modules unlike the samples (every item type, 1-5 skills, random answers and
+    destinations) read back to the same module, as far as QTI can hold it."""
+    original, problems = parse_module(text, "drawn.json")
+    assume(original is not None)
+    package = export_qti3(original)
+    _, back = _reimport(package.data, "drawn.zip")
+    assert _view(back) == _view(original)
