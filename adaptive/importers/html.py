@@ -47,8 +47,10 @@ class _Converter(HTMLParser):
         elif tag == "code":
             self.out.append("`")
         elif tag == "a":
-            self.href.append(dict(attrs).get("href"))
-            self.out.append("[")
+            href = dict(attrs).get("href")
+            self.href.append(href)
+            if href:  # an anchor without a link is its text (no "[...]" left in sight)
+                self.out.append("[")
         elif tag in ("ul", "ol"):
             self.lists.append([0 if tag == "ol" else -1])
             self.out.append("\n\n")
@@ -75,7 +77,8 @@ class _Converter(HTMLParser):
             self.out.append("`")
         elif tag == "a":
             href = self.href.pop() if self.href else None
-            self.out.append(f"]({href})" if href else "]")
+            if href:
+                self.out.append(f"]({href})")
         elif tag in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()

@@ -12,11 +12,13 @@ the export says so. The package is also read by a third-party tool, PyPI
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from adaptive.exporters import export_qti3
 from adaptive.importers import import_source
@@ -119,3 +121,39 @@ def test_a_drawn_module_round_trips_through_qti3(text):
     package = export_qti3(original)
     _, back = _reimport(package.data, "drawn.zip")
     assert _view(back) == _view(original)
+
+
+# Markdown the samples do not use, in prompts, choices and feedback. Raw HTML is left out:
+# an unclosed "<a>" in Markdown is a tag, not text, and reads back as whatever a browser
+# would make of it.
+MARKDOWN_TOKENS = ["a", "b", " ", "&", "**bold**", "*it*", "$x^2$", "$$\\frac{1}{2}$$", "é",
+                   "½", '"', "'", "\n", "\n\n", "- item\n", "1. one\n", "`code`",
+                   "[link](https://example.org)", "#", "\\", "_u_", "~"]
+MARKDOWN = st.lists(st.sampled_from(MARKDOWN_TOKENS), min_size=1, max_size=12).map(
+    "".join).filter(lambda t: t.strip())
+
+
+def _rendered(text: str) -> str:
+    """What the learner sees: the tool's own Markdown rendering, whitespace collapsed."""
+    from lti_tool.filters import render_markdown
+
+    return re.sub(r"\s+", " ", str(render_markdown(text))).strip()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(prompt=MARKDOWN, feedback=MARKDOWN, choice=MARKDOWN)
+def test_markdown_reads_back_as_the_learner_saw_it(prompt, feedback, choice):
+    module = load_module(sample_path("fractions"))
+    item = next(i for i in module.items if i.type.value == "single_choice")
+    edited = replace(item, prompt=prompt,
+                     answer_groups=tuple(replace(g, feedback=feedback)
+                                         for g in item.answer_groups),
+                     choices=(replace(item.choices[0], text=choice), *item.choices[1:]))
+    module = replace(module, items=tuple(edited if i.id == item.id else i
+                                         for i in module.items))
+    _, back = _reimport(export_qti3(module).data, "markdown.zip")
+    again = back.item(item.id)
+    assert _rendered(again.prompt) == _rendered(prompt)
+    assert _rendered(again.choices[0].text) == _rendered(choice)
+    assert _rendered(again.answer_groups[0].feedback) == _rendered(feedback)

@@ -296,3 +296,13 @@ def test_importers_stay_pure():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_anchor_without_a_link_is_its_text():
+    """LMS question HTML often carries <a name=...> anchors or an <a> with its href
+    stripped: they read as their text, not as "[text]" with brackets in sight."""
+    from adaptive.importers.html import html_to_markdown
+
+    markdown, _ = html_to_markdown('<p>See <a name="q1">this</a> and '
+                                   '<a href="https://example.org">that</a>.</p>')
+    assert markdown == "See this and [that](https://example.org)."
