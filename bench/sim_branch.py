@@ -14,6 +14,8 @@ course in the same scenario.
 
     .venv/bin/python bench/sim_branch.py                      # default, seeds 0-19, 2,000
     .venv/bin/python bench/sim_branch.py --scenarios all --seeds 5 --learners 1000
+    .venv/bin/python bench/sim_branch.py --scenarios every --policies fixed,branchwise,candidate \
+        --candidate diagnostic_learn=0.5   # + fresh models; a rule change beside the shipped
     .venv/bin/python bench/sim_branch.py --seeds 2 --learners 500 --jobs 2
 """
 
@@ -218,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write all per-seed results here")
     args = ap.parse_args(argv)
     names = [p for p in args.policies.split(",") if p]
+    if not set(names) <= set(POLICIES):
+        ap.error(f"unknown policy in {args.policies!r}; known: {', '.join(POLICIES)}")
     groups = {"all": list(SCENARIOS), "fresh": list(FRESH_SCENARIOS),
               "every": list(ALL_SCENARIOS)}
     scenarios = groups.get(args.scenarios) or [s for s in args.scenarios.split(",") if s]

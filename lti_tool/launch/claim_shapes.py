@@ -29,11 +29,9 @@ from typing import Any
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import MalformedClaims
 
-_LIS = claims.LTI + "lis"  # Core §5.4.5, the SIS identifiers
-
 #: Claims that are JSON objects when present (null counts as absent).
 OBJECT_CLAIMS = (claims.CONTEXT, claims.RESOURCE_LINK, claims.LAUNCH_PRESENTATION,
-                 claims.CUSTOM, claims.AGS_ENDPOINT, claims.NRPS, claims.TOOL_PLATFORM, _LIS,
+                 claims.CUSTOM, claims.AGS_ENDPOINT, claims.NRPS, claims.TOOL_PLATFORM, claims.LIS,
                  claims.DL_SETTINGS, claims.FOR_USER)
 #: (claim, key or None): identifiers rows are keyed by; a string of at most ID_MAX.
 IDENTIFIERS = (("sub", None), (claims.CONTEXT, "id"), (claims.RESOURCE_LINK, "id"))

@@ -11,6 +11,7 @@ CONTEXT = LTI + "context"  # Core §5.4.1
 LAUNCH_PRESENTATION = LTI + "launch_presentation"  # Core §5.4.4
 CUSTOM = LTI + "custom"  # Core §5.4.6
 TOOL_PLATFORM = LTI + "tool_platform"
+LIS = LTI + "lis"  # Core §5.4.5 (the SIS identifiers)
 
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"  # AGS §3.1
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"  # NRPS §3.6.1

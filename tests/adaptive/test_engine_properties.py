@@ -26,9 +26,7 @@ from adaptive.engine import (
     AskItem,
     Finish,
     ItemAnswer,
-    PageSeen,
     ShowPage,
-    item_for_step,
     next_step,
     start,
 )
@@ -38,6 +36,7 @@ from adaptive.modules.loader import parse_module
 from adaptive.policy.base import PASSED_STATUSES, is_blocked, is_stuck
 from adaptive.simulation.runner import answer_matching, correct_answer, wrong_answer
 from tests.support.drawn_modules import choices, module_texts
+from tests.support.engine_driver import play
 
 MAX_STEPS = 3000
 LEARNERS = ("all-wrong", "all-right", "guesser", "coin")
@@ -62,22 +61,9 @@ def answer_for(kind: str, item: Item, rng: random.Random) -> object:
 def run(module: Module, policy: str, learner: str, seed: int) -> tuple[Any, list[Any]]:
     """The whole activity; returns the final result and the steps shown, in order."""
     rng = random.Random(seed)
-    settings_ = ActivitySettings.from_module(module, policy=policy)
-    result = start(module, settings_, seed=seed)
-    steps: list[Any] = []
-    for _ in range(MAX_STEPS):
-        step = result.step
-        if isinstance(step, Finish):
-            return result, steps
-        steps.append(step)
-        if isinstance(step, ShowPage):
-            response: PageSeen | ItemAnswer = PageSeen(step.page_id)
-        else:
-            assert isinstance(step, AskItem)
-            item = item_for_step(module, result.state, step)
-            response = ItemAnswer(step.item_id, answer_for(learner, item, rng))
-        result = next_step(module, result.state, response)
-    raise AssertionError(f"{policy} did not finish in {MAX_STEPS} steps")
+    return play(module, lambda item: answer_for(learner, item, rng),
+                ActivitySettings.from_module(module, policy=policy), seed=seed,
+                max_steps=MAX_STEPS)
 
 
 def check_no_repeats(module: Module, steps: list[Any]) -> None:

@@ -10,18 +10,12 @@ import pytest
 from adaptive.engine import (
     ActivitySettings,
     AskItem,
-    Finish,
-    ItemAnswer,
-    PageSeen,
-    ShowPage,
-    item_for_step,
-    next_step,
-    start,
 )
 from adaptive.grading.score import grade
 from adaptive.modules.format import Item, ItemType, Module
 from adaptive.samples import load_sample, sample_ids
 from adaptive.simulation.runner import answer_matching, wrong_answer
+from tests.support.engine_driver import play as drive
 
 SAMPLES = sample_ids()
 
@@ -45,18 +39,7 @@ def random_guess(item: Item, rng: random.Random) -> object:
 def play(module: Module, answer, settings: ActivitySettings | None = None, seed: int = 0,
          stop=None):
     """Drive the engine to the end (or until ``stop(step)``); return the last result."""
-    result = start(module, settings, seed=seed)
-    for _ in range(5000):
-        step = result.step
-        if isinstance(step, Finish) or (stop is not None and stop(step)):
-            return result
-        if isinstance(step, ShowPage):
-            response = PageSeen(step.page_id)
-        else:
-            assert isinstance(step, AskItem)
-            response = ItemAnswer(step.item_id, answer(item_for_step(module, result.state, step)))
-        result = next_step(module, result.state, response)
-    raise AssertionError("the engine did not finish")
+    return drive(module, answer, settings, seed=seed, stop=stop)[0]
 
 
 @pytest.mark.parametrize("sample", SAMPLES)

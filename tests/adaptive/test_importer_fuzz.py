@@ -19,19 +19,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adaptive.engine import (
-    AskItem,
-    Finish,
-    ItemAnswer,
-    PageSeen,
-    ShowPage,
-    item_for_step,
-    next_step,
-    start,
-)
 from adaptive.importers import ImportError_, import_source
 from adaptive.modules.loader import parse_module
 from adaptive.simulation.runner import correct_answer
+from tests.support.engine_driver import play
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 GIFT = (FIXTURES / "every-type.gift").read_bytes()
@@ -73,18 +64,8 @@ def _check(data: bytes, filename: str) -> None:
         return
     module, problems = parse_module(result.yaml_text, "draft.yaml")
     assert module is not None, [str(p) for p in problems if p.is_error]
-    state = start(module, seed=0)
-    for _ in range(2000):
-        step = state.step
-        if isinstance(step, Finish):
-            return
-        if isinstance(step, ShowPage):
-            state = next_step(module, state.state, PageSeen(step.page_id))
-        else:
-            assert isinstance(step, AskItem)
-            item = item_for_step(module, state.state, step)
-            state = next_step(module, state.state, ItemAnswer(step.item_id, correct_answer(item)))
-    raise AssertionError("an imported module did not finish for an all-right learner")
+    # An all-right learner reaches the end (play fails the test otherwise).
+    play(module, correct_answer, max_steps=2000)
 
 
 @SETTINGS
