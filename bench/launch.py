@@ -23,6 +23,11 @@ Its login is sent with ``lti1p3_new_window=1``: that is where its cookie-check
 page's JavaScript goes next in a browser, so the example is counted with two tool
 hops, its fastest path.
 
+A third, *null* tool (``null_tool``: a bare WSGI app that redirects the login and
+answers the id_token POST with a static page, checking nothing) runs through its own
+LMS in the same way. It is the floor of this harness: ``best_possible_*`` are its
+ratios to the example, the most any tool could reach here.
+
     .venv/bin/python bench/launch.py [--launches 60] [--concurrency 4] [--example DIR]
 """
 
@@ -122,6 +127,57 @@ def branchwise_app(instance: Path, base_url: str):
                       "login_rate_limit": 1_000_000})
     upgrade_database(app)
     return app
+
+
+# -- a tool that does nothing: the harness's floor ------------------------------------------
+def null_tool(platform_url: str, tool_url: str):
+    """A WSGI app that answers a launch and checks nothing: the login redirects to the
+    LMS's auth with fixed state and nonce, the id_token POST gets a short static page.
+
+    No tool can spend less in this harness, so its wall time per launch (the HTTP
+    server's and the client's share of the two tool hops) and its launches/s (the
+    client's and the LMS's CPU under one GIL) bound what any tool can reach: the ratio
+    goals are measured against these bounds as well as against the example."""
+    from urllib.parse import parse_qs, urlencode
+
+    page = b"<!doctype html><title>launched</title><p>launched</p>"
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/login":
+            args = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            if environ["REQUEST_METHOD"] == "POST":
+                size = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(size).decode()
+                args.update({k: v[0] for k, v in parse_qs(body).items()})
+            query = {"scope": "openid", "response_type": "id_token",
+                     "response_mode": "form_post", "prompt": "none",
+                     "client_id": args.get("client_id", CLIENT_ID),
+                     "redirect_uri": f"{tool_url}/launch", "state": "s", "nonce": "n",
+                     "login_hint": args.get("login_hint", "")}
+            if args.get("lti_message_hint"):
+                query["lti_message_hint"] = args["lti_message_hint"]
+            start_response("302 Found", [("Location", f"{platform_url}/auth?"
+                                          + urlencode(query)), ("Content-Length", "0")])
+            return [b""]
+        if environ["PATH_INFO"] == "/launch":
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            start_response("200 OK", [("Content-Type", "text/html"),
+                                      ("Content-Length", str(len(page)))])
+            return [page]
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return [b""]
+
+    return app
+
+
+class _WsgiHolder:
+    """What ``CpuMeter`` wraps: an object with a ``wsgi_app`` attribute."""
+
+    def __init__(self, app) -> None:
+        self.wsgi_app = app
+
+    def __call__(self, environ, start_response):
+        return self.wsgi_app(environ, start_response)
 
 
 # -- the tool's own CPU time ----------------------------------------------------------------
@@ -275,11 +331,24 @@ def main() -> None:
                 CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
                 f"{e_url}/launch/", f"{e_url}/jwks/")))
         e_app = example_app(example_dir, ep_url, "private.key")
-        b_cpu, e_cpu = CpuMeter(b_stack.tool_app), CpuMeter(e_app)
+
+        # The null tool and its LMS: the floor of this harness.
+        nsock, npsock = bind_socket(), bind_socket()
+        n_url = f"http://127.0.0.1:{nsock.getsockname()[1]}"
+        np_url = f"http://127.0.0.1:{npsock.getsockname()[1]}"
+        n_platform_app = demo_lms_hooks.create_test_platform_app(PlatformSettings(
+            issuer=np_url, platform_storage=False, tool=ToolLink(
+                CLIENT_ID, DEPLOYMENT_ID, f"{n_url}/login", f"{n_url}/launch",
+                f"{n_url}/launch", f"{n_url}/jwks")))
+        n_app = _WsgiHolder(null_tool(np_url, n_url))
+
+        b_cpu, e_cpu, n_cpu = CpuMeter(b_stack.tool_app), CpuMeter(e_app), CpuMeter(n_app)
         meter_pylti1p3_validate()
 
         servers = [*b_stack.servers, serve_in_thread(e_platform_app, sock=epsock),
-                   serve_in_thread(e_app, sock=esock)]
+                   serve_in_thread(e_app, sock=esock),
+                   serve_in_thread(n_platform_app, sock=npsock),
+                   serve_in_thread(n_app, sock=nsock)]
         try:
             quiet = io.StringIO()  # the example pprints every launch's claims
             with contextlib.redirect_stdout(quiet):
@@ -288,6 +357,8 @@ def main() -> None:
                                   "&lti1p3_new_window=1")
             branchwise = measure("branchwise", bp_url, b_url, "rl-bench", args.launches,
                                  args.concurrency, b_cpu)
+            floor = measure("null tool (checks nothing)", np_url, n_url, "rl-1",
+                            args.launches, args.concurrency, n_cpu)
         finally:
             for s in servers:
                 s.stop()
@@ -301,6 +372,14 @@ def main() -> None:
               # Half the example's CPU, against what PyLTI1p3's validation alone takes
               # inside Branchwise: the goal's budget and its floor.
               "half_example_cpu_ms": round(example["tool_cpu_ms_median"] / 2, 2),
+              # The best any tool can reach here: the null tool's wall time and launches/s
+              # against the example's (a wall ratio above 0.5 or a launches/s ratio below
+              # 1.5 means the goal is out of reach of any tool in this harness).
+              "null_tool": floor,
+              "best_possible_time_ratio": round(floor["tool_ms_median"]
+                                                / example["tool_ms_median"], 3),
+              "best_possible_launches_per_s_ratio": round(floor["launches_per_s"]
+                                                          / example["launches_per_s"], 3),
               "threads": threading.active_count()}
     print(json.dumps(result, indent=2))
 
