@@ -39,6 +39,7 @@ from adaptive.analytics.evidence import (
 from adaptive.analytics.first_answers import first_splits, flat_first_items
 from adaptive.mastery.chance import guess_floor
 from adaptive.modules.format import ItemType, Module
+from adaptive.modules.variants import distinct_questions
 
 #: How many later answers on the skill's other items say what a learner knew at an answer
 #: (more would mostly measure what they learnt since).
@@ -541,20 +542,32 @@ def _sample_var(xs: Sequence[float]) -> float:
 
 
 def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
+    """Skills whose learners can run out of different questions before the practice cap.
+
+    Counted in questions, not items: an item with variants shows new numbers at each
+    showing (``adaptive.modules.variants``), and the engine asks those once every item was
+    asked, so a skill of 9 items with one variant item never repeats a question."""
     out = []
     per_skill = Counter(i.skills[0] for i in c.module.items if i.skills)
+    questions: Counter[str] = Counter()
+    for item in c.module.items:
+        if item.skills:
+            questions[item.skills[0]] += distinct_questions(item)
     most = Counter((a.learner, a.primary_skill) for a in c.answers)
     for s in c.module.skills:
-        n = per_skill.get(s.id, 0)
-        if n >= practice_cap:
+        n, q = per_skill.get(s.id, 0), questions.get(s.id, 0)
+        if q >= practice_cap:
             continue
         top = max((v for (lr, sid), v in most.items() if sid == s.id), default=0)
+        size = (f"{n} items" if q == n
+                else f"{n} items ({q} different questions with their variants)")
         out.append(Restructuring(
             "too_few_items", s.id,
-            f"“{s.title}” has {n} items but a practice cap of {practice_cap}; learners who "
-            f"need the whole cap see items again (up to {top} answers by one learner).",
-            f"Add {practice_cap - n} items to “{s.title}” (or lower its practice cap).",
-            1.0 if top > n else 0.9, {"items": n, "cap": practice_cap, "most_answers": top}))
+            f"“{s.title}” has {size} but a practice cap of {practice_cap}; learners who "
+            f"need the whole cap see questions again (up to {top} answers by one learner).",
+            f"Add {practice_cap - q} items to “{s.title}” (or lower its practice cap).",
+            1.0 if top > q else 0.9,
+            {"items": n, "questions": q, "cap": practice_cap, "most_answers": top}))
     return out
 
 

@@ -374,6 +374,17 @@ def _instantiate(template: Item, env: Mapping[str, Any]) -> Item:
     )
 
 
+def distinct_questions(item: Item) -> int:
+    """How many different questions ``item`` can show one learner before one repeats: 1
+    without variants; with them, every combination of values its ``where`` allows
+    (``ENUMERATE_LIMIT`` when the space is too large to count, which no practice cap nears).
+    ``draw`` gives each showing values no earlier showing had while some are left."""
+    if item.variants is None:
+        return 1
+    space = _valid_space(item.variants)
+    return ENUMERATE_LIMIT if space is None else max(len(space), 1)
+
+
 def variant_item(item: Item, seed: int, k: int) -> Item:
     """``item`` as shown for the ``k``-th time to the learner with ``seed`` (k = 0: as loaded)."""
     variants = item.variants

@@ -9,6 +9,9 @@ import pytest
 
 from adaptive.analytics.events import AnswerRecord, SkillState
 from adaptive.analytics.restructuring import binom_cdf, reached, suggest_restructuring
+from adaptive.modules.loader import parse_module
+from adaptive.modules.variants import distinct_questions
+from adaptive.samples import load_sample
 from adaptive.simulation.classroom import (
     PLANTED,
     ClassTruth,
@@ -64,6 +67,51 @@ def test_too_few_items_for_the_practice_cap():
     found = suggest_restructuring(short, [], [], [])
     assert [(r.kind, r.target) for r in found] == [("too_few_items", "s2")]
     assert "has 5 items but a practice cap of 12" in found[0].evidence
+
+
+VARIANT_ITEM = """
+schema_version: 1
+id: v
+title: Variants
+skills:
+  - {id: s2, title: Two}
+items:
+  - id: s2-plus
+    type: numeric
+    skills: [s2]
+    variants:
+      params:
+        a: {values: [1, 2, 3]}
+    prompt: "What is {{a}} + 10?"
+    answer_groups:
+      - match: {value: "a + 10", tolerance: 0}
+        correct: true
+"""
+
+
+def test_variants_count_as_questions_for_the_practice_cap():
+    """An item with variants shows new numbers at each showing, and the engine asks those
+    once every item was asked: a skill is short of questions, not of items. The fractions
+    sample's skills have 9-10 items and a cap of 12; with their variant items none repeats a
+    question, and the dashboard said otherwise for all five (the committed screenshot)."""
+    fractions = load_sample("fractions")
+    assert not [r for r in suggest_restructuring(fractions, [], [], [])
+                if r.kind == "too_few_items"]
+    security = load_sample("security-awareness")  # 6-7 plain items per skill, cap 10
+    assert {r.target for r in suggest_restructuring(security, [], [], [])
+            if r.kind == "too_few_items"} == {s.id for s in security.skills}
+
+    module, _ = synthetic_module(np.random.default_rng(0), skills=2, items_per_skill=20)
+    variant, problems = parse_module(VARIANT_ITEM, "v.yaml")
+    assert variant is not None and not [p for p in problems if p.severity == "error"]
+    assert distinct_questions(variant.items[0]) == 3
+    short = replace(module, items=tuple(
+        i for i in module.items if i.skills[0] == "s1" or i.id <= "s2-i05") + variant.items)
+    found = suggest_restructuring(short, [], [], [])
+    assert [(r.kind, r.target) for r in found] == [("too_few_items", "s2")]
+    assert ("has 6 items (8 different questions with their variants) but a practice cap "
+            "of 12") in found[0].evidence
+    assert found[0].change.startswith("Add 4 items")
 
 
 def test_a_dominant_misconception_is_named():
