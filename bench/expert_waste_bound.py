@@ -69,7 +69,12 @@ from adaptive.modules.format import Module  # noqa: E402
 from adaptive.policy.adaptive import DIAGNOSTIC_MAX, PRIOR_HIGH  # noqa: E402
 from adaptive.simulation.learners import POPULATIONS, SimLearner, slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import LearnerOutcome, SkillOutcome, summarise  # noqa: E402
-from adaptive.simulation.scenarios import SCENARIOS, Scenario  # noqa: E402
+from adaptive.simulation.scenarios import (  # noqa: E402
+    ALL_SCENARIOS,
+    FRESH_SCENARIOS,
+    SCENARIOS,
+    Scenario,
+)
 from adaptive.simulation.synthetic import ItemTruth  # noqa: E402
 
 GOALS = {"false_mastery": 0.03, "false_mastery_slowest_q": 0.05, "waste_ratio": 0.50}
@@ -124,10 +129,12 @@ def beta_grid(a: float, b: float, points: int = 16) -> tuple[np.ndarray, np.ndar
 
 
 def model_for(scenario: Scenario, points: int = 16) -> OracleModel:
-    names = list(POPULATIONS)
-    shares = np.array([POPULATIONS[n][0] for n in names], dtype=float)
+    mix = (POPULATIONS if scenario.populations is None
+           else {name: (share, known) for name, share, known in scenario.populations})
+    names = list(mix)
+    shares = np.array([mix[n][0] for n in names], dtype=float)
     shares /= shares.sum()
-    levels = np.array([POPULATIONS[n][1] for n in names], dtype=float)
+    levels = np.array([mix[n][1] for n in names], dtype=float)
     if scenario.independent:
         # Each skill's start has its own population draw: the label says nothing about it.
         levels = np.full_like(levels, float(shares @ levels))
@@ -320,11 +327,11 @@ def measure(scenario: str, seeds: Sequence[int], learners: int, *, threshold: fl
     learners still learn at their true rate): 0 weighs answers as a test without learning,
     as the engine's diagnostic does."""
     rows = []
-    model = model_for(SCENARIOS[scenario])
+    model = model_for(ALL_SCENARIOS[scenario])
     model = replace(model, t_grid=model.t_grid * learn_share)
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        module, truth, pop = SCENARIOS[scenario].build(rng, learners)
+        module, truth, pop = ALL_SCENARIOS[scenario].build(rng, learners)
         out = run_oracle(module, truth, pop, model,
                          np.random.default_rng((seed, 12)), threshold=threshold, rules=rules,
                          order=order, page_below=page_below, slow_threshold=slow_threshold)
@@ -394,7 +401,7 @@ def policy_breakdown(scenario: str, seed: int, learners: int) -> dict[str, float
     from adaptive.simulation.runner import correct_answer, wrong_answer
 
     rng = np.random.default_rng(seed)
-    module, truth, pop = SCENARIOS[scenario].build(rng, learners)
+    module, truth, pop = ALL_SCENARIOS[scenario].build(rng, learners)
     settings = _replace(ActivitySettings.from_module(module), policy="adaptive")
     tally: dict[str, float] = {}
     cells = 0
@@ -442,8 +449,8 @@ def oracle_breakdown(scenario: str, seed: int, learners: int, *, threshold: floa
                      rules: Rules, order: str, page_below: float) -> dict[str, float]:
     """The oracle's experts' waste per expert-known skill: items, pages, answers at award."""
     rng = np.random.default_rng(seed)
-    module, truth, pop = SCENARIOS[scenario].build(rng, learners)
-    out = run_oracle(module, truth, pop, model_for(SCENARIOS[scenario]),
+    module, truth, pop = ALL_SCENARIOS[scenario].build(rng, learners)
+    out = run_oracle(module, truth, pop, model_for(ALL_SCENARIOS[scenario]),
                      np.random.default_rng((seed, 12)), threshold=threshold, rules=rules,
                      order=order, page_below=page_below)
     cells = [so for o in out if o.population == "expert" for so in o.skills.values()
@@ -462,9 +469,21 @@ def _natural(kv: tuple[str, float]) -> tuple[str, int]:
     return head, int(tail.split()[0]) if tail else -1
 
 
+def scenario_names(arg: str) -> list[str]:
+    """``all``: the issue's held-out models (and default); ``fresh``: the fresh ones;
+    ``every``: both; else a comma-separated list of names (as ``bench/sim_branch.py``)."""
+    named = {"all": list(SCENARIOS), "fresh": list(FRESH_SCENARIOS),
+             "every": list(ALL_SCENARIOS)}
+    names = named.get(arg) or arg.split(",")
+    unknown = [n for n in names if n not in ALL_SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenarios", default="all")
+    ap.add_argument("--scenarios", default="all", help="all | fresh | every | name,name")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--learners", type=int, default=1000)
     ap.add_argument("--rules", default=",".join(RULES))
@@ -487,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         return breakdown(args)
     if args.slow_scan:
         return slow_scan(args)
-    scenarios = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
+    scenarios = scenario_names(args.scenarios)
     seeds = list(range(args.seeds))
     t0 = time.time()
     results: dict[str, Any] = {}
@@ -535,7 +554,7 @@ def _cell(b: dict[str, Any]) -> str:
 
 
 def slow_scan(args: argparse.Namespace) -> int:
-    scenarios = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
+    scenarios = scenario_names(args.scenarios)
     seeds = list(range(args.seeds))
     for scen in scenarios:
         for name in args.rules.split(","):
@@ -555,7 +574,7 @@ def slow_scan(args: argparse.Namespace) -> int:
 
 
 def breakdown(args: argparse.Namespace) -> int:
-    scenarios = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
+    scenarios = scenario_names(args.scenarios)
     for scen in scenarios:
         print(f"## {scen} (seed 0, {args.learners} learners; per expert-known skill)")
         pol = policy_breakdown(scen, 0, args.learners)
