@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 import numpy as np
 
 from adaptive.analytics.events import AnswerRecord, SkillState
 from adaptive.defaults import PRACTICE_CAP
+
+#: The fewest learners in a profile (two profiles need twice as many learners who started).
+MIN_PROFILE = 3
 
 #: Share of a group stuck (on any skill) from which the group "does not converge".
 STUCK_SHARE = 0.3
@@ -38,6 +41,7 @@ class Profile:
     converges: bool
     stuck_on: tuple[tuple[str, int], ...] = ()  # (skill id, members stuck on it)
     in_common: tuple[str, ...] = ()  # sentences, for groups that do not converge
+    note: str = ""  # why there is only one group, when that is the reason
 
     @property
     def size(self) -> int:
@@ -105,7 +109,7 @@ def _spread(x: np.ndarray, labels: np.ndarray) -> float:
                      for j in set(labels.tolist())))
 
 
-def group(x: np.ndarray, *, max_k: int = 4, min_size: int = 3, seed: int = 0,
+def group(x: np.ndarray, *, max_k: int = 4, min_size: int = MIN_PROFILE, seed: int = 0,
           gain: float = 0.25) -> np.ndarray:
     """Cluster labels: more groups only while each halves enough of the remaining spread
     (``gain``) and no group is smaller than ``min_size``."""
@@ -148,6 +152,13 @@ def profiles(learners: Sequence[str], skills: Sequence[tuple[str, str]],
         out.append(_describe(members, others, centre, stuck, status, mine, ids, title,
                              practice_cap))
     out.sort(key=lambda p: (-p.size, p.name))
+    if len(out) == 1:
+        # One group holding everyone is the class, not a kind of learner: "Stuck on X" or
+        # "Skip ahead" would label learners who skipped everything, or were stuck, alike.
+        note = ("" if len(started) >= 2 * MIN_PROFILE else
+                f"Too few learners to tell profiles apart: {len(started)} started, profiles "
+                f"need at least {2 * MIN_PROFILE}.")
+        out = [replace(out[0], name="The whole class", note=note)]
     return out
 
 
@@ -183,7 +194,7 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
         top, k = stuck.most_common(1)[0]
         where = ", ".join(f"“{title.get(sid, sid)}” ({c})" for sid, c in stuck.most_common(3))
         parts.append(f"{stuck_members} of them get stuck: on {where}"
-                     + (f" and never reach {_pct(not_reached)} of the skills"
+                     + (f"; {_pct(not_reached)} of their skills are never reached"
                         if not_reached >= 0.005 else ""))
         name = (f"Stuck on “{title.get(top, top)}”" if k * 2 > stuck_members
                 else "Stuck on several skills")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from adaptive.analytics.events import AnswerRecord, SkillState
@@ -41,3 +43,29 @@ def test_groups_need_real_differences():
     two = np.vstack([np.zeros((10, 3)), np.ones((10, 3))])
     labels = group(two)
     assert len(set(labels[:10].tolist())) == 1 and labels[0] != labels[-1]
+
+
+def test_a_class_too_small_to_group_is_the_whole_class():
+    """Five learners unlike each other (one knows everything, two are stuck on the first
+    skill, two master a skill by practice) are too few for two groups of three. The one
+    group is the class: it was named "Stuck on “One”", which labelled the learner who knew
+    everything too (the seeded dashboard's screenshot)."""
+    states = [SkillState("ace", "s1", "known", 0.97, 2),
+              SkillState("ace", "s2", "known", 0.97, 2),
+              SkillState("st1", "s1", "flagged", 0.2, 12),
+              SkillState("st2", "s1", "flagged", 0.3, 12),
+              SkillState("pr1", "s1", "mastered", 0.96, 5),
+              SkillState("pr2", "s2", "mastered", 0.96, 6)]
+    answers = [AnswerRecord(lr, "q", ("s1",), False, seq=k)
+               for lr in ("st1", "st2") for k in range(12)]
+    learners = ["ace", "st1", "st2", "pr1", "pr2"]
+    (only,) = profiles(learners, [("s1", "One"), ("s2", "Two")], states, answers)
+    assert only.name == "The whole class" and only.size == 5
+    assert not only.converges and "2 of them get stuck: on “One”" in only.description
+    assert "5 started, profiles need at least 6" in only.note
+    # With enough learners the class splits into profiles, and none carries the note.
+    many = [f"{lr}-{n}" for lr in learners for n in range(4)]
+    big_states = [replace(s, learner=f"{s.learner}-{n}") for s in states for n in range(4)]
+    big_answers = [replace(a, learner=f"{a.learner}-{n}") for a in answers for n in range(4)]
+    found = profiles(many, [("s1", "One"), ("s2", "Two")], big_states, big_answers)
+    assert len(found) > 1 and not any(p.note or p.name == "The whole class" for p in found)

@@ -161,5 +161,9 @@ def test_profiles_and_the_class_over_time(seeded):
     profiles = text_of(section(page, "profiles"))
     assert "Learner profiles" in profiles and "5 learners:" in profiles
     assert "does not converge" in profiles and "3 of them get stuck: on" in profiles
+    # Five learners are too few for two profiles: one, named as the class it is (it was
+    # "Stuck on “Equivalent fractions”", Ada who knows everything included).
+    assert "The whole class" in profiles and "Stuck on" not in profiles
+    assert "5 started, profiles need at least 6" in profiles
     assert 'id="time-title">Share of learner × skill mastered, by day' in page
     assert "(5 active)" in section(page, "profiles")
