@@ -477,11 +477,14 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
     return out
 
 
-def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Restructuring]:
+def _lesson_samples(c: _Class, pages: Sequence[PageRecord]
+                    ) -> dict[str, tuple[list[bool], list[bool]]]:
+    """Per lesson page: the diagnostic answers before it and the first answer after it of
+    the learners it can be judged on (see ``_lessons``)."""
     by_learner: dict[str, list[AnswerRecord]] = defaultdict(list)
     for a in c.answers:
         by_learner[a.learner].append(a)
-    gains: dict[str, tuple[float, int, float, float]] = {}
+    samples: dict[str, tuple[list[bool], list[bool]]] = {}
     for page in c.module.pages:
         if page.kind != "lesson" or not page.skill:
             continue
@@ -501,11 +504,18 @@ def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Res
                 continue
             pre += diag
             post += [a.correct for a in rows if a.seq > p.seq][:1]
+        samples[page.id] = (pre, post)
+    return samples
+
+
+def _lessons(c: _Class, pages: Sequence[PageRecord], th: Thresholds) -> list[Restructuring]:
+    gains: dict[str, tuple[float, int, float, float]] = {}
+    for page_id, (pre, post) in _lesson_samples(c, pages).items():
         if len(post) < th.lesson_min_learners or not pre:
             continue
         p_pre, p_post = sum(pre) / len(pre), sum(post) / len(post)
         se = math.sqrt(max(p_post * (1 - p_post), 0.05) / len(post))
-        gains[page.id] = (p_post - p_pre, len(post), se, p_post)
+        gains[page_id] = (p_post - p_pre, len(post), se, p_post)
     out = []
     for pid, (gain, n, se, p_post) in gains.items():
         others = [g for q, (g, *_) in gains.items() if q != pid]
@@ -989,3 +999,51 @@ def suggest_restructuring(module: Module, answers: Iterable[AnswerRecord],
         r.kind == "useless_lesson" and c.module.page(r.target).skill in lacking)]
     found.sort(key=lambda r: (-r.confidence, KINDS.index(r.kind), r.target))
     return found
+
+
+def not_judged(module: Module, answers: Iterable[AnswerRecord],
+               pages: Sequence[PageRecord] = (), states: Iterable[SkillState] = (), *,
+               thresholds: Thresholds | None = None,
+               evidence: Evidence | None = None) -> list[str]:
+    """What ``suggest_restructuring`` could not judge on this class, in plain sentences:
+    no suggestion about a lesson or an item is not the same as "it is sound" when there
+    were too few learners to tell (docs/benchmarks.md: at 30 learners even an analysis
+    knowing the true model finds a useless lesson in 2-3 classes of 20)."""
+    th = thresholds or Thresholds()
+    ev_th = evidence or Evidence()
+    c = _Class.build(module, answers, states)
+    out = []
+    learners = {a.learner for a in c.answers}
+    if learners and len(learners) <= ev_th.max_learners:
+        by_item = defaultdict(set)
+        for a in c.answers:
+            by_item[a.item_id].add(a.learner)
+        skilled = [i for i in module.items if i.skills]
+        short = [i for i in skilled if len(by_item.get(i.id, ())) < ev_th.min_item_learners]
+        if short:
+            out.append(f"Items: {len(short)} of {len(skilled)} were answered by fewer than "
+                       f"{ev_th.min_item_learners} learners; an item is judged only once "
+                       f"{ev_th.min_item_learners} have answered it.")
+    lessons = [p for p in module.pages if p.kind == "lesson" and p.skill]
+    if lessons and learners:
+        sizes = {pid: len(post) for pid, (pre, post) in _lesson_samples(c, pages).items()
+                 if pre or post}
+        judged = [p for p in lessons if sizes.get(p.id, 0) >= th.lesson_min_learners]
+        rest = [p for p in lessons if p not in judged]
+        most = max(rest, key=lambda p: (sizes.get(p.id, 0), p.id)) if rest else None
+        who = ("learners who failed the skill's diagnostic, read the lesson and went on to "
+               "master the skill")
+        if most is not None and not judged:
+            out.append(f"Lessons: none of the {len(lessons)} can be judged yet. A lesson is "
+                       f"judged by the next answer of {who}, and needs "
+                       f"{th.lesson_min_learners} of them (here at most "
+                       f"{sizes.get(most.id, 0)}, for “{most.title}”).")
+        elif most is not None and len(judged) == 1:
+            out.append(f"Lessons: only “{judged[0].title}” had enough learners to be judged "
+                       f"({sizes[judged[0].id]}), and a lesson is judged against the others; "
+                       f"the other {len(rest)} had fewer than {th.lesson_min_learners} "
+                       f"({who}; at most {sizes.get(most.id, 0)}).")
+        elif most is not None:
+            out.append(f"Lessons: {len(rest)} of the {len(lessons)} had fewer than "
+                       f"{th.lesson_min_learners} learners to judge them on ({who}).")
+    return out

@@ -39,7 +39,7 @@ from adaptive.analytics import (
 from adaptive.analytics.events import HAS_SKILL, STATUSES
 from adaptive.analytics.kinds import KindReport, item_kinds, kind_report
 from adaptive.analytics.profiles import Profile, profiles
-from adaptive.analytics.restructuring import Restructuring, suggest_restructuring
+from adaptive.analytics.restructuring import Restructuring, not_judged, suggest_restructuring
 from adaptive.analytics.suggestions import Names
 from adaptive.defaults import PRACTICE_CAP
 from adaptive.goals import goal_targets, relevant_skills
@@ -137,6 +137,8 @@ class Dashboard:
     blocked_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     restructuring: list[Restructuring] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
+    #: What the restructuring analysis could not judge on this class (too few learners).
+    not_judged: list[str] = field(default_factory=list)
     over_time: list[tuple[str, float, int]] = field(default_factory=list)  # (day, share, n)
     versions: list[VersionRow] = field(default_factory=list)
     kinds: KindReport | None = None  # the class by kind of thinking; None: no item tagged
@@ -683,6 +685,8 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
                                                                g.group_index)
                       for i in items for g in i.wrong_groups},
         blocked_by=blocked_by, restructuring=restructuring, profiles=groups,
+        not_judged=not_judged(data.module, data.answers, data.pages, data.states)
+        if data.module else [],
         over_time=cohort_over_time(scope, data), versions=compare_versions(scope),
         link=link, context=context, module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from adaptive.analytics.events import AnswerRecord, SkillState
-from adaptive.analytics.restructuring import binom_cdf, reached, suggest_restructuring
+from adaptive.analytics.restructuring import (
+    binom_cdf,
+    not_judged,
+    reached,
+    suggest_restructuring,
+)
 from adaptive.modules.loader import parse_module
 from adaptive.modules.variants import distinct_questions
 from adaptive.samples import load_sample
@@ -134,3 +139,19 @@ def test_binomial_tail():
     assert binom_cdf(0, 3, 0.5) == pytest.approx(0.125)
     assert binom_cdf(3, 3, 0.5) == pytest.approx(1.0)
     assert binom_cdf(-1, 3, 0.5) == 0.0
+
+
+def test_what_a_class_is_too_small_to_judge_is_said():
+    """No suggestion about a lesson or an item is not "it is sound" when too few learners
+    could show it: the dashboard says what was not judged, and why, until the class is big
+    enough (the planted module's lessons need 15 learners each who failed the diagnostic)."""
+    module, truth = planted_flaw_module(0)
+    said = {}
+    for n in (5, 30, 300):
+        log = simulate_class(module, truth, n, np.random.default_rng(1))
+        said[n] = not_judged(module, log.answers, log.pages, log.states)
+    assert said[5][0].startswith("Items: 120 of 120 were answered by fewer than 8 learners")
+    assert said[5][1].startswith("Lessons: none of the 6 can be judged yet")
+    assert "of 120 were answered by fewer than 8" in said[30][0]
+    assert any(s.startswith("Lessons: ") for s in said[30])
+    assert said[300] == []

@@ -156,6 +156,16 @@ def test_learner_drill_down_names_items_and_pages(client, seeded):
     assert not any("\\frac" in r["answer"] for r in answers)
 
 
+def test_what_five_learners_cannot_show_is_said(seeded):
+    """The restructuring list has one suggestion; it must not read as "the rest is sound":
+    five learners are too few to judge an item or a lesson, and the page says so."""
+    _, page = seeded
+    text = text_of(section(page, "restructure"))
+    assert "Not judged yet" in text and "this class is too small to tell" in text
+    assert "were answered by fewer than 8 learners" in text
+    assert "Lessons: none of the 5 can be judged yet" in text
+
+
 def test_profiles_and_the_class_over_time(seeded):
     _, page = seeded
     profiles = text_of(section(page, "profiles"))
