@@ -612,7 +612,7 @@ def load_roster(scope: Scope, seen: dict[str, User], timeout: float,
         return Roster(
             learners=tuple(Learner(u.sub, u.name or u.sub, False, u.id) for u in seen_rows),
             source="seen",
-            note=f"The course roster is not available ({exc}), so only learners who have "
+            note=f"The course roster is not available: {exc}. Only learners who have "
                  "opened the activity are shown.")
     known = {u.sub: u for u in db.session.scalars(
         select(User).where(User.platform_id == scope.platform_id,

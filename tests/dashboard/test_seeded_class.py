@@ -166,6 +166,16 @@ def test_what_five_learners_cannot_show_is_said(seeded):
     assert "Lessons: none of the 5 can be judged yet" in text
 
 
+def test_the_learner_list_counts_in_words(seeded):
+    _, page = seeded
+    text = text_of(page)
+    assert "Ben Blank 17 answers, 0 correct, needs the teacher on 1 skill " in text
+    assert "needs the teacher on 1 Gia" not in text
+    # No NRPS in this LMS: the note says why, in one sentence, no nested brackets.
+    assert ("The course roster is not available: the LMS does not offer the course roster "
+            "(no NRPS claim). Only learners who have opened the activity are shown.") in text
+
+
 def test_profiles_and_the_class_over_time(seeded):
     _, page = seeded
     profiles = text_of(section(page, "profiles"))

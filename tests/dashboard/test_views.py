@@ -43,7 +43,7 @@ def test_instructor_launch_lands_on_the_dashboard_with_suggestions(client, lms):
     assert 'role="img"' in html and "<title id=\"heat-title\">" in html
     assert "Alice Adams" in html and "Chen Chu" in html
     # the roster fell back to learners seen (no NRPS claim), and says so
-    assert "only learners who have opened the activity are shown" in html
+    assert "Only learners who have opened the activity are shown" in html
     # "revise eq-bad" counted wrong answers given before the learners mastered the skill:
     # it is gone (the restructuring analysis judges items by what learners knew then)
     assert "Item “eq-bad” is answered correctly" not in html
@@ -109,7 +109,7 @@ def test_nrps_failure_falls_back_to_learners_seen(client, lms, nrps_server):
     use_token_url(nrps_server.url)
     class_of_four(link_row(), platform_a().id)
     html = client.get("/dashboard", query_string={"t": token}).get_data(as_text=True)
-    assert "The course roster is not available (the LMS answered 500)" in html
+    assert "The course roster is not available: the LMS answered 500. Only learners" in html
     assert "Dora Diaz" in html
 
 
