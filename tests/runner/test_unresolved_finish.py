@@ -66,6 +66,8 @@ def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
     assert "Not reached yet" in html and "needs Equivalent fractions first" in html
     assert "Flagged for your teacher" in html
     assert "only as far as your own recent answers show more than guessing" in html
+    assert html.index("This grade is sent to your course") < html.index(
+        "your course's gradebook is told that this grade is not final yet")
     attempt = db.session.scalars(select(Attempt)).one()
     assert attempt.score == 0.0
     state = attempt.state
@@ -77,3 +79,26 @@ def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
     assert (final.activity_progress, final.grading_progress) == ("Submitted", "PendingManual")
     assert final.score_given == 0.0
     assert "not reached" in final.comment
+
+
+def test_unresolved_finish_without_a_gradebook_column_tells_no_gradebook(client, lms):
+    """The same learner on a link with no AGS line item: no grade goes anywhere, so the
+    page must not say the gradebook is told the grade is not final (it did)."""
+    learner = Learner(client, launch_token(client, lms)).open()
+    module = get_module("fractions")
+    for _ in range(300):
+        if learner.kind == "finish":
+            break
+        if learner.kind == "page":
+            learner.continue_page()
+        elif learner.kind == "feedback":
+            learner.next()
+        else:
+            state = db.session.scalars(select(Attempt)).one().state
+            learner.answer(always_wrong_form(item_for_step(module, state,
+                                                           current_step(module, state))))
+            db.session.expire_all()
+    html = learner.html
+    assert "You have finished what you can do for now" in html
+    assert "This activity has no gradebook column, so no grade is sent." in html
+    assert "gradebook is told" not in html
