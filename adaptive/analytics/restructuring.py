@@ -1024,6 +1024,22 @@ def not_judged(module: Module, answers: Iterable[AnswerRecord],
             out.append(f"Items: {len(short)} of {len(skilled)} were answered by fewer than "
                        f"{ev_th.min_item_learners} learners; an item is judged only once "
                        f"{ev_th.min_item_learners} have answered it.")
+    edges = [(a_id, b.id) for b in module.skills for a_id in b.prerequisites]
+    if edges and learners:
+        # As ``_prerequisites``: an edge a -> b is checked on the learners who had to learn
+        # a (mastered it) and then reached b.
+        unchecked = [(a_id, b_id) for a_id, b_id in edges if sum(
+            1 for lr in learners if c.status.get((lr, a_id)) == "mastered"
+            and c.status.get((lr, b_id)) not in (None, "not_reached", "not_started")
+        ) < th.min_pair_learners]
+        if unchecked:
+            title = {sk.id: sk.title for sk in module.skills}
+            named = "; ".join(f"“{title[a]}” before “{title[b]}”" for a, b in unchecked[:3])
+            more = f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
+            out.append(f"Prerequisites: {len(unchecked)} of the {len(edges)} prerequisite "
+                       f"links could not be checked ({named}{more}). A link “A before B” is "
+                       f"checked on learners who had to learn A and then reached B, at least "
+                       f"{th.min_pair_learners} of them.")
     lessons = [p for p in module.pages if p.kind == "lesson" and p.skill]
     if lessons and learners:
         sizes = {pid: len(post) for pid, (pre, post) in _lesson_samples(c, pages).items()

@@ -164,6 +164,7 @@ def test_what_five_learners_cannot_show_is_said(seeded):
     assert "Not judged yet" in text and "this class is too small to tell" in text
     assert "were answered by fewer than 8 learners" in text
     assert "Lessons: none of the 5 can be judged yet" in text
+    assert "prerequisite links could not be checked (“Equivalent fractions” before" in text
 
 
 def test_the_learner_list_counts_in_words(seeded):
