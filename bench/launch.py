@@ -170,6 +170,18 @@ def null_tool(platform_url: str, tool_url: str):
     return app
 
 
+def lms_for(tool_url: str, login: str, launch_path: str, jwks: str):
+    """A demo LMS registered for the tool at ``tool_url`` (its login, launch and JWKS
+    paths), on a socket of its own: (socket, its URL, its app)."""
+    sock = bind_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = demo_lms_hooks.create_test_platform_app(PlatformSettings(
+        issuer=url, platform_storage=False, tool=ToolLink(
+            CLIENT_ID, DEPLOYMENT_ID, tool_url + login, tool_url + launch_path,
+            tool_url + launch_path, tool_url + jwks)))
+    return sock, url, app
+
+
 class _WsgiHolder:
     """What ``CpuMeter`` wraps: an object with a ``wsgi_app`` attribute."""
 
@@ -323,23 +335,15 @@ def main() -> None:
         b_url, bp_url = b_stack.tool_url, b_stack.platform_url
 
         # The example and its LMS.
-        esock, epsock = bind_socket(), bind_socket()
+        esock = bind_socket()
         e_url = f"http://127.0.0.1:{esock.getsockname()[1]}"
-        ep_url = f"http://127.0.0.1:{epsock.getsockname()[1]}"
-        e_platform_app = demo_lms_hooks.create_test_platform_app(PlatformSettings(
-            issuer=ep_url, platform_storage=False, tool=ToolLink(
-                CLIENT_ID, DEPLOYMENT_ID, f"{e_url}/login/", f"{e_url}/launch/",
-                f"{e_url}/launch/", f"{e_url}/jwks/")))
+        epsock, ep_url, e_platform_app = lms_for(e_url, "/login/", "/launch/", "/jwks/")
         e_app = example_app(example_dir, ep_url, "private.key")
 
         # The null tool and its LMS: the floor of this harness.
-        nsock, npsock = bind_socket(), bind_socket()
+        nsock = bind_socket()
         n_url = f"http://127.0.0.1:{nsock.getsockname()[1]}"
-        np_url = f"http://127.0.0.1:{npsock.getsockname()[1]}"
-        n_platform_app = demo_lms_hooks.create_test_platform_app(PlatformSettings(
-            issuer=np_url, platform_storage=False, tool=ToolLink(
-                CLIENT_ID, DEPLOYMENT_ID, f"{n_url}/login", f"{n_url}/launch",
-                f"{n_url}/launch", f"{n_url}/jwks")))
+        npsock, np_url, n_platform_app = lms_for(n_url, "/login", "/launch", "/jwks")
         n_app = _WsgiHolder(null_tool(np_url, n_url))
 
         b_cpu, e_cpu, n_cpu = CpuMeter(b_stack.tool_app), CpuMeter(e_app), CpuMeter(n_app)

@@ -547,13 +547,20 @@ def compare_versions(scope: Scope) -> list[VersionRow]:
 def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
                 ) -> list[Restructuring]:
     """Changes to the module the class's answers support (empty without a module)."""
+    return _restructuring(data, item_labels)[0]
+
+
+def _restructuring(data: ActivityData, item_labels: dict[str, str] | None = None
+                   ) -> tuple[list[Restructuring], list[str]]:
+    """The restructuring suggestions and what the class was too small to judge
+    (``not_judged``), read from the same data and kept together."""
     if data.module is None:
-        return []
+        return [], []
     labels = item_labels if item_labels is not None else {
         i.id: item_label(data.module, i.id) for i in data.module.items}
     # The small-class analysis fits a model per skill (seconds for a class of 30-60), so
     # the result is kept until the class's data changes (any new answer, page or state).
-    key = "restructure:" + hashlib.sha256(repr((
+    key = "restructure:v2:" + hashlib.sha256(repr((
         data.module.id, data.module.metadata.get("hash"), data.practice_cap,
         sorted(labels.items()), sorted((a.learner, a.seq, a.item_id, a.correct)
                                        for a in data.answers),
@@ -562,11 +569,13 @@ def restructure(data: ActivityData, item_labels: dict[str, str] | None = None
     )).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
-        return list(cached)
+        found, unjudged = cached
+        return list(found), list(unjudged)
     found = suggest_restructuring(data.module, data.answers, data.pages, data.states,
                                   practice_cap=data.practice_cap, item_names=labels)
-    cache.set(key, found, timeout=24 * 3600)
-    return found
+    unjudged = not_judged(data.module, data.answers, data.pages, data.states)
+    cache.set(key, (found, unjudged), timeout=24 * 3600)
+    return found, unjudged
 
 
 @dataclass(frozen=True)
@@ -657,7 +666,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
     # "Revise this item" judged items by learners who mastered the skill *later* (so their
     # early wrong answers counted against the item); the restructuring analysis replaces it.
     suggestions = [s for s in suggestions if s.kind != "revise_item"]
-    restructuring = restructure(data, item_labels)
+    restructuring, unjudged = _restructuring(data, item_labels)
     groups = profiles(subs, [(sk.id, sk.title) for sk in data.skills], data.states,
                       data.answers, practice_cap=data.practice_cap)
     link = db.session.get(ResourceLink, scope.resource_link_pk)
@@ -685,8 +694,7 @@ def build_dashboard(scope: Scope, timeout: float, refresh_roster: bool = False,
                                                                g.group_index)
                       for i in items for g in i.wrong_groups},
         blocked_by=blocked_by, restructuring=restructuring, profiles=groups,
-        not_judged=not_judged(data.module, data.answers, data.pages, data.states)
-        if data.module else [],
+        not_judged=unjudged,
         over_time=cohort_over_time(scope, data), versions=compare_versions(scope),
         link=link, context=context, module=data.module,
         roster=roster, practice_cap=data.practice_cap, skills=skills,

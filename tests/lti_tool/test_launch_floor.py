@@ -7,19 +7,14 @@ from __future__ import annotations
 import io
 from urllib.parse import parse_qs, urlsplit
 
-from bench.launch import CLIENT_ID, DEPLOYMENT_ID, _WsgiHolder, launch, null_tool
-from lti_tool.demo_platform import PlatformSettings, ToolLink, bind_socket, serve_in_thread
-from tests.support import demo_lms_hooks
+from bench.launch import _WsgiHolder, launch, lms_for, null_tool
+from lti_tool.demo_platform import bind_socket, serve_in_thread
 
 
 def test_null_tool_launch_goes_through_the_lms_in_two_tool_hops() -> None:
-    tool_sock, lms_sock = bind_socket(), bind_socket()
+    tool_sock = bind_socket()
     tool_url = f"http://127.0.0.1:{tool_sock.getsockname()[1]}"
-    lms_url = f"http://127.0.0.1:{lms_sock.getsockname()[1]}"
-    lms = demo_lms_hooks.create_test_platform_app(PlatformSettings(
-        issuer=lms_url, platform_storage=False, tool=ToolLink(
-            CLIENT_ID, DEPLOYMENT_ID, f"{tool_url}/login", f"{tool_url}/launch",
-            f"{tool_url}/launch", f"{tool_url}/jwks")))
+    lms_sock, lms_url, lms = lms_for(tool_url, "/login", "/launch", "/jwks")
     posted: list[dict[str, list[str]]] = []
     inner = null_tool(lms_url, tool_url)
 

@@ -38,8 +38,10 @@ def always_wrong_form(item) -> dict:
     return {"answer": ["zzz no such answer"]}
 
 
-def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
-    learner = Learner(client, launch_token(client, lms, **AGS)).open()
+def _answer_all_wrong(learner: Learner) -> list[tuple[str, int]]:
+    """Play the fractions module to its finish, every answer wrong (pages read, feedback
+    left with "Next"); returns the (item, showing) pairs asked. A variant item's drawn
+    numbers must be the ones on the page."""
     module = get_module("fractions")
     shown = []
     for _ in range(300):
@@ -60,6 +62,12 @@ def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
             db.session.expire_all()
         assert learner.status == 200
     assert learner.kind == "finish"
+    return shown
+
+
+def test_all_wrong_learner_finish_page_and_honest_progress(client, lms):
+    learner = Learner(client, launch_token(client, lms, **AGS)).open()
+    shown = _answer_all_wrong(learner)
     assert len(set(shown)) == len(shown) and any(v for _, v in shown)  # variants were shown
     html = learner.html
     assert "You have finished what you can do for now" in html
@@ -85,19 +93,7 @@ def test_unresolved_finish_without_a_gradebook_column_tells_no_gradebook(client,
     """The same learner on a link with no AGS line item: no grade goes anywhere, so the
     page must not say the gradebook is told the grade is not final (it did)."""
     learner = Learner(client, launch_token(client, lms)).open()
-    module = get_module("fractions")
-    for _ in range(300):
-        if learner.kind == "finish":
-            break
-        if learner.kind == "page":
-            learner.continue_page()
-        elif learner.kind == "feedback":
-            learner.next()
-        else:
-            state = db.session.scalars(select(Attempt)).one().state
-            learner.answer(always_wrong_form(item_for_step(module, state,
-                                                           current_step(module, state))))
-            db.session.expire_all()
+    _answer_all_wrong(learner)
     html = learner.html
     assert "You have finished what you can do for now" in html
     assert "This activity has no gradebook column, so no grade is sent." in html
