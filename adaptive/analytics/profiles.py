@@ -193,7 +193,8 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
     if not converges:
         top, k = stuck.most_common(1)[0]
         where = ", ".join(f"“{title.get(sid, sid)}” ({c})" for sid, c in stuck.most_common(3))
-        parts.append(f"{stuck_members} of them get stuck: on {where}"
+        verb = "gets" if stuck_members == 1 else "get"
+        parts.append(f"{stuck_members} of them {verb} stuck: on {where}"
                      + (f"; {_pct(not_reached)} of their skills are never reached"
                         if not_reached >= 0.005 else ""))
         name = (f"Stuck on “{title.get(top, top)}”" if k * 2 > stuck_members

@@ -69,3 +69,14 @@ def test_a_class_too_small_to_group_is_the_whole_class():
     big_answers = [replace(a, learner=f"{a.learner}-{n}") for a in answers for n in range(4)]
     found = profiles(many, [("s1", "One"), ("s2", "Two")], big_states, big_answers)
     assert len(found) > 1 and not any(p.note or p.name == "The whole class" for p in found)
+
+
+def test_one_stuck_learner_is_counted_in_the_singular():
+    """The demo's class of two, one stuck on a skill: the dashboard said "1 of them get
+    stuck" (seen in the ninth session's walk through the demo as a teacher)."""
+    states = [SkillState("stuck", "s1", "flagged", 0.2, 12),
+              SkillState("fine", "s1", "known", 0.97, 2)]
+    answers = [AnswerRecord("stuck", "q", ("s1",), False, seq=k) for k in range(12)]
+    (only,) = profiles(["stuck", "fine"], [("s1", "One")], states, answers)
+    assert not only.converges
+    assert "1 of them gets stuck: on “One” (1)" in only.description
