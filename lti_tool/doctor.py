@@ -69,8 +69,8 @@ def check_secret(app: Flask) -> Finding:
     return Finding("secret key", OK, f"set, from {where}")
 
 
-def check_database(app: Flask) -> Finding:
-    """The database answers a query."""
+def _database_error(app: Flask) -> Exception | None:
+    """What stops a plain ``SELECT 1``, or None when the database answers."""
     from sqlalchemy import text
 
     from lti_tool.extensions import db
@@ -80,6 +80,25 @@ def check_database(app: Flask) -> Finding:
             db.session.execute(text("SELECT 1"))
             db.session.remove()
     except Exception as exc:  # any driver error means "not reachable" to an admin
+        return exc
+    return None
+
+
+def _table_fix(app: Flask) -> str:
+    """The fix when a table cannot be read: the connection first, else the schema.
+
+    Telling an admin whose database is unreachable to run a migration sends them the
+    wrong way; an empty database that answers does need one.
+    """
+    if _database_error(app) is not None:
+        return "fix the database connection first (see the database check)"
+    return "run `branchwise db upgrade` first (also done by `serve` and `worker` at start)"
+
+
+def check_database(app: Flask) -> Finding:
+    """The database answers a query."""
+    exc = _database_error(app)
+    if exc is not None:
         return Finding("database", FAIL, f"cannot query the database: {_short(exc)}",
                        "check BRANCHWISE_DATABASE_URL, that the server runs and that this "
                        "host may connect")
@@ -134,7 +153,7 @@ def check_keys(app: Flask) -> Finding:
             db.session.remove()
     except Exception as exc:
         return Finding("signing keys", FAIL, f"cannot read keys: {_short(exc)}",
-                       "run `branchwise db upgrade` first")
+                       _table_fix(app))
     if not active:
         return Finding("signing keys", FAIL, "no active signing key", "run `branchwise keys "
                        "list` (creates the first key) or start `branchwise serve`")
@@ -182,7 +201,7 @@ def check_platform_jwks(app: Flask) -> list[Finding]:
             db.session.remove()
     except Exception as exc:
         return [Finding("platforms", FAIL, f"cannot list platforms: {_short(exc)}",
-                        "fix the database first")]
+                        _table_fix(app))]
     if not platforms:
         return [Finding("platforms", WARN, "no platform registered: nobody can launch",
                         "register one: `branchwise platform add ...` or dynamic registration")]

@@ -97,9 +97,28 @@ def test_broken_deployment_says_what_to_fix(tmp_path):
     assert by_check["migrations"]["status"] == FAIL
     assert "branchwise db upgrade" in by_check["migrations"]["fix"]
     assert by_check["signing keys"]["status"] == FAIL
+    assert "branchwise db upgrade" in by_check["signing keys"]["fix"]  # empty, but it answers
     assert by_check["worker"]["status"] == FAIL
     text = CliRunner().invoke(main, ["doctor"], env=env)
     assert "fix: run `branchwise db upgrade`" in text.output and text.exit_code == 1
+
+
+def test_an_unreachable_database_is_fixed_before_any_migration(tmp_path):
+    # A database file in a folder that does not exist: no connection at all. Every check
+    # that needs a table must point at the connection, not at `db upgrade`, which would
+    # fail the same way and send the admin the wrong way.
+    env = {"BRANCHWISE_INSTANCE_PATH": str(tmp_path / "instance"),
+           "BRANCHWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'x.sqlite3'}",
+           "BRANCHWISE_BASE_URL": "https://branchwise.school.edu",
+           "BRANCHWISE_SECRET_KEY": SECRET}
+    code, findings = _run(env)
+    by_check = {f["check"]: f for f in findings}
+    assert code == 1
+    assert by_check["database"]["status"] == FAIL
+    for name in ("migrations", "signing keys", "platforms"):
+        assert by_check[name]["status"] == FAIL, by_check[name]
+        assert "connection" in by_check[name]["fix"], by_check[name]
+        assert "db upgrade" not in by_check[name]["fix"], by_check[name]
 
 
 def test_a_stopped_worker_is_reported(database_url, tmp_path):
