@@ -7,6 +7,7 @@ The parsing and writing are pure functions in ``adaptive.importers`` and
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -42,7 +43,10 @@ def module_import(file: Path, out: Path | None) -> None:
     for u in result.unmapped:
         click.echo(f"not mapped: {u}", err=True)
     if result.problems:
-        click.echo(format_problems(result.problems), err=True)
+        # The problems' lines are the draft's, not the source's: name the draft, so that
+        # "file:line" opens the line it is about.
+        draft = str(out) if out is not None else "draft"
+        click.echo(format_problems(replace(p, file=draft) for p in result.problems), err=True)
     if out is not None:
         click.echo(f"wrote {out}", err=True)
     if not result.ok:

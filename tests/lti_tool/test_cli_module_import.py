@@ -46,6 +46,27 @@ def test_import_of_a_draft_with_errors_exits_one_and_of_junk_exits_two(tmp_path)
     assert "not a Moodle XML export or a QTI document" in result.stderr
 
 
+def test_problems_point_at_the_draft_lines_not_the_source(tmp_path):
+    # An empty GIFT file has no line 7: the validator's lines are the draft's, so
+    # "file:line" must name the draft (seen importing an empty file).
+    empty = tmp_path / "empty.gift"
+    empty.write_text("")
+    out = tmp_path / "draft.yaml"
+    result = CliRunner().invoke(main, ["module", "import", str(empty), "--out", str(out)])
+    assert result.exit_code == 1
+    draft_lines = out.read_text().splitlines()
+    located = [line for line in result.stderr.splitlines() if "[schema-min-items]" in line]
+    assert located, result.stderr
+    for line in located:
+        where, _, rest = line.partition(": ")
+        name, _, number = where.rpartition(":")
+        assert name == str(out), line
+        key = rest.split(":")[0]  # "skills" / "items"
+        assert draft_lines[int(number) - 1].startswith(f"{key}:"), (line, draft_lines)
+    printed = CliRunner().invoke(main, ["module", "import", str(empty)])
+    assert "draft:" in printed.stderr and "empty.gift:7" not in printed.stderr
+
+
 def test_export_writes_a_package_that_imports_back(tmp_path):
     out = tmp_path / "fractions.zip"
     result = CliRunner().invoke(main, ["module", "export", str(sample_path("fractions")),
