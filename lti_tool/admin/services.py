@@ -278,17 +278,6 @@ def _list_submissions(limit: int) -> list[dict[str, Any]]:
 
 def replay_grades(ids: list[int] | None = None, *, all_failed: bool = False) -> list[int]:
     """Send failed (or the given) scores again; returns the ids put back in the queue."""
-    try:
-        from lti_tool.ags.delivery import replay
-    except ImportError:  # pragma: no cover - only before lti_tool.ags.delivery exists
-        query = select(ScoreSubmission)
-        query = (query.where(ScoreSubmission.status == "failed") if all_failed
-                 else query.where(ScoreSubmission.id.in_(ids or [])))
-        done = []
-        for sub in db.session.scalars(query):
-            if sub.status != "sent":
-                sub.status, sub.tries, sub.next_try_at = "pending", 0, None
-                done.append(sub.id)
-        db.session.commit()
-        return done
+    from lti_tool.ags.delivery import replay
+
     return replay(ids, all_failed=all_failed)

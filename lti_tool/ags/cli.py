@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -47,13 +49,24 @@ def _submission_line(r: dict) -> str:
 @click.option("--all-failed", is_flag=True, help="Replay every failed score.")
 def grades_replay(ids: tuple[int, ...], all_failed: bool) -> None:
     """Queue failed scores again (after fixing the cause); a running worker sends them."""
-    from lti_tool.ags.delivery import replay
+    from lti_tool.ags.delivery import replay, statuses
 
     if not ids and not all_failed:
         raise click.UsageError("give score IDs or --all-failed")
     with _app().app_context():
+        known = statuses(ids)
         replayed = replay(ids, all_failed=all_failed)
     click.echo(f"queued {len(replayed)} score(s)" + (f": {replayed}" if replayed else ""))
+    # An id typed wrong must not look like success: say which ids were not replayed and why.
+    unknown = [i for i in ids if i not in known]
+    for i in ids:
+        if known.get(i) == "sent":
+            click.echo(f"score {i} is already in the gradebook (sent); not replayed: sending "
+                       "it again could only move the grade back", err=True)
+    if unknown:
+        click.echo(f"no score with id {', '.join(map(str, unknown))} "
+                   "(see `branchwise grades list`)", err=True)
+        sys.exit(1)
 
 
 @click.command("worker")

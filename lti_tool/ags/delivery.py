@@ -516,6 +516,16 @@ def replay(ids: Iterable[int] | None = None, *, all_failed: bool = False,
     return replayed
 
 
+def statuses(ids: Iterable[int]) -> dict[int, str]:
+    """The status of each of these score ids that exists (unknown ids are absent)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(ScoreSubmission.id, ScoreSubmission.status)
+                              .where(ScoreSubmission.id.in_(wanted))).all()
+    return {row_id: status for row_id, status in rows}
+
+
 def list_submissions(*, failed_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
     """Newest first, as plain dicts for the CLI and the admin console."""
     query = (select(ScoreSubmission, User, ResourceLink, Context)

@@ -177,3 +177,11 @@ def test_400_lands_in_failed_list_and_cli_replay_sends_it(make_stack):
     empty = runner.invoke(main, ["grades", "list", "--failed"], env=env)
     assert "no failed scores" in empty.output
     assert runner.invoke(main, ["grades", "replay"], env=env).exit_code == 2
+    # A sent score is not sent again, and an id that does not exist is an error, not
+    # "queued 0" with exit 0 (an admin's typo must not look like success).
+    again = runner.invoke(main, ["grades", "replay", str(row.id)], env=env)
+    assert again.exit_code == 0 and "queued 0" in again.output
+    assert "already in the gradebook" in again.stderr
+    typo = runner.invoke(main, ["grades", "replay", str(row.id + 1000)], env=env)
+    assert typo.exit_code == 1 and f"no score with id {row.id + 1000}" in typo.stderr
+    assert [r.status for r in _rows(stack.tool_app)] == ["sent"]
