@@ -17,7 +17,7 @@ def register(main: click.Group) -> None:
     @model.command("fit")
     @click.option("--module", "module_ids", multiple=True,
                   help="Module id (repeatable); default: every module with answers.")
-    @click.option("--row-limit", type=int, default=None,
+    @click.option("--row-limit", type=click.IntRange(min=1), default=None,
                   help="Use only the newest N answers per module.")
     def model_fit(module_ids: tuple[str, ...], row_limit: int | None) -> None:
         """Fit BKT per skill and item difficulties, per course; the engine uses accepted fits."""

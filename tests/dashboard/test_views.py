@@ -174,6 +174,9 @@ def test_cli_model_fit(app, lms, client):
     from lti_tool.modules.library import fitted_params
 
     assert fitted_params("fractions", link.context_pk) == {}  # rejected: not used
+    # "the newest -5 answers" means nothing: refused before anything is read
+    negative = CliRunner().invoke(main, ["model", "fit", "--row-limit", "-5"])
+    assert negative.exit_code == 2 and "--row-limit" in negative.output
 
 
 # ----------------------------------------------------------------------------- privacy
