@@ -47,9 +47,17 @@ def test_platform_status_deployments_and_usage(cli):
         assert out.exit_code == 0 and f"status={status}" in out.output
     missing = cli("platform", "approve", "https://m.example", "nope")
     assert missing.exit_code != 0 and "no platform" in missing.output
-    assert cli("platform", "add-deployment", "https://m.example", "abc", "7").exit_code == 0
+    first = cli("platform", "add-deployment", "https://m.example", "abc", "7")
+    assert first.exit_code == 0 and "deployment 7 added" in first.output
+    again = cli("platform", "add-deployment", "https://m.example", "abc", "7")
+    assert again.exit_code == 0 and "already" in again.output and "added" not in again.output
     out = cli("platform", "deployment-status", "https://m.example", "abc", "7", "disabled")
     assert out.exit_code == 0, out.output
+    # Adding a disabled deployment again does not enable it; the command must not say
+    # "added" as if launches now worked, and says how to enable it.
+    disabled = cli("platform", "add-deployment", "https://m.example", "abc", "7")
+    assert disabled.exit_code == 0 and "disabled" in disabled.output
+    assert "deployment-status https://m.example abc 7 active" in disabled.output
     rows = json.loads(cli("usage", "--json").output)
     assert rows[0]["client_id"] == "abc" and rows[0]["deployments"] == 1
     assert rows[0]["launches"] == 0
