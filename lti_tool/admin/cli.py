@@ -175,25 +175,10 @@ def register(main: click.Group) -> None:
     def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> None:
         """Bind a deployment id to an existing registration."""
         from lti_tool.admin.services import add_deployment
-        from lti_tool.registration.services import find_deployment, find_platform
 
         with _app().app_context(), _admin_errors():
-            p = find_platform(issuer, client_id)
-            had = find_deployment(p, deployment_id.strip()) if p else None
-            status = had.status if had is not None else None
-            add_deployment(issuer, client_id, deployment_id)
-        # Saying "added" of a deployment that was already there, disabled, would make an
-        # admin believe its launches now work.
-        if status is None:
-            click.echo(f"deployment {deployment_id} added to {issuer} {client_id}")
-        elif status == "active":
-            click.echo(f"deployment {deployment_id} was already on {issuer} {client_id} "
-                       "(active): nothing changed")
-        else:
-            click.echo(f"deployment {deployment_id} is already on {issuer} {client_id} but "
-                       f"{status}: its launches are refused; enable it with `branchwise "
-                       f"platform deployment-status {issuer} {client_id} {deployment_id} "
-                       "active`")
+            said = add_deployment(issuer, client_id, deployment_id)
+        click.echo(said)
 
     @platform.command("deployment-status")
     @click.argument("issuer")

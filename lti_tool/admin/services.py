@@ -177,17 +177,31 @@ def set_deployment_status(deployment_pk: int, status: str) -> Deployment:
     return deployment
 
 
-def add_deployment(issuer: str, client_id: str, deployment_id: str) -> Deployment:
-    """Bind a deployment to a registration (e.g. one the LMS did not send at registration)."""
+def add_deployment(issuer: str, client_id: str, deployment_id: str) -> str:
+    """Bind a deployment to a registration (e.g. one the LMS did not send at registration).
+
+    Returns what happened, for the CLI and the console alike. An id already bound is left
+    as it is; saying "added" of one that is disabled would make an admin believe its
+    launches now work, so that case names the status and how to enable it.
+    """
     deployment_id = deployment_id.strip()
     if not deployment_id:
         raise AdminError("the deployment id is empty")
-    deployment = registrations.add_deployment(_platform(issuer, client_id), deployment_id)
+    platform = _platform(issuer, client_id)
+    where = f"{platform.issuer} {platform.client_id}"
+    had = registrations.find_deployment(platform, deployment_id)
+    if had is not None:
+        if had.status == "active":
+            return f"deployment {deployment_id} was already on {where} (active): nothing changed"
+        return (f"deployment {deployment_id} is already on {where} but {had.status}: its "
+                f"launches are refused; enable it with `branchwise platform deployment-status "
+                f"{where} {deployment_id} active` or its button here")
+    registrations.add_deployment(platform, deployment_id)
     db.session.commit()
-    return deployment
+    return f"deployment {deployment_id} added to {where}"
 
 
-def add_deployment_by_id(platform_id: int, deployment_id: str) -> Deployment:
+def add_deployment_by_id(platform_id: int, deployment_id: str) -> str:
     """``add_deployment`` for the console, which addresses platforms by row id."""
     platform = _platform_by_id(platform_id)
     return add_deployment(platform.issuer, platform.client_id, deployment_id)

@@ -204,8 +204,7 @@ def platforms_status(platform_id: int) -> str:
 @bp.post("/platforms/<int:platform_id>/deployments")
 @_action("admin.platforms")
 def platforms_add_deployment(platform_id: int) -> str:
-    d = services.add_deployment_by_id(platform_id, request.form.get("deployment_id", ""))
-    return f"deployment {d.deployment_id} added to {d.platform.issuer}"
+    return services.add_deployment_by_id(platform_id, request.form.get("deployment_id", ""))
 
 
 @bp.post("/deployments/<int:deployment_pk>/status")

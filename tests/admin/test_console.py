@@ -127,6 +127,15 @@ def test_deployment_disable_and_add(console):
     db.session.expire_all()
     assert sorted(d.deployment_id for d in db.session.get(Platform, p.id).deployments) == [
         "d-1", "d-2"]
+    assert b"deployment d-2 added" in console.client.get("/admin/platforms").data
+    # Adding the disabled d-1 again leaves it disabled, and the console says so instead of
+    # "added" (an admin would believe its launches now work).
+    console.post(f"/admin/platforms/{p.id}/deployments", {"deployment_id": "d-1"})
+    db.session.expire_all()
+    assert db.session.get(Deployment, dep.id).status == "disabled"
+    page = console.client.get("/admin/platforms").data
+    assert b"deployment d-1 is already on" in page and b"but disabled" in page
+    assert b"deployment d-1 added" not in page
 
 
 def test_rotate_and_retire_keys(console):
