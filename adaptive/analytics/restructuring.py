@@ -116,13 +116,25 @@ def _beta_weights(k: int, n: int) -> list[float]:
 
 
 def prob_rate_exceeds(k1: int, n1: int, k0: int, n0: int, *, floor: float = 0.0,
-                      margin: float = 0.0) -> float:
+                      margin: float = 0.0, also: tuple[int, int] | None = None) -> float:
     """P(θ1 > max(θ0, floor) + margin) for two rates with uniform priors after k1 of n1 and
     k0 of n0: the posterior probability that the first rate exceeds the second (or
     ``floor``, whichever is larger) by more than ``margin``. Unlike a normal test on the
     point estimates, a handful of learners, or a rate of 0 or 1 (no spread to estimate),
-    gives a wide posterior, so a small group cannot look certain."""
+    gives a wide posterior, so a small group cannot look certain. ``also`` = (k2, n2): a
+    third rate θ2 (uniform prior) the first must exceed as well, P(θ1 > max(θ0, θ2, floor)
+    + margin)."""
     w1, w0 = _beta_weights(k1, n1), _beta_weights(k0, n0)
+    if also is not None:
+        # the distribution of max(θ0, θ2) on the grid: its CDF is the product of theirs
+        w2 = _beta_weights(*also)
+        c0 = c2 = prev = 0.0
+        mx = []
+        for x0, x2 in zip(w0, w2, strict=True):
+            c0, c2 = c0 + x0, c2 + x2
+            mx.append(max(0.0, c0 * c2 - prev))
+            prev = c0 * c2
+        w0 = mx
     # tail[j] = P(θ1 in cell j or above)
     tail = [0.0] * (_GRID + 1)
     for j in range(_GRID - 1, -1, -1):
@@ -458,7 +470,15 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             # the class's usual rate) by more than a margin (learners who lack one skill are
             # weaker on others too): the posterior of both rates, so that 4 of 4 stuck, or
             # 0 of 2 learners with a, is the little evidence it is.
-            conf = prob_rate_exceeds(kw, nw, ka, na, floor=usual_flag, margin=0.2)
+            # Learners who lack a tend to be the weaker ones, stuck more often on every
+            # skill: the stuck rate without a must also exceed what the same learners do on
+            # the other skills (their own level), or a is only a marker of weakness.
+            own = [c.status[(lr, s)] for lr in without for s in skills
+                   if s not in (a_id, b_id) and (lr, s) in first_practice
+                   and c.status.get((lr, s)) in ("mastered", "flagged")]
+            conf = prob_rate_exceeds(kw, nw, ka, na, floor=usual_flag, margin=0.2,
+                                     also=(sum(st == "flagged" for st in own), len(own))
+                                     if own else None)
             found = (Restructuring(
                 "add_prerequisite", f"{a_id}>{b_id}",
                 f"{kw} of {nw} learners who practised “{title[b_id]}” before mastering "
@@ -469,7 +489,17 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                 {"op": "add_prerequisite", "skill": b_id, "prerequisite": a_id}))
             # The candidate that splits stuck from not stuck most cleanly: the gap of the
             # posterior means (Laplace), which a group of two or three cannot inflate.
-            gap = (kw + 1) / (nw + 2) - (ka + 1) / (na + 2)
+            # Learners who knew b up front count too, as not stuck: one who knew b without
+            # a contradicts a as b's prerequisite as much as one who mastered b without it,
+            # and these are what tells the real prerequisite from a skill that merely goes
+            # with it (a correlate splits the learners who practised b alike).
+            knew_b = [lr for lr in learners if c.status.get((lr, b_id)) == "known"]
+            first_b = {lr: first_on[(lr, b_id)].seq if (lr, b_id) in first_on else 0
+                       for lr in knew_b}
+            knew_b_without = sum(1 for lr in knew_b if c.status.get((lr, a_id)) != "known"
+                                 and passed.get((lr, a_id), 10 ** 9) > first_b[lr])
+            gap = ((kw + 1) / (nw + knew_b_without + 2)
+                   - (ka + 1) / (na + len(knew_b) - knew_b_without + 2))
             if best is None or gap > best[0]:
                 best = (gap, found)
         if best is not None:

@@ -1,0 +1,76 @@
+"""The prerequisite rules on constructed classes (issue 17 item 4): who is stuck on which
+skill, written out learner by learner, so each test shows one piece of evidence the rules
+weigh (``adaptive.analytics.restructuring._prerequisites``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from adaptive.analytics.events import AnswerRecord, SkillState
+from adaptive.analytics.restructuring import Thresholds, _Class, _prerequisites
+from adaptive.simulation.synthetic import synthetic_module
+
+
+def _class(rows: list[dict[str, str]], prerequisites: dict[str, tuple[str, ...]] | None = None):
+    """One learner per row, skill -> status: "known" (the diagnostic right), "known-" (known,
+    but the first answer wrong), "mastered" (diagnostic wrong, then practice wrong then
+    right), "mastered+" (diagnostic wrong, practice right at once: a slip in the
+    diagnostic), "flagged" (diagnostic and practice wrong). Skills are answered in order
+    s1, s2, ..., so nobody passes a later skill before practising an earlier one."""
+    module, _ = synthetic_module(np.random.default_rng(0), skills=4, items_per_skill=8)
+    pre = prerequisites or {}
+    module = replace(module, skills=tuple(replace(s, prerequisites=pre.get(s.id, ()))
+                                          for s in module.skills))
+    answers, states = [], []
+    for k, row in enumerate(rows):
+        who, seq = f"L{k:02d}", 0
+        for sid in sorted(row):
+            how = row[sid]
+            plan = {"known": [("diagnostic", True)], "known-": [("diagnostic", False),
+                                                                  ("diagnostic", True)],
+                    "mastered": [("diagnostic", False), ("practice", False),
+                                 ("practice", True)],
+                    "mastered+": [("diagnostic", False), ("practice", True)],
+                    "flagged": [("diagnostic", False), ("practice", False)]}[how]
+            for j, (phase, ok) in enumerate(plan):
+                seq += 1
+                answers.append(AnswerRecord(
+                    learner=who, item_id=f"{sid}-i{j + 1}", skill_ids=(sid,), correct=ok,
+                    seq=seq, phase=phase, answer_text="a" if ok else "b", group_index=0,
+                    misconception=None, seconds=20.0, mastery_after={}))
+            status = how.rstrip("+-")
+            states.append(SkillState(who, sid, status, 0.5, len(plan),
+                                     sum(ok for _, ok in plan)))
+    return _Class.build(module, answers, states)
+
+
+def _found(rows, prerequisites=None):
+    th = Thresholds()
+    return {r.target: r for r in _prerequisites(_class(rows, prerequisites), th)
+            if r.confidence >= th.min_confidence}
+
+
+def test_the_real_prerequisite_is_chosen_over_a_skill_that_goes_with_it():
+    """s3 is what s2 needs; s1 goes with it. Among the learners who practised s2 both split
+    alike (without either: stuck; with both: not), so only the learners who knew s2 up front
+    tell them apart: three of them knew s2 without s1 (mastered it later), none without s3.
+    The old rule took the first of the tied candidates, s1."""
+    stuck = [{"s1": "mastered", "s2": "flagged", "s3": "mastered", "s4": "known"}] * 8
+    fine = [{"s1": "known", "s2": "mastered", "s3": "known", "s4": "known"}] * 4
+    knew = [{"s1": "mastered", "s2": "known", "s3": "known", "s4": "known"}] * 3
+    found = {t for t in _found(stuck + fine + knew) if t.endswith(">s2")}
+    assert found == {"s3>s2"}
+
+
+def test_lacking_a_skill_is_no_prerequisite_when_those_learners_are_stuck_everywhere():
+    """The learners who lack s1 are stuck on every other skill too: being stuck on s2 says
+    how weak they are, not that s2 needs s1. The old rule compared their stuck rate on s2
+    with the class's usual rate only, and suggested s1 > s2 (and more)."""
+    weak = [{"s1": "flagged", "s2": "flagged", "s3": "flagged", "s4": "flagged"}] * 6
+    strong = [{"s1": "known", "s2": "mastered", "s3": "mastered", "s4": "mastered"}] * 14
+    assert not [t for t in _found(weak + strong) if t.endswith(">s2")]
+    # the same stuck learners on s2, but fine on the other skills: s1 is what they lack
+    lacking = [{"s1": "flagged", "s2": "flagged", "s3": "mastered", "s4": "mastered"}] * 6
+    assert "s1>s2" in _found(lacking + strong)
