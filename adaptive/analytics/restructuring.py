@@ -401,10 +401,18 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                      if st in ("mastered", "flagged") and (lr, sid) in first_practice]
     usual_flag = (sum(st == "flagged" for st in practised_all) / len(practised_all)
                   if practised_all else 0.0)
+    # A learner who failed a skill's diagnostic and then mastered it may have known it all
+    # along (a slip in the diagnostic); a wrong answer while practising it shows they had
+    # to learn it (a knower slips rarely, a non-knower is wrong far more often than right).
+    wrong_practice = {(a.learner, a.primary_skill or "") for a in c.answers
+                      if a.phase != "diagnostic" and not a.correct}
     out = []
     for b in c.module.skills:
         for a_id in b.prerequisites:  # is the edge a -> b supported?
-            lacked = [lr for lr in learners if c.status.get((lr, a_id)) in ("mastered",)
+            # Learners who had to learn a (mastered it, wrong at least once on the way),
+            # then reached b: with the edge right, none of them can know b up front.
+            lacked = [lr for lr in learners if c.status.get((lr, a_id)) == "mastered"
+                      and (lr, a_id) in wrong_practice
                       and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
             had = [lr for lr in learners if c.status.get((lr, a_id)) == "known"
                    and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
@@ -417,16 +425,14 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             conf = binom_cdf(k1 - 1, n1, th.false_known)
             if q1 < th.spurious_min_share or (n0 and q1 < 0.4 * q0) or conf < 0.5:
                 continue
-            # Passing b's diagnostic is not proof of having known b before a: a learner
-            # also learns during a long diagnostic, or knew a and slipped on its
-            # diagnostic. Their first answer on b is cleaner: with the edge right, it is
-            # right only by guessing. Both tests must agree (the smaller confidence).
+            # Their first answers on b are shown too (with the edge right, right only by
+            # guessing). They are not a second test any more: it was there for learners who
+            # knew a and slipped on its diagnostic, whom the wrong practice answer on a now
+            # leaves out, and with them left out it only cost power.
             firsts = [first_on[(lr, b.id)] for lr in lacked if (lr, b.id) in first_on]
             f_n, f_k = len(firsts), sum(a.correct for a in firsts)
             chance = (sum(max(c.module.bkt_for(b.id).guess, floors.get(a.item_id, 0.0))
                           for a in firsts) / f_n if f_n else 1.0)
-            first_conf = binom_cdf(f_k - 1, f_n, chance)
-            conf = min(conf, first_conf)
             out.append(Restructuring(
                 "remove_prerequisite", f"{a_id}>{b.id}",
                 f"{k1} of {n1} learners who had to learn “{title[a_id]}” already knew "

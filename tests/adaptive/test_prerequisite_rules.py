@@ -74,3 +74,30 @@ def test_lacking_a_skill_is_no_prerequisite_when_those_learners_are_stuck_everyw
     # the same stuck learners on s2, but fine on the other skills: s1 is what they lack
     lacking = [{"s1": "flagged", "s2": "flagged", "s3": "mastered", "s4": "mastered"}] * 6
     assert "s1>s2" in _found(lacking + strong)
+
+
+def test_knowers_of_b_who_knew_a_all_along_keep_the_edge():
+    """s2 needs s1 (the module says so and it is true). Six learners failed s1's diagnostic
+    but answered its practice right at once (they knew s1: a slip), and knew s2; six others
+    had to learn s1 (a wrong practice answer) and none knew s2. Only the second six are
+    evidence about the edge; the old rule counted all twelve and removed it."""
+    slipped = [{"s1": "mastered+", "s2": "known", "s3": "known", "s4": "known"}] * 6
+    learnt = [{"s1": "mastered", "s2": "mastered", "s3": "known", "s4": "known"}] * 6
+    had = [{"s1": "known", "s2": "known", "s3": "known", "s4": "known"}] * 4 \
+        + [{"s1": "known", "s2": "mastered", "s3": "known", "s4": "known"}] * 4
+    assert "s1>s2" not in _found(slipped + learnt + had, {"s2": ("s1",)})
+
+
+def test_a_spurious_prerequisite_is_removed_on_the_learners_who_had_to_learn_a():
+    """Three of ten learners who had to learn s1 knew s2 up front (8 % would be passing
+    s2's diagnostic by luck). The old rule also required their first answers on s2 to be
+    right more often than guessing explains, the same evidence again with less power
+    (3 of 10 against about 20 %), and said 0.68."""
+    lacked = [{"s1": "mastered", "s2": "known", "s3": "known", "s4": "known"}] * 3 \
+        + [{"s1": "mastered", "s2": "mastered", "s3": "known", "s4": "known"}] * 7
+    had = [{"s1": "known", "s2": "known", "s3": "known", "s4": "known"}] * 4 \
+        + [{"s1": "known", "s2": "mastered", "s3": "known", "s4": "known"}] * 6
+    r = _found(lacked + had, {"s2": ("s1",)})["s1>s2"]
+    assert r.kind == "remove_prerequisite" and r.confidence >= 0.8
+    assert r.numbers["lacked"] == 10 and r.numbers["lacked_knew_b"] == 3
+    assert "got their first question on" in r.evidence
