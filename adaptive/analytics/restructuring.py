@@ -367,6 +367,19 @@ def _closure(module: Module) -> dict[str, set[str]]:
     return out
 
 
+def _learned_then_reached(c: _Class, learners: Iterable[str], a_id: str,
+                          b_id: str) -> list[str]:
+    """The learners a prerequisite link a -> b is checked on: they had to learn a (mastered
+    it with at least one wrong practice answer on the way) and then reached b. A learner
+    who failed a's diagnostic and answered its practice right at once may have known a all
+    along (a slip in the diagnostic); a wrong practice answer shows they had to learn it (a
+    knower slips rarely, a non-knower is wrong far more often than right)."""
+    wrong = {a.learner for a in c.answers
+             if a.primary_skill == a_id and a.phase != "diagnostic" and not a.correct}
+    return [lr for lr in learners if lr in wrong and c.status.get((lr, a_id)) == "mastered"
+            and c.status.get((lr, b_id)) not in (None, "not_reached", "not_started")]
+
+
 def _passed_at(c: _Class) -> dict[tuple[str, str], int]:
     """(learner, skill) -> seq of the answer that passed the skill (mastered or known)."""
     out: dict[tuple[str, str], int] = {}
@@ -401,19 +414,11 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
                      if st in ("mastered", "flagged") and (lr, sid) in first_practice]
     usual_flag = (sum(st == "flagged" for st in practised_all) / len(practised_all)
                   if practised_all else 0.0)
-    # A learner who failed a skill's diagnostic and then mastered it may have known it all
-    # along (a slip in the diagnostic); a wrong answer while practising it shows they had
-    # to learn it (a knower slips rarely, a non-knower is wrong far more often than right).
-    wrong_practice = {(a.learner, a.primary_skill or "") for a in c.answers
-                      if a.phase != "diagnostic" and not a.correct}
     out = []
     for b in c.module.skills:
         for a_id in b.prerequisites:  # is the edge a -> b supported?
-            # Learners who had to learn a (mastered it, wrong at least once on the way),
-            # then reached b: with the edge right, none of them can know b up front.
-            lacked = [lr for lr in learners if c.status.get((lr, a_id)) == "mastered"
-                      and (lr, a_id) in wrong_practice
-                      and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
+            # with the edge right, none of these can know b up front
+            lacked = _learned_then_reached(c, learners, a_id, b.id)
             had = [lr for lr in learners if c.status.get((lr, a_id)) == "known"
                    and c.status.get((lr, b.id)) not in (None, "not_reached", "not_started")]
             k1 = sum(c.status.get((lr, b.id)) == "known" for lr in lacked)
@@ -1062,12 +1067,10 @@ def not_judged(module: Module, answers: Iterable[AnswerRecord],
                        f"{ev_th.min_item_learners} have answered it.")
     edges = [(a_id, b.id) for b in module.skills for a_id in b.prerequisites]
     if edges and learners:
-        # As ``_prerequisites``: an edge a -> b is checked on the learners who had to learn
-        # a (mastered it) and then reached b.
-        unchecked = [(a_id, b_id) for a_id, b_id in edges if sum(
-            1 for lr in learners if c.status.get((lr, a_id)) == "mastered"
-            and c.status.get((lr, b_id)) not in (None, "not_reached", "not_started")
-        ) < th.min_pair_learners]
+        # the same learners ``_prerequisites`` checks an edge on
+        unchecked = [(a_id, b_id) for a_id, b_id in edges
+                     if len(_learned_then_reached(c, learners, a_id, b_id))
+                     < th.min_pair_learners]
         if unchecked:
             title = {sk.id: sk.title for sk in module.skills}
             named = "; ".join(f"“{title[a]}” before “{title[b]}”" for a, b in unchecked[:3])

@@ -9,11 +9,12 @@ from dataclasses import replace
 import numpy as np
 
 from adaptive.analytics.events import AnswerRecord, SkillState
-from adaptive.analytics.restructuring import Thresholds, _Class, _prerequisites
+from adaptive.analytics.restructuring import Thresholds, _Class, _prerequisites, not_judged
 from adaptive.simulation.synthetic import synthetic_module
 
 
-def _class(rows: list[dict[str, str]], prerequisites: dict[str, tuple[str, ...]] | None = None):
+def _records(rows: list[dict[str, str]],
+             prerequisites: dict[str, tuple[str, ...]] | None = None):
     """One learner per row, skill -> status: "known" (the diagnostic right), "known-" (known,
     but the first answer wrong), "mastered" (diagnostic wrong, then practice wrong then
     right), "mastered+" (diagnostic wrong, practice right at once: a slip in the
@@ -43,7 +44,11 @@ def _class(rows: list[dict[str, str]], prerequisites: dict[str, tuple[str, ...]]
             status = how.rstrip("+-")
             states.append(SkillState(who, sid, status, 0.5, len(plan),
                                      sum(ok for _, ok in plan)))
-    return _Class.build(module, answers, states)
+    return module, answers, states
+
+
+def _class(rows: list[dict[str, str]], prerequisites: dict[str, tuple[str, ...]] | None = None):
+    return _Class.build(*_records(rows, prerequisites))
 
 
 def _found(rows, prerequisites=None):
@@ -101,3 +106,19 @@ def test_a_spurious_prerequisite_is_removed_on_the_learners_who_had_to_learn_a()
     assert r.kind == "remove_prerequisite" and r.confidence >= 0.8
     assert r.numbers["lacked"] == 10 and r.numbers["lacked_knew_b"] == 3
     assert "got their first question on" in r.evidence
+
+
+def test_not_judged_names_a_link_too_few_had_to_learn_a_for():
+    """"Not judged yet" reads a link on the same learners the rule does: nine mastered s1,
+    but six of them answered its practice right at once, so only three had to learn it,
+    fewer than the four a link is checked on. It used to count all nine and stay silent."""
+    slipped = [{"s1": "mastered+", "s2": "known", "s3": "known", "s4": "known"}] * 6
+    learnt = [{"s1": "mastered", "s2": "mastered", "s3": "known", "s4": "known"}] * 3
+    module, answers, states = _records(slipped + learnt, {"s2": ("s1",)})
+    said = [line for line in not_judged(module, answers, states=states)
+            if line.startswith("Prerequisites:")]
+    assert len(said) == 1 and "1 of the 1 prerequisite links" in said[0]
+    # one more learner who had to learn s1 makes four: the link is checked
+    module, answers, states = _records(slipped + learnt + learnt[:1], {"s2": ("s1",)})
+    assert not [line for line in not_judged(module, answers, states=states)
+                if line.startswith("Prerequisites:")]
