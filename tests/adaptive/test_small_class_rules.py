@@ -37,6 +37,23 @@ def test_the_rate_gap_posterior_matches_sampling_both_betas(k1, n1, k0, n0, floo
         sampled, abs=0.01)
 
 
+@pytest.mark.parametrize(("k1", "n1", "k0", "n0", "k2", "n2", "floor", "margin"), [
+    (9, 12, 1, 6, 4, 10, 0.2, 0.1), (5, 6, 0, 3, 5, 8, 0.0, 0.0),
+    (13, 18, 2, 9, 1, 12, 0.3, 0.2)])
+def test_the_three_rate_posterior_matches_sampling(k1, n1, k0, n0, k2, n2, floor, margin):
+    # ``also``: stuck without A must beat both the learners with A and the same learners'
+    # rate on other skills; the grid's max-of-two CDF must agree with sampling all three.
+    rng = np.random.default_rng(1)
+    t1 = rng.beta(k1 + 1, n1 - k1 + 1, 400_000)
+    t0 = rng.beta(k0 + 1, n0 - k0 + 1, 400_000)
+    t2 = rng.beta(k2 + 1, n2 - k2 + 1, 400_000)
+    sampled = float(np.mean(t1 > np.maximum(np.maximum(t0, t2), floor) + margin))
+    got = prob_rate_exceeds(k1, n1, k0, n0, floor=floor, margin=margin, also=(k2, n2))
+    assert got == pytest.approx(sampled, abs=0.01)
+    # a third rate to beat can only lower the probability
+    assert got <= prob_rate_exceeds(k1, n1, k0, n0, floor=floor, margin=margin) + 1e-12
+
+
 def test_a_handful_of_learners_is_not_certain_and_many_are():
     # 4 of 4 stuck without A, 0 of 2 with A: a normal test on the point estimates has no
     # spread to work with and said 1.0; the posterior says how little four learners show.
