@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import Babel, gettext, refresh
+from flask_babel import Babel, format_decimal, gettext, refresh
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
@@ -54,6 +54,19 @@ def translated(text: str) -> str:
     return str(gettext(text)) if text else text
 
 
+def decimal(value: float, places: int = 2) -> str:
+    """``value`` with at most ``places`` decimals, written the request's way (``0,75`` in
+    Spanish and French): a learner's page must not mix ``0.01`` into a Spanish sentence."""
+    return str(format_decimal(round(value, places), format="#,##0." + "#" * places))
+
+
+def grade_percent(score: float) -> str:
+    """A 0-1 grade as a whole percentage; a grade above 0 but under 1 % keeps its decimals
+    (``0,01``), so the page never says "0 %" beside a non-zero number of points."""
+    percent = 100 * score
+    return decimal(percent) if 0 < percent < 1 else decimal(percent, 0)
+
+
 def use_locale(tag: str | None) -> str:
     """Make the supported language of ``tag`` (a launch locale) this request's language.
 
@@ -72,6 +85,8 @@ def init_app(app: Flask) -> None:
     if "babel" not in app.extensions:
         Babel(app, locale_selector=select_locale)
     app.jinja_env.filters.setdefault("translated", translated)
+    app.jinja_env.filters.setdefault("decimal", decimal)
+    app.jinja_env.filters.setdefault("grade_percent", grade_percent)
 
 
 def page_gettext(translations: Any) -> Any:

@@ -81,3 +81,55 @@ def test_french_launch_shows_the_module_in_french(client, lms):
     assert "Equivalent fractions" not in html
     item = get_module("fractions").item(learner.item_id)
     assert item.id == learner.item_id  # one identity in every language
+
+
+def test_the_grade_is_written_with_a_decimal_comma(client, lms):
+    """A grade of 1.4 points out of 7 was written "1.4" in the French sentence (Python's
+    %g); it reads "1,4" there."""
+    from sqlalchemy import select
+
+    from adaptive.engine import current_step, item_for_step
+    from lti_tool.extensions import db
+    from lti_tool.models import Attempt
+    from lti_tool.runner.answers import correct_form
+
+    from .test_activity import AGS
+    from .test_unresolved_finish import always_wrong_form
+
+    module = get_module("fractions")
+    learner = _french(client, lms, **{claims.CUSTOM: {"module": "fractions", "max_score": "7"}},
+                      **AGS)
+    for _ in range(300):  # the first skill right, every other answer wrong
+        if learner.kind == "finish":
+            break
+        if learner.kind == "page":
+            learner.continue_page()
+        elif learner.kind == "feedback":
+            learner.next()
+        else:
+            state = db.session.scalars(select(Attempt)).one().state
+            step = current_step(module, state)
+            item = item_for_step(module, state, step)
+            right = item.primary_skill == module.skills[0].id
+            learner.answer(correct_form(item) if right else always_wrong_form(item))
+            db.session.expire_all()
+    assert learner.kind == "finish"
+    grade = re.search(r'<p class="grade">(.*?)</p>', learner.html, re.DOTALL).group(1)
+    score = db.session.scalars(select(Attempt)).one().score
+    assert 0 < score < 1 and round(7 * score, 2) != int(7 * score), grade
+    points = f"{round(7 * score, 2):g}".replace(".", ",")
+    assert f"{points} points sur 7" in grade, grade
+    assert not re.search(r"\d\.\d", grade), grade
+
+
+@pytest.mark.parametrize(("locale", "score", "shown"), [
+    ("fr", 0.0001, "0,01"), ("es", 0.2, "20"), ("en", 0.004, "0.4"), ("en", 0.0, "0"),
+    ("fr", 0.996, "100")])
+def test_a_grade_under_one_percent_is_not_shown_as_zero(app, locale, score, shown):
+    # The finish page said "0 % (0.01 of 100 points)" for a learner with a sliver of
+    # partial credit: the percentage keeps its decimals below 1 %.
+    from lti_tool.i18n import grade_percent, use_locale
+
+    with app.test_request_context("/"):
+        use_locale(locale)
+        assert grade_percent(score) == shown
