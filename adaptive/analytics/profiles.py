@@ -180,7 +180,9 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
                      f"{per_skill * cap:.1f} answers per practised skill")
     if hints >= 0.2:
         parts.append(f"use hints on {_pct(hints)} of their answers")
-    if time >= 0.6:
+    if time >= 0.6 and others:
+        # Compared with the class's typical answer time: said of the whole class it was
+        # "the class takes longer than the class" (a skewed class's mean over its median).
         parts.append("take much longer per answer than the class")
     # A group "does not converge" when a real share of it ends stuck, not for one member.
     stuck_members = sum(1 for lr in members if any(v == "flagged" for v in status[lr].values()))
@@ -193,8 +195,7 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
     if not converges:
         top, k = stuck.most_common(1)[0]
         where = ", ".join(f"“{title.get(sid, sid)}” ({c})" for sid, c in stuck.most_common(3))
-        verb = "gets" if stuck_members == 1 else "get"
-        parts.append(f"{stuck_members} of them {verb} stuck: on {where}"
+        parts.append(f"{_how_many(stuck_members, n)} stuck: on {where}"
                      + (f"; {_pct(not_reached)} of their skills are never reached"
                         if not_reached >= 0.005 else ""))
         name = (f"Stuck on “{title.get(top, top)}”" if k * 2 > stuck_members
@@ -210,6 +211,15 @@ def _describe(members: list[str], others: list[str], centre: np.ndarray, stuck: 
     text = f"{who}: " + ("; ".join(parts) if parts else "have only begun") + "."
     return Profile(name, text, tuple(members), converges, tuple(stuck.most_common()),
                    tuple(in_common))
+
+
+def _how_many(k: int, n: int) -> str:
+    """Who of a group of ``n`` gets stuck, counted as a reader would say it."""
+    if k == n == 2:
+        return "both get"
+    if k == n > 2:
+        return "all of them get"
+    return "1 of them gets" if k == 1 else f"{k} of them get"
 
 
 def _in_common(members: list[str], others: list[str], status: Mapping[str, Mapping[str, str]],

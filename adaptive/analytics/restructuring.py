@@ -615,7 +615,10 @@ def _few_items(c: _Class, practice_cap: int) -> list[Restructuring]:
         out.append(Restructuring(
             "too_few_items", s.id,
             f"“{s.title}” has {size} but a practice cap of {practice_cap}; learners who "
-            f"need the whole cap see questions again (up to {top} answers by one learner).",
+            f"need the whole cap see questions again "
+            + (f"(one learner answered {top} questions of it)." if top > q else
+               f"(no learner has needed that many yet: at most {top} "
+               f"{'answer' if top == 1 else 'answers'} by one learner)."),
             f"Add {practice_cap - q} items to “{s.title}” (or lower its practice cap).",
             1.0 if top > q else 0.9,
             {"items": n, "questions": q, "cap": practice_cap, "most_answers": top}))

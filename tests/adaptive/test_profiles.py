@@ -80,3 +80,16 @@ def test_one_stuck_learner_is_counted_in_the_singular():
     (only,) = profiles(["stuck", "fine"], [("s1", "One")], states, answers)
     assert not only.converges
     assert "1 of them gets stuck: on “One” (1)" in only.description
+
+
+def test_the_whole_class_is_not_slower_than_itself_and_two_of_two_are_both():
+    """The demo walked by two learners who both got stuck: "The whole class: 2 learners:
+    take much longer per answer than the class; 2 of them get stuck" (twelfth session)."""
+    states = [SkillState(lr, "s1", "flagged", 0.2, 12) for lr in ("a", "b")]
+    # skewed answer times: each learner's mean is far above the class's median
+    answers = [AnswerRecord(lr, "q", ("s1",), False, seq=k, seconds=60.0 if k == 0 else 1.0)
+               for lr in ("a", "b") for k in range(12)]
+    (only,) = profiles(["a", "b"], [("s1", "One")], states, answers)
+    assert only.name == "The whole class"
+    assert "longer per answer" not in only.description
+    assert "both get stuck: on “One” (2)" in only.description

@@ -72,6 +72,9 @@ def test_too_few_items_for_the_practice_cap():
     found = suggest_restructuring(short, [], [], [])
     assert [(r.kind, r.target) for r in found] == [("too_few_items", "s2")]
     assert "has 5 items but a practice cap of 12" in found[0].evidence
+    # Nobody has answered yet: the evidence says so (it said "up to 0 answers by one
+    # learner", and "up to 1 answers" on the demo's dashboard).
+    assert "no learner has needed that many yet: at most 0 answers" in found[0].evidence
 
 
 VARIANT_ITEM = """
