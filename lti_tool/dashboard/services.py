@@ -408,7 +408,7 @@ class GoalRow:
     title: str
     learners: int
     reached: int  # learners who passed every target skill of the goal
-    answers_per_learner: float
+    answers_per_learner: float | None  # None: no learner took the goal (not "0.0")
     first_try_right: float | None  # share of first answers to an item that were right
 
 
@@ -435,7 +435,7 @@ def compare_goals(data: ActivityData) -> list[GoalRow]:
         rows.append(GoalRow(
             goal_id=goal_id, title=title, learners=len(members),
             reached=sum(1 for sub in members if targets <= passed.get(sub, set())),
-            answers_per_learner=len(mine) / len(members) if members else 0.0,
+            answers_per_learner=len(mine) / len(members) if members else None,
             first_try_right=sum(firsts.values()) / len(firsts) if firsts else None))
     return rows
 
