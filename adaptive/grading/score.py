@@ -159,18 +159,41 @@ def grade(
     )
 
 
-def _comment(rows: list[SkillGrade]) -> str:
+@dataclass(frozen=True)
+class CommentWords:
+    """The sentences of the gradebook comment, as %-format strings: English here; the tool
+    passes its translation for the learner's language (the skill titles already are), so a
+    Spanish learner's comment is not half English."""
+
+    none: str = "No graded skills."
+    mastered: str = "%(title)s ✓"
+    flagged: str = "%(title)s ⚑ needs the teacher"
+    blocked: str = "%(title)s not reached"
+    open: str = "%(title)s %(percent)s"  # percent: "42 %"
+    summary: str = "Mastered %(n)s/%(total)s skills: %(skills)s"
+    separator: str = ", "
+
+
+def grade_comment(report: GradeReport, words: CommentWords | None = None) -> str:
+    """The gradebook comment of ``report`` in ``words`` (English by default)."""
+    return _comment(list(report.per_skill), words or CommentWords())
+
+
+def _comment(rows: list[SkillGrade], words: CommentWords | None = None) -> str:
+    w = words or CommentWords()
     if not rows:
-        return "No graded skills."
+        return w.none
     parts = []
     for r in rows:
         if r.mastered:
-            parts.append(f"{r.title} ✓")
+            parts.append(w.mastered % {"title": r.title})
         elif r.flagged:
-            parts.append(f"{r.title} ⚑ needs the teacher")
+            parts.append(w.flagged % {"title": r.title})
         elif r.blocked:
-            parts.append(f"{r.title} not reached")
+            parts.append(w.blocked % {"title": r.title})
         else:
-            parts.append(f"{r.title} {round(100 * r.p_mastery)} %")
+            parts.append(w.open % {"title": r.title,
+                                   "percent": f"{round(100 * r.p_mastery)} %"})
     mastered = sum(r.mastered for r in rows)
-    return f"Mastered {mastered}/{len(rows)} skills: " + ", ".join(parts)
+    return w.summary % {"n": mastered, "total": len(rows),
+                        "skills": w.separator.join(parts)}

@@ -86,6 +86,7 @@ from lti_tool.modules.library import (
 )
 from lti_tool.runner import goals
 from lti_tool.runner.answers import AnswerFormError, draft_of, parse_answer
+from lti_tool.runner.grade_comment import localized_comment
 from lti_tool.runner.launches import AttemptRow, RunnerLaunch, load_attempt
 from lti_tool.runner.step_write import StepConflict, StepWrite, StepWriter
 from lti_tool.xapi import events as xapi_events
@@ -644,7 +645,8 @@ def _write_step(writer: StepWriter, session: RunnerLaunch, attempt: AttemptRow,
             stamp = _score_timestamp(attempt, new_state)
             score = score_row(attempt, score=report.score,
                               score_maximum=settings_of(new_state).max_score,
-                              comment=report.comment, completed=finished, timestamp=stamp,
+                              comment=localized_comment(report), completed=finished,
+                              timestamp=stamp,
                               unresolved=unresolved)
     if finished:
         values.update(status="completed", completed_at=utcnow())

@@ -98,3 +98,18 @@ def test_unresolved_finish_without_a_gradebook_column_tells_no_gradebook(client,
     assert "You have finished what you can do for now" in html
     assert "This activity has no gradebook column, so no grade is sent." in html
     assert "gradebook is told" not in html
+
+
+def test_the_gradebook_comment_is_in_the_learners_language(client, lms):
+    """A Spanish learner's comment in Moodle's gradebook read "Mastered 0/5 skills:
+    Reconocer el phishing ⚑ needs the teacher, ...": Spanish titles, English words
+    (seen in the twelfth session's walk through the demo)."""
+    from lti_tool.protocol import claims
+
+    learner = Learner(client, launch_token(
+        client, lms, **AGS, **{claims.LAUNCH_PRESENTATION: {"locale": "es-MX"}})).open()
+    _answer_all_wrong(learner)
+    final = db.session.scalars(select(ScoreSubmission).order_by(ScoreSubmission.id)).all()[-1]
+    assert final.comment.startswith("0 de 5 habilidades dominadas: "), final.comment
+    assert "⚑ necesita al profesor" in final.comment and "no alcanzada" in final.comment
+    assert "needs the teacher" not in final.comment and "not reached" not in final.comment
