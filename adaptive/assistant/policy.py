@@ -18,6 +18,7 @@ A hint-only tutor kept the practice gain of a chat tutor without the later loss
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -143,10 +144,19 @@ def _norm(text: str) -> str:
     return " ".join(fold(text).replace("·", " ").split())
 
 
+_SCRIPT_DIGITS = re.compile("[₀-₉⁰¹²³⁴-⁹]+")
+
+
+def _script_digits(m: re.Match[str]) -> str:
+    return " " + unicodedata.normalize("NFKC", m.group(0)) + " "
+
+
 def _numbers(text: str) -> list[float]:
-    """Every number in ``text``, also a fraction's parts and value and a percentage's ratio."""
+    """Every number in ``text``, also a fraction's parts and value and a percentage's ratio.
+    A subscript or superscript (``Q₁``, ``26²``: ``text.plain`` writes math that way) is a
+    number of its own, as it was when the quote showed ``Q_1``."""
     found: list[float] = []
-    for raw in _NUMBER.findall(text):
+    for raw in _NUMBER.findall(_SCRIPT_DIGITS.sub(_script_digits, text)):
         token = raw.replace(" ", "").replace(",", ".")
         percent = token.endswith("%")
         token = token.rstrip("%")

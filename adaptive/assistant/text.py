@@ -26,12 +26,63 @@ _MARKS = re.compile(r"(\*\*|__|\*|`|~~)")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
+_STAR_ITEM = re.compile(r"(?m)^([ \t]*)[*+][ \t]")
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|([0-9a-zA-Z]))")
+_SUB = str.maketrans("0123456789+-=()aeioux", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₒᵤₓ")
+_SUP = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _fraction(m: re.Match[str]) -> str:
     top, bottom = (p.strip() for p in m.groups())
     wrap = [f"({p})" if " " in p else p for p in (top, bottom)]
     return f"{wrap[0]}/{wrap[1]}"
+
+
+def _script(m: re.Match[str]) -> str:
+    """``Q_1`` → "Q₁", ``26^{10}`` → "26¹⁰"; what has no Unicode form stays "_(…)"."""
+    mark, body = m.group(1), m.group(2) if m.group(2) is not None else m.group(3)
+    table = _SUB if mark == "_" else _SUP
+    mapped = body.translate(table)
+    if any(c not in table for c in map(ord, body)):  # a letter with no small form
+        return f"{mark}({body})" if len(body) > 1 else f"{mark}{body}"
+    return mapped
+
+
+def _math(m: re.Match[str]) -> str:
+    display = m.group(1) is not None
+    text = _SCRIPT.sub(_script, m.group(1) if display else m.group(2))
+    return f" {text} " if display else text
+
+
+def _tables(text: str) -> str:
+    """A Markdown table as one line per row, each cell with its column's heading:
+    "mean: add up, divide by how many; remember: the fair share" (a quote printed the
+    pipes and dashes of the source)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        if (n + 1 < len(lines) and _TABLE_ROW.match(lines[n])
+                and _TABLE_RULE.match(lines[n + 1])):
+            heads = [c.strip() for c in lines[n].strip().strip("|").split("|")]
+            n += 2
+            out.append("")
+            while n < len(lines) and _TABLE_ROW.match(lines[n]):
+                cells = [c.strip() for c in lines[n].strip().strip("|").split("|")]
+                first, rest = cells[0], cells[1:]
+                pairs = [f"{h}: {c}" if h else c
+                         for h, c in zip(heads[1:], rest, strict=False) if c]
+                out.append(f"{first} ({'; '.join(pairs)})" if pairs and first else
+                           "; ".join(pairs) or first)
+                out.append("")
+                n += 1
+            continue
+        out.append(lines[n])
+        n += 1
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=8192)
@@ -41,7 +92,9 @@ def plain(markdown: str) -> str:
     >>> plain(r"**Simplify** $\\frac{18}{24}$ to $\\frac{3}{4}$ [see](x.html).")
     'Simplify 18/24 to 3/4 see.'
     """
-    text = markdown.replace("$$", " ").replace("$", "")
+    text = _tables(markdown) if "|" in markdown else markdown
+    text = _MATH.sub(_math, text.replace(r"\$", "\x00"))
+    text = text.replace("$", "").replace("\x00", "$")
     for _ in range(3):  # nested fractions, innermost first
         text = _FRAC.sub(_fraction, text)
     text = _TEX_CMD.sub(r"\1", text)
@@ -50,6 +103,7 @@ def plain(markdown: str) -> str:
     text = _TEX_OTHER.sub("", text).replace("{", "").replace("}", "")
     text = _LINK.sub(r"\1", text)
     text = _HTML_TAG.sub(" ", text)
+    text = _STAR_ITEM.sub(r"\1- ", text)  # "* item" is a list, not emphasis to strip
     text = _MARKS.sub("", text)
     # Join hard-wrapped lines of a paragraph; keep paragraph and list-item breaks.
     out: list[str] = []
@@ -62,7 +116,8 @@ def plain(markdown: str) -> str:
         if out and out[-1] and not _LIST_ITEM.match(line):
             out[-1] = f"{out[-1]} {line}"
         else:
-            out.append(line)
+            # a bullet, not the source's "- " (a quote is read, not re-parsed as Markdown)
+            out.append("• " + line[2:] if line.startswith("- ") else line)
     return "\n".join(part for part in out if part)
 
 

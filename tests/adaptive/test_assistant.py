@@ -19,6 +19,7 @@ from adaptive.assistant import (
     secrets_of,
     visible,
 )
+from adaptive.assistant.policy import Secrets
 from adaptive.assistant.text import plain, sentences, tokens
 from adaptive.samples import load_sample, sample_ids
 from bench.assistant_leakcheck import answer_strings, inject, is_leak
@@ -50,6 +51,26 @@ def test_plain_text_reads_math_and_joins_wrapped_lines():
                                                               "1. Step one."]
     assert tokens("Las FRACCIONES equivalentes") == ["fraccion", "equivalent"]
     assert plain("mean < median and mean > mode") == "mean < median and mean > mode"
+
+
+def test_plain_text_reads_tables_and_sub_and_superscripts():
+    # A quote of the statistics lesson printed "| average | how | remember | |---|---|---|"
+    # and "Q_1" (seen asking the demo's assistant, twelfth session).
+    table = ("| average | how | remember |\n|---|:---:|---|\n"
+             "| mean | add up, divide by how many | the fair share |\n"
+             "| median | sort first, take the middle | |\n\nAfter it.")
+    assert plain(table).splitlines() == [
+        "mean (how: add up, divide by how many; remember: the fair share)",
+        "median (how: sort first, take the middle)", "After it."]
+    assert plain(r"IQR = $Q_3 - Q_1$, $26^{10} \div 26^8$, $x_{ij}$, \$5") == (
+        "IQR = Q₃ - Q₁, 26¹⁰ ÷ 26⁸, x_(ij), $5")
+    assert plain("a | b without a rule line") == "a | b without a rule line"
+    assert plain("Averages:\n- Median: the middle\n* Mode: most often") == (
+        "Averages:\n• Median: the middle\n• Mode: most often")
+    # the answer check still reads a subscript as the number it is
+    secrets = Secrets(ranges=((1.0, 1.0),))
+    assert leaks("Q₁ is the lower quartile.", secrets)
+    assert not leaks("Q₃ is the upper quartile.", secrets)
 
 
 def test_every_source_of_the_module_is_a_passage(fractions):
