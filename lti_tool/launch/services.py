@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.extensions import db
@@ -51,7 +51,18 @@ STATE_COOKIE_PREFIX = "bw_state_"
 _NONCES: Table = UsedNonce.__table__  # type: ignore[assignment]
 _INSERT_LOGIN_STATE = insert(LOGIN_STATES)
 _INSERT_NONCE = insert(_NONCES)
-_READ_LOGIN_STATE = select(*LOGIN_STATES.c).where(LOGIN_STATES.c.state == bindparam("state"))
+# The login state and its registration in one query: the launch needs both, and the
+# platform is then remembered for the request's later look-ups (``registrations``).
+# Outer join: a registration removed since the login still reads the state, and the
+# launch then fails PyLTI1p3's registration check as before.
+_READ_LOGIN_STATE = (
+    select(*LOGIN_STATES.c, Platform)
+    .select_from(LOGIN_STATES)
+    .outerjoin(Platform, and_(Platform.issuer == LOGIN_STATES.c.issuer,
+                              Platform.client_id == LOGIN_STATES.c.client_id))
+    .where(LOGIN_STATES.c.state == bindparam("state"))
+)
+_LOGIN_STATE_WIDTH = len(LOGIN_STATES.c)  # the row's first columns; then the Platform
 # Conditional: only an unused state is consumed (see ``_consume``).
 _CONSUME_LOGIN_STATE = (
     update(LOGIN_STATES)
@@ -206,18 +217,20 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     if not state:
         raise StateMismatch("The LMS sent no state.", code="missing_state")
     row = db.session.execute(_READ_LOGIN_STATE, {"state": state}).first()
-    login_state = LoginStateRow(*row) if row is not None else None
-    if login_state is None:
+    if row is None:
         raise StateMismatch("This launch does not belong to a login started here "
                             "(unknown state).", code="unknown_state")
+    login_state = LoginStateRow(*row[:_LOGIN_STATE_WIDTH])
+    platform: Platform | None = row[_LOGIN_STATE_WIDTH]
     if login_state.used_at is not None:
         raise Replay("This launch was already used. Open the activity again from your "
                      "course.", log=f"state={state}")
     if login_state.expires_at < utcnow():
         raise StateMismatch("The login took too long. Open the activity again.",
                             code="state_expired")
-    _note_request_platform(registrations.find_platform(login_state.issuer,
-                                                       login_state.client_id))
+    if platform is not None:
+        registrations.remember_platform(platform)
+    _note_request_platform(platform)
 
     request = FlaskRequest(request_data={"id_token": id_token, "state": state},
                            request_is_secure=settings.base_url.startswith("https"))

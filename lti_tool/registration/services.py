@@ -135,6 +135,19 @@ def _still_there(obj) -> bool:
     return state.persistent and obj not in db.session.deleted
 
 
+def _platform_key(issuer: str, client_id: str | None) -> tuple[str, str, str | None]:
+    return ("platform", issuer.rstrip("/"), client_id or None)
+
+
+def remember_platform(platform: Platform) -> None:
+    """Let this request's ``find_platform(platform.issuer, platform.client_id)`` answer
+    with ``platform``: a row of this session the caller has just read itself (the
+    launch reads it with its login state, in one query)."""
+    memo = _request_memo()
+    if memo is not None:
+        memo[_platform_key(platform.issuer, platform.client_id)] = platform
+
+
 def find_platform(issuer: str, client_id: str | None) -> Platform | None:
     """The registration for a login or launch.
 
@@ -142,7 +155,7 @@ def find_platform(issuer: str, client_id: str | None) -> Platform | None:
     name exactly one registration, otherwise we cannot tell which one is meant.
     """
     memo = _request_memo()
-    key = ("platform", issuer.rstrip("/"), client_id or None)
+    key = _platform_key(issuer, client_id)
     if memo is not None and key in memo and _still_there(memo[key]):
         return memo[key]
     if client_id:
