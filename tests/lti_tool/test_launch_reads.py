@@ -65,3 +65,22 @@ def test_a_registration_disabled_after_the_login_is_refused(client, lms) -> None
     assert resp.status_code == 401 and "<code>unknown_platform</code>" in resp.get_data(
         as_text=True)
     assert _launches() == 0
+
+
+def test_the_first_page_carries_the_launchs_own_token(client, lms, monkeypatch) -> None:
+    from lti_tool.launch import tokens
+
+    issued: list[str] = []
+    real_issue = tokens.issue
+
+    def issue(secret: str, launch_session_id: str) -> str:
+        issued.append(real_issue(secret, launch_session_id))
+        return issued[-1]
+
+    monkeypatch.setattr(tokens, "issue", issue)
+    login = lms.login(client)
+    resp = lms.post_launch(client, login, lms.sign(lms.claims(login.nonce)))
+    assert resp.status_code == 200
+    # One token minted in the request: the one the page names as its own URL's.
+    assert len(issued) == 1
+    assert f"/activity?t={issued[0]}" in resp.get_data(as_text=True)
