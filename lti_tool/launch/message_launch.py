@@ -22,7 +22,7 @@ from pylti1p3.exception import LtiException
 from lti_tool import outbound
 from lti_tool.extensions import cache
 from lti_tool.launch import claim_shapes
-from lti_tool.models import LoginState
+from lti_tool.launch.login_state import LoginStateRow
 from lti_tool.protocol import claims
 from lti_tool.protocol.errors import InvalidToken, LaunchError, StateMismatch
 
@@ -48,7 +48,7 @@ def _parsed_key(jwk: dict[str, Any]) -> Any:
 
 
 class BranchwiseMessageLaunch(FlaskMessageLaunch):
-    def __init__(self, request: FlaskRequest, tool_config, login_state: LoginState, *,
+    def __init__(self, request: FlaskRequest, tool_config, login_state: LoginStateRow, *,
                  leeway: int, jwks_ttl: int, http_timeout: float,
                  allow_private: bool = False) -> None:
         super().__init__(request, tool_config)
@@ -59,7 +59,7 @@ class BranchwiseMessageLaunch(FlaskMessageLaunch):
         self._allow_private = allow_private
         self._jwks_refetched = False
 
-    # -- state and nonce: checked against the LoginState row -----------------
+    # -- state and nonce: checked against the login state's row ----------------
     def validate_state(self):
         # The LoginState row was found by the request's state before we got here,
         # and its browser binding is checked by the launch service afterwards.

@@ -14,19 +14,19 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException
-from sqlalchemy import CursorResult, Table, insert, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from lti_tool.extensions import db
 from lti_tool.launch import tokens
+from lti_tool.launch.login_state import LOGIN_STATES, LoginStateRow
 from lti_tool.launch.message_launch import BranchwiseMessageLaunch
 from lti_tool.launch.record import RecordedLaunch, record_launch
 from lti_tool.models import LaunchSession, LoginState, Platform, UsedNonce
@@ -48,10 +48,27 @@ log = logging.getLogger("branchwise.launch")
 
 STATE_COOKIE_PREFIX = "bw_state_"
 # Built once (Core: no ORM object per login or launch).
-_LOGIN_STATES: Table = LoginState.__table__  # type: ignore[assignment]
 _NONCES: Table = UsedNonce.__table__  # type: ignore[assignment]
-_INSERT_LOGIN_STATE = insert(_LOGIN_STATES)
+_INSERT_LOGIN_STATE = insert(LOGIN_STATES)
 _INSERT_NONCE = insert(_NONCES)
+# The login state and its registration in one query: the launch needs both, and the
+# platform is then remembered for the request's later look-ups (``registrations``).
+# Outer join: a registration removed since the login still reads the state, and the
+# launch then fails PyLTI1p3's registration check as before.
+_READ_LOGIN_STATE = (
+    select(*LOGIN_STATES.c, Platform)
+    .select_from(LOGIN_STATES)
+    .outerjoin(Platform, and_(Platform.issuer == LOGIN_STATES.c.issuer,
+                              Platform.client_id == LOGIN_STATES.c.client_id))
+    .where(LOGIN_STATES.c.state == bindparam("state"))
+)
+_LOGIN_STATE_WIDTH = len(LOGIN_STATES.c)  # the row's first columns; then the Platform
+# Conditional: only an unused state is consumed (see ``_consume``).
+_CONSUME_LOGIN_STATE = (
+    update(LOGIN_STATES)
+    .where(LOGIN_STATES.c.state == bindparam("s"), LOGIN_STATES.c.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+)
 
 
 def state_cookie_name(state: str) -> str:
@@ -166,7 +183,7 @@ def new_window_login_url(params: Mapping[str, str], settings: Settings) -> str:
 class LaunchOutcome:
     session: RecordedLaunch
     confirmed: bool
-    login_state: LoginState
+    login_state: LoginStateRow
 
 
 def _map_pylti_error(exc: LtiException) -> LaunchError:
@@ -199,18 +216,21 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
         raise InvalidToken("The launch message is too large.", code="oversized", status=413)
     if not state:
         raise StateMismatch("The LMS sent no state.", code="missing_state")
-    login_state = db.session.get(LoginState, state)
-    if login_state is None:
+    row = db.session.execute(_READ_LOGIN_STATE, {"state": state}).first()
+    if row is None:
         raise StateMismatch("This launch does not belong to a login started here "
                             "(unknown state).", code="unknown_state")
+    login_state = LoginStateRow(*row[:_LOGIN_STATE_WIDTH])
+    platform: Platform | None = row[_LOGIN_STATE_WIDTH]
     if login_state.used_at is not None:
         raise Replay("This launch was already used. Open the activity again from your "
                      "course.", log=f"state={state}")
     if login_state.expires_at < utcnow():
         raise StateMismatch("The login took too long. Open the activity again.",
                             code="state_expired")
-    _note_request_platform(registrations.find_platform(login_state.issuer,
-                                                       login_state.client_id))
+    if platform is not None:
+        registrations.remember_platform(platform)
+    _note_request_platform(platform)
 
     request = FlaskRequest(request_data={"id_token": id_token, "state": state},
                            request_is_secure=settings.base_url.startswith("https"))
@@ -238,7 +258,7 @@ def complete_launch(form: Mapping[str, str], cookies: Mapping[str, str], setting
     if _origin(target) != _origin(settings.base_url):
         raise InvalidToken("The launch points at another site (target_link_uri).",
                            code="foreign_target")
-    _consume(login_state, body)
+    login_state = _consume(login_state, body)
 
     cookie_ok = secrets.compare_digest(cookies.get(state_cookie_name(state), ""),
                                        login_state.binding)
@@ -259,7 +279,7 @@ def _is_submission_review(message_type: str | None, expected: str) -> bool:
             and expected == claims.RESOURCE_LINK_REQUEST)
 
 
-def _consume(login_state: LoginState, body: Mapping) -> None:
+def _consume(login_state: LoginStateRow, body: Mapping) -> LoginStateRow:
     """Mark state used and the nonce seen, atomically: a second use fails even from
     another worker or another browser.
 
@@ -267,26 +287,22 @@ def _consume(login_state: LoginState, body: Mapping) -> None:
     transaction (one commit per launch). The conditional UPDATE holds the state's row
     (PostgreSQL's row lock, SQLite's write lock) until that commit, so a second use
     running at the same time waits and then finds ``used_at`` set; the nonce's
-    UNIQUE(iss, nonce) is checked at its INSERT.
+    UNIQUE(iss, nonce) is checked at its INSERT. Returns the row as the UPDATE left it.
     """
     now = utcnow()
     # Typed Result; a DML statement gives a CursorResult, which has rowcount.
     result = cast("CursorResult[Any]", db.session.execute(
-        update(LoginState)
-        .where(LoginState.state == login_state.state, LoginState.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ))
+        _CONSUME_LOGIN_STATE, {"s": login_state.state, "now": now}))
     if result.rowcount != 1:
         db.session.rollback()
         raise Replay("This launch was already used.")
-    set_committed_value(login_state, "used_at", now)  # what the UPDATE wrote: no reload
     try:
         db.session.execute(_INSERT_NONCE, {"issuer": body["iss"], "nonce": str(body["nonce"]),
                                            "expires_at": now + timedelta(days=1)})
     except IntegrityError as exc:
         db.session.rollback()
         raise Replay("This launch was already used (nonce seen before).") from exc
+    return replace(login_state, used_at=now)
 
 
 def _record(body: Mapping, settings: Settings, *, confirmed: bool, state: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lti_tool.extensions import db
 from lti_tool.models import Deployment, Platform
@@ -13,6 +13,13 @@ from lti_tool.protocol.errors import InputError
 from lti_tool.settings import ASSETS
 
 PRESET_DIR = ASSETS / "config" / "presets"
+
+# Built once with bound parameters: a launch looks its platform and deployment up on
+# every request, and building a select per call cost more than its cached compilation.
+_PLATFORMS_OF_ISSUER = select(Platform).where(Platform.issuer == bindparam("issuer"))
+_PLATFORM = _PLATFORMS_OF_ISSUER.where(Platform.client_id == bindparam("client_id"))
+_DEPLOYMENT = select(Deployment).where(Deployment.platform_id == bindparam("platform_id"),
+                                       Deployment.deployment_id == bindparam("deployment_id"))
 
 
 class RegistrationError(InputError):
@@ -95,8 +102,7 @@ def add_platform(data: PlatformInput) -> Platform:
 
 def add_deployment(platform: Platform, deployment_id: str, status: str = "active") -> Deployment:
     existing = db.session.scalars(
-        select(Deployment).where(Deployment.platform_id == platform.id,
-                                 Deployment.deployment_id == deployment_id)
+        _DEPLOYMENT, {"platform_id": platform.id, "deployment_id": deployment_id}
     ).one_or_none()
     if existing:
         return existing
@@ -129,6 +135,19 @@ def _still_there(obj) -> bool:
     return state.persistent and obj not in db.session.deleted
 
 
+def _platform_key(issuer: str, client_id: str | None) -> tuple[str, str, str | None]:
+    return ("platform", issuer.rstrip("/"), client_id or None)
+
+
+def remember_platform(platform: Platform) -> None:
+    """Let this request's ``find_platform(platform.issuer, platform.client_id)`` answer
+    with ``platform``: a row of this session the caller has just read itself (the
+    launch reads it with its login state, in one query)."""
+    memo = _request_memo()
+    if memo is not None:
+        memo[_platform_key(platform.issuer, platform.client_id)] = platform
+
+
 def find_platform(issuer: str, client_id: str | None) -> Platform | None:
     """The registration for a login or launch.
 
@@ -136,14 +155,14 @@ def find_platform(issuer: str, client_id: str | None) -> Platform | None:
     name exactly one registration, otherwise we cannot tell which one is meant.
     """
     memo = _request_memo()
-    key = ("platform", issuer.rstrip("/"), client_id or None)
+    key = _platform_key(issuer, client_id)
     if memo is not None and key in memo and _still_there(memo[key]):
         return memo[key]
-    query = select(Platform).where(Platform.issuer == issuer.rstrip("/"))
     if client_id:
-        found = db.session.scalars(query.where(Platform.client_id == client_id)).one_or_none()
+        found = db.session.scalars(_PLATFORM, {"issuer": issuer.rstrip("/"),
+                                               "client_id": client_id}).one_or_none()
     else:
-        rows = list(db.session.scalars(query))
+        rows = list(db.session.scalars(_PLATFORMS_OF_ISSUER, {"issuer": issuer.rstrip("/")}))
         found = rows[0] if len(rows) == 1 else None
     if memo is not None and found is not None:
         memo[key] = found
@@ -156,8 +175,7 @@ def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None
     if memo is not None and key in memo and _still_there(memo[key]):
         return memo[key]
     found = db.session.scalars(
-        select(Deployment).where(Deployment.platform_id == platform.id,
-                                 Deployment.deployment_id == deployment_id)
+        _DEPLOYMENT, {"platform_id": platform.id, "deployment_id": deployment_id}
     ).one_or_none()
     if memo is not None and found is not None:
         memo[key] = found

@@ -79,8 +79,11 @@ def _seq() -> int:
 
 
 def _render(template: str, session: RunnerLaunch, page: services.ActivityPage,
-            status: int = 200, canonical_url: str | None = None):
-    token = tokens.issue(_settings().secret_key, session.id)
+            status: int = 200, canonical_url: str | None = None, token: str | None = None):
+    # A fresh token per page (sliding expiry); the first page has the one its launch
+    # has just minted (signing the same launch twice in a request buys nothing).
+    if token is None:
+        token = tokens.issue(_settings().secret_key, session.id)
     dashboard_url = (url_for("dashboard.index", t=token)
                      if "dashboard.index" in current_app.view_functions
                      and session.role != "learner" else None)
@@ -106,7 +109,7 @@ def _first_page(token: str, launch: RecordedLaunch):
     session = from_recorded(launch)
     g.bw_locale = locale_for(session.locale)
     return _render("runner/activity.html", session, services.load_activity(session),
-                   canonical_url=url_for("runner.activity", t=token))
+                   canonical_url=url_for("runner.activity", t=token), token=token)
 
 
 def _step_response(session: RunnerLaunch, page: services.ActivityPage):
