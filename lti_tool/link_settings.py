@@ -18,6 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
+
+from lti_tool.i18n import decimal
+
 log = logging.getLogger("branchwise.deep_linking")
 
 # Bounds a teacher may choose in the picker (stricter than the engine's own checks: a
@@ -145,6 +149,9 @@ def parse_picked(
 ) -> tuple[PickedSettings | None, list[str]]:
     """Validate a teacher's settings for one module: (settings, []) or (None, problems).
 
+    The problems are sentences for the teacher, in the request's language (English outside
+    a request); numbers are written that language's way (``0,5``).
+
     ``form`` holds ``mastery_threshold``, ``practice_cap``, ``max_score`` (text) and
     ``graded_skills`` (a list of skill ids); ``skill_ids`` are the module's skills. For a
     module with goals (``goal_ids``) also ``goal`` (one id or ""), ``goal_choice`` ("off" |
@@ -153,38 +160,38 @@ def parse_picked(
     problems: list[str] = []
     threshold = _float(form.get("mastery_threshold", ""))
     if threshold is None or not THRESHOLD_MIN <= threshold <= THRESHOLD_MAX:
-        problems.append(f"Mastery threshold must be a number from {THRESHOLD_MIN} to "
-                        f"{THRESHOLD_MAX}.")
+        problems.append(gettext("Mastery threshold must be a number from %(min)s to %(max)s.",
+                                min=decimal(THRESHOLD_MIN), max=decimal(THRESHOLD_MAX)))
     cap = _int(form.get("practice_cap", ""))
     if cap is None or not PRACTICE_CAP_MIN <= cap <= PRACTICE_CAP_MAX:
-        problems.append(f"Practice cap must be a whole number from {PRACTICE_CAP_MIN} to "
-                        f"{PRACTICE_CAP_MAX}.")
+        problems.append(gettext("Practice cap must be a whole number from %(min)s to %(max)s.",
+                                min=PRACTICE_CAP_MIN, max=PRACTICE_CAP_MAX))
     max_score = _float(form.get("max_score", ""))
     if max_score is None or not 0.0 < max_score <= MAX_SCORE_MAX:
         # The LMS creates the gradebook column from it: scoreMaximum must be > 0 (AGS §3.2).
-        problems.append(f"Maximum score must be a number above 0 and at most "
-                        f"{MAX_SCORE_MAX:g}.")
+        problems.append(gettext("Maximum score must be a number above 0 and at most %(max)s.",
+                                max=decimal(MAX_SCORE_MAX)))
     graded = _skill_list(form.get("graded_skills") or [])
     unknown = [s for s in graded if s not in skill_ids]
     if unknown:
-        problems.append("Unknown skills: " + ", ".join(unknown) + ".")
+        problems.append(gettext("Unknown skills: %(skills)s.", skills=", ".join(unknown)))
     if not graded:
-        problems.append("Choose at least one graded skill.")
+        problems.append(gettext("Choose at least one graded skill."))
     assistant = str(form.get("assistant") or DEFAULT_ASSISTANT).strip().lower()
     if assistant not in ASSISTANT_MODES:
-        problems.append("Learning assistant must be off, hints only or full.")
+        problems.append(gettext("Learning assistant must be off, hints only or full."))
     goal = str(form.get("goal") or "").strip()
     if goal and goal not in goal_ids:
-        problems.append(f"Unknown goal: {goal}.")
+        problems.append(gettext("Unknown goal: %(goal)s.", goal=goal))
     goal_choice = str(form.get("goal_choice") or "off").strip().lower()
     if goal_choice not in GOAL_CHOICES or (goal_choice == "learner" and not goal_ids):
-        problems.append("Letting learners choose needs a module with goals.")
+        problems.append(gettext("Letting learners choose needs a module with goals."))
     offered = _skill_list(form.get("goals") or [])
     unknown_goals = [g for g in offered if g not in goal_ids]
     if unknown_goals:
-        problems.append("Unknown goals: " + ", ".join(unknown_goals) + ".")
+        problems.append(gettext("Unknown goals: %(goals)s.", goals=", ".join(unknown_goals)))
     if goal and goal_choice == "learner":
-        problems.append("Either fix one goal or let learners choose, not both.")
+        problems.append(gettext("Either fix one goal or let learners choose, not both."))
     if problems:
         return None, problems
     # Keep the module's skill order, whatever order the browser sent.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from flask_babel import gettext, ngettext
 
 from adaptive.modules import Module
 from lti_tool.ags.review import submission_review
@@ -127,6 +128,7 @@ class Pick:
     title: str
     description: str
     settings: PickedSettings
+    language: str = "en"  # of ``title`` and ``description`` (the module's own language)
 
 
 def content_item(pick: Pick, launch_url: str) -> dict[str, Any]:
@@ -199,7 +201,9 @@ def respond(request: DeepLinkRequest, picks: list[Pick], launch_url: str) -> Dee
     if not picks:
         message = None
     else:
-        message = f"Added {len(picks)} Branchwise activit{'y' if len(picks) == 1 else 'ies'}."
+        # The LMS may show it to the teacher (DL §4.2.1 msg): in the teacher's language.
+        message = ngettext("Added %(num)d Branchwise activity.",
+                           "Added %(num)d Branchwise activities.", len(picks))
     body = response_claims(request, items, message=message)
     return DeepLinkResponse(return_url=request.return_url, jwt=sign(body), count=len(picks))
 
@@ -207,9 +211,10 @@ def respond(request: DeepLinkRequest, picks: list[Pick], launch_url: str) -> Dee
 # -- what the picker shows ----------------------------------------------------------------
 
 
-def library_modules() -> list[library.ModuleSummary]:
-    """Every module a teacher can choose (samples, then teachers' own)."""
-    return library.list_modules()
+def library_modules(locale: str | None = None) -> list[library.ModuleSummary]:
+    """Every module a teacher can choose (samples, then teachers' own), in the language of
+    the launch ``locale`` where a module is translated into it."""
+    return library.list_modules(locale)
 
 
 def pick_for(module_id: str, form: Mapping[str, Any]) -> tuple[Pick | None, list[str]]:
@@ -217,12 +222,12 @@ def pick_for(module_id: str, form: Mapping[str, Any]) -> tuple[Pick | None, list
     try:
         module = library.get_module(module_id)
     except library.UnknownModule:
-        return None, [f"There is no module {module_id!r}."]
+        return None, [gettext("There is no module '%(module)s'.", module=module_id)]
     settings, problems = parse_picked(form, [s.id for s in module.skills],
                                       [g.id for g in module.goals])
     if settings is None:
         return None, problems
-    return Pick(module.id, module.title, module.description, settings), []
+    return Pick(module.id, module.title, module.description, settings, module.language), []
 
 
 @dataclass(frozen=True)
@@ -255,6 +260,7 @@ class ModulePreview:
     skills: tuple[SkillPreview, ...]
     items: tuple[ItemPreview, ...]
     n_items: int
+    language: str = "en"  # the language of the module's texts above
 
 
 def _excerpt(markdown: str, limit: int = 600) -> str:
@@ -268,13 +274,16 @@ def _excerpt(markdown: str, limit: int = 600) -> str:
     return "\n\n".join(out)
 
 
-def preview(module_id: str, items_per_skill: int = 1) -> ModulePreview:
-    """What a learner would meet: skills, lesson openings and a sample of items.
+def preview(module_id: str, items_per_skill: int = 1,
+            locale: str | None = None) -> ModulePreview:
+    """What a learner would meet: skills, lesson openings and a sample of items, in the
+    language a learner launching with ``locale`` would meet them (``learner_module``).
 
     Read-only: nothing is recorded, no attempt starts, no answers are revealed.
     """
-    module = library.get_module(module_id)
+    module = library.learner_module(library.get_module(module_id), locale)
     pages = {p.id: p for p in module.pages}
+    titles = {s.id: s.title for s in module.skills}
     skills = []
     samples: list[ItemPreview] = []
     for skill in module.skills:
@@ -282,7 +291,8 @@ def preview(module_id: str, items_per_skill: int = 1) -> ModulePreview:
         skill_items = module.items_for(skill.id)
         skills.append(SkillPreview(
             id=skill.id, title=skill.title, description=skill.description,
-            prerequisites=skill.prerequisites, graded=skill.graded, n_items=len(skill_items),
+            prerequisites=tuple(titles.get(p, p) for p in skill.prerequisites),
+            graded=skill.graded, n_items=len(skill_items),
             lesson_title=lesson.title if lesson else None,
             lesson_excerpt=_excerpt(lesson.body) if lesson else None,
         ))
@@ -294,5 +304,5 @@ def preview(module_id: str, items_per_skill: int = 1) -> ModulePreview:
     return ModulePreview(
         id=module.id, title=module.title, description=module.description,
         estimated_minutes=module.estimated_minutes, skills=tuple(skills),
-        items=tuple(samples), n_items=len(module.items),
+        items=tuple(samples), n_items=len(module.items), language=module.language,
     )

@@ -17,16 +17,19 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from lti_tool.deep_linking import authoring, services
+from lti_tool.i18n import use_locale
 from lti_tool.launch import services as launches
 from lti_tool.launch import tokens
 from lti_tool.link_settings import (
@@ -51,8 +54,16 @@ def _session(token: str | None) -> tuple[LaunchSession, services.DeepLinkRequest
     """The launch behind the token, checked for an instructor's deep-linking request,
     and a fresh token for the next page (sliding expiry)."""
     session = launches.session_from_token(token, _settings())
+    # The LMS's language for the teacher, as in the runner and the dashboard; set before the
+    # role check, so a learner who reaches the picker is refused in their language too.
+    use_locale(session.locale)
     dl_request = services.require_picker(session)
     return session, dl_request, tokens.issue(_settings().secret_key, session.id)
+
+
+def _page_lang() -> str:
+    """The ``lang`` of the page (base.html's ``page_lang``): the launch's language."""
+    return g.get("bw_locale") or "en"
 
 
 def _no_store(body: str, status: int = 200) -> Response:
@@ -107,9 +118,10 @@ def _picker_page(session: LaunchSession, dl_request: services.DeepLinkRequest, t
                  *, form: Any = None, chosen: list[str] | None = None,
                  problems: dict[str, list[str]] | None = None, status: int = 200,
                  notice: str | None = None) -> Response:
-    modules = services.library_modules()
+    modules = services.library_modules(session.locale)
     body = render_template(
         "deep_linking/picker.html", session=session, dl=dl_request, token=token,
+        page_lang=_page_lang(),
         modules=modules, values=_values_for(modules, form), chosen=set(chosen or []),
         problems=problems or {}, notice=notice,
         limits={"threshold_min": THRESHOLD_MIN, "threshold_max": THRESHOLD_MAX,
@@ -125,20 +137,21 @@ def picker() -> Response:
     session, dl_request, token = _session(request.args.get("t"))
     # Only a module id travels in the URL, so the notice text cannot be spoofed by a link.
     saved = authoring.saved_title(request.args.get("saved", ""))
-    notice = f"Saved module '{saved}'. It is now in the library." if saved else None
+    notice = (gettext("Saved module '%(title)s'. It is now in the library.", title=saved)
+              if saved else None)
     return _picker_page(session, dl_request, token, notice=notice)
 
 
 @bp.get("/preview/<module_id>")
 def preview(module_id: str) -> Response:
     """The module as a learner would meet it (read-only; nothing is recorded)."""
-    _, _, token = _session(request.args.get("t"))
+    session, _, token = _session(request.args.get("t"))
     try:
-        module = services.preview(module_id)
+        module = services.preview(module_id, locale=session.locale)
     except library.UnknownModule:
         abort(404)
     return _no_store(render_template("deep_linking/preview.html", module=module, token=token,
-                                     md=render_markdown))
+                                     md=render_markdown, page_lang=_page_lang()))
 
 
 @bp.post("/respond")
@@ -153,9 +166,10 @@ def respond() -> Response:
         problems: dict[str, list[str]] = {}
         picks = []
         if not chosen:
-            problems[""] = ["Choose a module first."]
+            problems[""] = [gettext("Choose a module first.")]
         elif len(chosen) > 1 and not dl_request.accept_multiple:
-            problems[""] = ["This LMS accepts one activity at a time here: choose one module."]
+            problems[""] = [gettext("This LMS accepts one activity at a time here: choose one "
+                                    "module.")]
         for module_id in chosen:
             fields = {
                 "mastery_threshold": request.form.get(f"s.{module_id}.mastery_threshold", ""),
@@ -180,7 +194,7 @@ def respond() -> Response:
     current_app.logger.info("deep link response items=%d user=%s platform=%s",
                             response.count, session.user_pk, session.platform_id)
     return _no_store(render_template("deep_linking/response.html", response=response,
-                                     picks=picks))
+                                     picks=picks, page_lang=_page_lang()))
 
 
 @bp.errorhandler(413)

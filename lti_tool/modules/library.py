@@ -45,6 +45,7 @@ class ModuleSummary:
     estimated_minutes: int | None
     source: str  # "sample" | "custom"
     goals: tuple[tuple[str, str], ...] = ()  # (id, title) of the module's goals
+    language: str = "en"  # the language of these texts (a translation's, via ``locale``)
 
 
 class UnknownModule(NotFoundError):
@@ -207,16 +208,19 @@ def summary(module: Module, source: str) -> ModuleSummary:
         skills=tuple((s.id, s.title) for s in module.skills), n_items=len(module.items),
         estimated_minutes=module.estimated_minutes, source=source,
         goals=tuple((g.id, g.title) for g in module.goals),
+        language=module.language,
     )
 
 
-def list_modules() -> list[ModuleSummary]:
-    """Every module a teacher can choose, samples first."""
-    out = [summary(get_module(mid), "sample") for mid in sample_ids()]
+def list_modules(locale: str | None = None) -> list[ModuleSummary]:
+    """Every module a teacher can choose, samples first; titles, descriptions, skills and
+    goals in the language of ``locale`` where the module is translated into it
+    (``learner_module``, cached), else in the module's own."""
+    out = [summary(learner_module(get_module(mid), locale), "sample") for mid in sample_ids()]
     custom = db.session.scalars(select(CustomModule).order_by(CustomModule.title))
     sample_set = set(sample_ids())
     for row in custom:
-        module = get_module(row.module_id)
+        module = learner_module(get_module(row.module_id), locale)
         if row.module_id in sample_set:
             out = [s for s in out if s.id != row.module_id]
         out.append(summary(module, "custom"))

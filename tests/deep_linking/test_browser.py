@@ -74,3 +74,33 @@ def test_picker_in_chromium(app, dl, browser, axe_source):
     finally:
         ctx.close()
         server.stop()
+
+
+def test_spanish_picker_and_preview_in_chromium(app, dl, browser, axe_source):
+    """A Spanish teacher's picker and preview (es-MX): Spanish, marked lang="es",
+    axe-clean with a settings panel open, and an English-only module marked lang="en"."""
+    from lti_tool.deep_linking import authoring
+    from lti_tool.protocol import claims
+
+    from .test_languages import ONE
+
+    assert authoring.save_module(ONE, owner_user_pk=None).saved is not None
+    token = dl.launch(**{claims.LAUNCH_PRESENTATION: {"locale": "es-MX"}})
+    server = serve_in_thread(app)
+    ctx = browser.new_context(viewport={"width": 1000, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server.url}/lti/deep-link/picker?t={token}")
+        assert page.get_attribute("html", "lang") == "es"
+        assert page.get_by_role("button", name="Añadir al curso").is_visible()
+        page.locator("#module-fractions summary").click()
+        assert page.get_by_label("Umbral de dominio (0,5–0,99)").first.is_visible()
+        assert page.get_attribute("label[for=pick-one-skill]", "lang") == "en"
+        assert axe_violations(page, axe_source) == []
+        assert _fits(page, 320), "the Spanish picker scrolls sideways at 320 px"
+        page.get_by_role("link", name="Vista como alumno").filter(has_text="Fracciones").click()
+        assert page.get_by_role("heading", level=2, name="Preguntas de muestra").is_visible()
+        assert axe_violations(page, axe_source) == []
+    finally:
+        ctx.close()
+        server.stop()

@@ -2,6 +2,8 @@
 
 French also covers every message extracted from the source (babel.cfg), keeps each
 placeholder of the English message, and follows one typographic convention (below).
+A plural message (``ngettext``, ``{% trans count=... %}``) has its id as (singular, plural)
+and one string per plural form of the language; every form is checked.
 """
 
 from __future__ import annotations
@@ -24,9 +26,19 @@ FR = TRANSLATIONS / "fr/LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
-def _po(directory: Path) -> dict[str, str]:
+def _plain(value):
+    """A message id or string as read: a str, or a tuple for a plural (.mo gives lists)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _forms(text) -> tuple[str, ...]:
+    """Every form of a translation (one for a message without plural)."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+def _po(directory: Path) -> dict:
     with open(directory / "messages.po", "rb") as f:
-        return {m.id: m.string for m in read_po(f) if m.id}
+        return {_plain(m.id): _plain(m.string) for m in read_po(f) if m.id}
 
 
 @pytest.mark.parametrize("lang", ["es", "fr"])
@@ -35,8 +47,10 @@ def test_catalogue_complete_and_compiled(lang):
     po_strings = _po(directory)
     with open(directory / "messages.mo", "rb") as f:
         mo = read_mo(f)
-    assert po_strings and all(po_strings.values()), f"untranslated {lang} messages"
-    assert {m.id: m.string for m in mo if m.id} == po_strings, "run pybabel compile"
+    untranslated = [k for k, v in po_strings.items() if not all(_forms(v))]
+    assert po_strings and untranslated == [], f"untranslated {lang} messages"
+    assert {_plain(m.id): _plain(m.string) for m in mo if m.id} == po_strings, \
+        "run pybabel compile"
 
 
 def test_french_translates_every_spanish_and_every_extracted_message():
@@ -51,8 +65,13 @@ def test_french_translates_every_spanish_and_every_extracted_message():
 
 def test_french_keeps_every_placeholder():
     for msgid, text in _po(FR).items():
-        assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(msgid)), msgid
-        assert "%" not in PLACEHOLDER.sub("", text), msgid  # a bare % breaks %-formatting
+        # A plural's first form (French: 0 and 1) keeps the singular's, the others the plural's.
+        english = _forms(msgid)
+        for n, form in enumerate(_forms(text)):
+            original = english[min(n, len(english) - 1)]
+            assert sorted(PLACEHOLDER.findall(form)) == sorted(PLACEHOLDER.findall(original)), \
+                msgid
+            assert "%" not in PLACEHOLDER.sub("", form), msgid  # a bare % breaks %-formatting
 
 
 def test_french_typography_is_consistent():
@@ -60,13 +79,14 @@ def test_french_typography_is_consistent():
     plain colons after labels), quotes are « » with no-break spaces inside, the
     apostrophe is the straight one, and French is written with its accents."""
     french = _po(FR)
-    for msgid, text in french.items():
-        assert not re.search(r"\s[:;!?]", text), msgid
-        assert "“" not in text and "”" not in text and '"' not in text, msgid
-        assert "’" not in text, msgid
-        assert all(part == "«\u00a0" for part in re.findall(r"«.", text)), msgid
-        assert all(part == "\u00a0»" for part in re.findall(r".»", text)), msgid
-    everything = " ".join(french.values())
+    for msgid, forms in french.items():
+        for text in _forms(forms):
+            assert not re.search(r"\s[:;!?]", text), msgid
+            assert "“" not in text and "”" not in text and '"' not in text, msgid
+            assert "’" not in text, msgid
+            assert all(part == "«\u00a0" for part in re.findall(r"«.", text)), msgid
+            assert all(part == "\u00a0»" for part in re.findall(r".»", text)), msgid
+    everything = " ".join(text for forms in french.values() for text in _forms(forms))
     for accented in ("é", "è", "à", "ç", "ê", "î"):
         assert accented in everything
 
