@@ -91,6 +91,10 @@ def normalise_text(text: str) -> str:
 _GROUPED_COMMA_DECIMAL = re.compile(
     r"^([+-]?)([1-9]\d{0,2}(?:[. \u00a0\u202f]\d{3})+)(?:,(\d+))?$")
 _DOT_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
+# The same for a language that writes decimals with a point: "17,576" is seventeen
+# thousand there and 17.576 in Spain; "1,000,000" and "1,000.5" can only be English.
+_COMMA_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
+_GROUPED_POINT_DECIMAL = re.compile(r"^([+-]?)([1-9]\d{0,2}(?:,\d{3})+)(?:\.(\d+))?$")
 
 
 def _decimal_comma_number(text: str) -> str | None:
@@ -108,7 +112,9 @@ def _decimal_comma_number(text: str) -> str | None:
 def parse_number(answer: object, language: str | None = None) -> float:
     """Read a numeric answer: a number, or text such as " 1,5 ", "3/4", "-1 1/2", "2e3".
 
-    A single comma with no dot is a decimal comma, in every language. In a language that
+    A single comma with no dot is a decimal comma ("0,5", "2,25"), except where it could be
+    a thousands comma in a language that writes decimals with a point ("en": "17,576" is
+    refused as ambiguous; "1,000,000" and "1,000.5" are read the English way). In a language that
     writes decimals with a comma (``language`` "es", "fr", ...; see
     ``adaptive.modules.translations.DECIMAL_COMMA_LANGUAGES``) a number grouped in
     thousands the way it does — "1.000,5", "1 000,5", "1.000.000" — is read too, and
@@ -138,6 +144,13 @@ def parse_number(answer: object, language: str | None = None) -> float:
         grouped = _decimal_comma_number(text)
         if grouped is not None:
             text = grouped
+    elif language:
+        if _COMMA_THOUSAND.match(text):
+            raise ValueError("write 1000 for a thousand, or 1.5 for one and a half")
+        point = _GROUPED_POINT_DECIMAL.match(text)
+        if point is not None and (point.group(3) or point.group(2).count(",") > 1):
+            sign, whole, frac = point.groups()
+            text = f"{sign}{whole.replace(',', '')}" + (f".{frac}" if frac else "")
     if "," in text:
         # "1,5" is a decimal comma; "1,000.5" or "1,2,3" are ambiguous, so refuse
         # them rather than guess a thousands separator.

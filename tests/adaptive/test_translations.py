@@ -185,6 +185,9 @@ def test_answers_in_the_learners_language(mini) -> None:
     ("12.345.678", "es", 12345678.0), ("-1.000,25", "es-MX", -1000.25),
     ("0.75", "es", 0.75), ("3,14159", "es", 3.14159), ("1 1/2", "es", 1.5),
     ("0.625", "es", 0.625), ("1.5", "es", 1.5), ("1.000", None, 1.0),
+    # English groups with commas: read when it can only be that, decimal commas still read
+    ("1,000,000", "en", 1e6), ("12,000.5", "en", 12000.5), ("0,575", "en", 0.575),
+    ("2,25", "en", 2.25), ("17,576", None, 17.576),
 ])
 def test_numbers_read_the_learners_way(text, language, value) -> None:
     assert parse_number(text, language) == pytest.approx(value)
@@ -194,6 +197,8 @@ def test_numbers_read_the_learners_way(text, language, value) -> None:
     ("1.000", "es"),      # a thousand in Spain, one in English: ask again
     ("1.000,5", "en"),    # grouping with dots is not English
     ("1,000.5", None),    # unchanged default: ambiguous, refused
+    ("17,576", "en"),     # seventeen thousand in English, 17.576 in Spain: ask again
+    ("-1,250", "en-GB"),
 ])
 def test_ambiguous_numbers_are_refused(text, language) -> None:
     with pytest.raises(ValueError):
