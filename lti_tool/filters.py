@@ -30,6 +30,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from adaptive.modules.choice_refs import cites_choices
 from adaptive.modules.figures import FIGURE_REF
 
 __all__ = ["MATH_TAGS", "FigureLinks", "inline_filter", "markdown_filter", "plain_text",
@@ -240,3 +241,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.setdefault("markdown", markdown_filter)
     app.jinja_env.filters.setdefault("md_inline", inline_filter)
     app.jinja_env.filters.setdefault("plain_text", plain_text)
+    # An item whose explanations cite "(a)" shows each choice's id (adaptive.modules.choice_refs)
+    app.jinja_env.filters.setdefault("cites_choices", cites_choices)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from adaptive.goals import relevant_skills
 from adaptive.mastery.bkt import BKTModel
 from adaptive.mastery.chance import item_guess_floors
+from adaptive.modules.choice_refs import keeps_author_order
 from adaptive.modules.format import BKTParams, Item, Module
 
 # Re-exported: these moved to their own modules, and the policies, the engine and the web layer
@@ -126,6 +127,10 @@ def ask(ctx: Context, item: Item, skill: str, phase: str) -> AskItem:
     order = [c.id for c in item.choices]
     if item.shuffle and len(order) > 1:
         ctx.rng.shuffle(order)
+        if keeps_author_order(item):
+            # Its explanations cite "(a)".."(e)": shown in that order (the draw is still
+            # made, so every other learner's path stays the same seeded path).
+            order = [c.id for c in item.choices]
     return AskItem(item.id, skill, phase, tuple(order))
 
 
