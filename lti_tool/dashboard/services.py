@@ -560,7 +560,9 @@ def _restructuring(data: ActivityData, item_labels: dict[str, str] | None = None
         i.id: item_label(data.module, i.id) for i in data.module.items}
     # The small-class analysis fits a model per skill (seconds for a class of 30-60), so
     # the result is kept until the class's data changes (any new answer, page or state).
-    key = "restructure:v2:" + hashlib.sha256(repr((
+    # The version is part of the key: bump it when the analysis or its wording changes, or
+    # an upgraded tool shows yesterday's sentences for a day (v3: twelfth session's wording).
+    key = "restructure:v3:" + hashlib.sha256(repr((
         data.module.id, data.module.metadata.get("hash"), data.practice_cap,
         sorted(labels.items()), sorted((a.learner, a.seq, a.item_id, a.correct)
                                        for a in data.answers),
