@@ -174,13 +174,15 @@ class CommentWords:
     separator: str = ", "
 
 
-def grade_comment(report: GradeReport, words: CommentWords | None = None) -> str:
+ENGLISH = CommentWords()
+
+
+def grade_comment(report: GradeReport, words: CommentWords = ENGLISH) -> str:
     """The gradebook comment of ``report`` in ``words`` (English by default)."""
-    return _comment(list(report.per_skill), words or CommentWords())
+    return _comment(report.per_skill, words)
 
 
-def _comment(rows: list[SkillGrade], words: CommentWords | None = None) -> str:
-    w = words or CommentWords()
+def _comment(rows: list[SkillGrade], w: CommentWords = ENGLISH) -> str:
     if not rows:
         return w.none
     parts = []

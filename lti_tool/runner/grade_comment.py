@@ -8,14 +8,23 @@ teacher" in Moodle's gradebook.
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from functools import lru_cache
+
+from flask_babel import get_locale, gettext
 
 from adaptive.grading.score import CommentWords, GradeReport, grade_comment
 
 
 def comment_words() -> CommentWords:
     """The comment's sentences in this request's language (English outside a request)."""
-    # gettext without variables returns the translated format string unformatted.
+    return _words(str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8)
+def _words(locale: str) -> CommentWords:
+    # Once per language: a graded answer step should not look six messages up each time.
+    # ``locale`` is the request's own, so gettext here translates into it; without
+    # variables gettext returns the translated format string unformatted.
     return CommentWords(
         none=gettext("No graded skills."),
         mastered=gettext("%(title)s ✓"),
