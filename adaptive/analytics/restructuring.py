@@ -370,14 +370,20 @@ def _closure(module: Module) -> dict[str, set[str]]:
 def _learned_then_reached(c: _Class, learners: Iterable[str], a_id: str,
                           b_id: str) -> list[str]:
     """The learners a prerequisite link a -> b is checked on: they had to learn a (mastered
-    it with at least one wrong practice answer on the way) and then reached b. A learner
+    it with at least one wrong practice answer on the way) and then reached b, or they got
+    stuck on a (flagged) and then took b's diagnostic. A learner
     who failed a's diagnostic and answered its practice right at once may have known a all
     along (a slip in the diagnostic); a wrong practice answer shows they had to learn it (a
     knower slips rarely, a non-knower is wrong far more often than right)."""
     wrong = {a.learner for a in c.answers
              if a.primary_skill == a_id and a.phase != "diagnostic" and not a.correct}
-    return [lr for lr in learners if lr in wrong and c.status.get((lr, a_id)) == "mastered"
-            and c.status.get((lr, b_id)) not in (None, "not_reached", "not_started")]
+    # A learner stuck on a (flagged after the practice cap) did not know it, and the engine
+    # still gives them b's diagnostic: with the link right they cannot pass it but by luck.
+    took_b = {a.learner for a in c.answers if a.primary_skill == b_id}
+    return [lr for lr in learners
+            if (lr in wrong and c.status.get((lr, a_id)) == "mastered"
+                and c.status.get((lr, b_id)) not in (None, "not_reached", "not_started"))
+            or (c.status.get((lr, a_id)) == "flagged" and lr in took_b)]
 
 
 def _passed_at(c: _Class) -> dict[tuple[str, str], int]:
@@ -436,18 +442,22 @@ def _prerequisites(c: _Class, th: Thresholds) -> list[Restructuring]:
             # leaves out, and with them left out it only cost power.
             firsts = [first_on[(lr, b.id)] for lr in lacked if (lr, b.id) in first_on]
             f_n, f_k = len(firsts), sum(a.correct for a in firsts)
+            n_stuck = sum(c.status.get((lr, a_id)) == "flagged" for lr in lacked)
+            stuck_note = (f" ({n_stuck} of them got stuck on it)" if n_stuck > 1 else
+                          " (one of them got stuck on it)" if n_stuck else "")
             chance = (sum(max(c.module.bkt_for(b.id).guess, floors.get(a.item_id, 0.0))
                           for a in firsts) / f_n if f_n else 1.0)
             out.append(Restructuring(
                 "remove_prerequisite", f"{a_id}>{b.id}",
-                f"{k1} of {n1} learners who had to learn “{title[a_id]}” already knew "
-                f"“{title[b.id]}” ({_pct(q1)}; {_pct(q0)} of those who knew "
+                f"{k1} of {n1} learners who had to learn “{title[a_id]}”{stuck_note} "
+                f"already knew “{title[b.id]}” ({_pct(q1)}; {_pct(q0)} of those who knew "
                 f"“{title[a_id]}”), and {f_k} of {f_n} got their first question on "
                 f"“{title[b.id]}” right (guessing explains about {_pct(chance)}): "
                 f"“{title[b.id]}” does not seem to need it.",
                 f"Remove “{title[a_id]}” from the prerequisites of “{title[b.id]}”, so "
                 "learners are not held back.", round(conf, 3),
-                {"lacked": n1, "lacked_knew_b": k1, "had": n0, "had_knew_b": k0,
+                {"lacked": n1, "lacked_knew_b": k1, "lacked_stuck": n_stuck,
+                 "had": n0, "had_knew_b": k0,
                  "lacked_first_right": f_k, "lacked_first": f_n,
                  "chance": round(chance, 3)},
                 {"op": "remove_prerequisite", "skill": b.id, "prerequisite": a_id}))
@@ -1080,7 +1090,8 @@ def not_judged(module: Module, answers: Iterable[AnswerRecord],
             more = f" and {len(unchecked) - 3} more" if len(unchecked) > 3 else ""
             out.append(f"Prerequisites: {len(unchecked)} of the {len(edges)} prerequisite "
                        f"links could not be checked ({named}{more}). A link “A before B” is "
-                       f"checked on learners who had to learn A and then reached B, at least "
+                       f"checked on learners who had to learn A (or got stuck on it) and "
+                       f"then reached B, at least "
                        f"{th.min_pair_learners} of them.")
     lessons = [p for p in module.pages if p.kind == "lesson" and p.skill]
     if lessons and learners:

@@ -18,7 +18,8 @@ def _records(rows: list[dict[str, str]],
     """One learner per row, skill -> status: "known" (the diagnostic right), "known-" (known,
     but the first answer wrong), "mastered" (diagnostic wrong, then practice wrong then
     right), "mastered+" (diagnostic wrong, practice right at once: a slip in the
-    diagnostic), "flagged" (diagnostic and practice wrong). Skills are answered in order
+    diagnostic), "flagged" (diagnostic and practice wrong), "blocked" (its diagnostic wrong
+    after a flagged prerequisite: not reached). Skills are answered in order
     s1, s2, ..., so nobody passes a later skill before practising an earlier one."""
     module, _ = synthetic_module(np.random.default_rng(0), skills=4, items_per_skill=8)
     pre = prerequisites or {}
@@ -34,7 +35,8 @@ def _records(rows: list[dict[str, str]],
                     "mastered": [("diagnostic", False), ("practice", False),
                                  ("practice", True)],
                     "mastered+": [("diagnostic", False), ("practice", True)],
-                    "flagged": [("diagnostic", False), ("practice", False)]}[how]
+                    "flagged": [("diagnostic", False), ("practice", False)],
+                    "blocked": [("diagnostic", False)]}[how]
             for j, (phase, ok) in enumerate(plan):
                 seq += 1
                 answers.append(AnswerRecord(
@@ -106,6 +108,35 @@ def test_a_spurious_prerequisite_is_removed_on_the_learners_who_had_to_learn_a()
     assert r.kind == "remove_prerequisite" and r.confidence >= 0.8
     assert r.numbers["lacked"] == 10 and r.numbers["lacked_knew_b"] == 3
     assert "got their first question on" in r.evidence
+
+
+def test_learners_stuck_on_a_who_pass_b_s_diagnostic_count_against_the_link():
+    """The engine gives b's diagnostic to learners stuck on its prerequisite a. With the
+    link right they cannot pass it but by luck (8 %); here four of seven did. Only two
+    learners had to learn s1 and then reached s2 (fewer than the four a link is checked on),
+    so the old rule, which left the stuck learners out, could not judge the link at all."""
+    stuck_knew = [{"s1": "flagged", "s2": "known", "s3": "known", "s4": "known"}] * 4
+    stuck_not = [{"s1": "flagged", "s2": "blocked", "s3": "known", "s4": "known"}] * 3
+    learnt = [{"s1": "mastered", "s2": "mastered", "s3": "known", "s4": "known"}] * 2
+    had = [{"s1": "known", "s2": "known", "s3": "known", "s4": "known"}] * 5 \
+        + [{"s1": "known", "s2": "mastered", "s3": "known", "s4": "known"}] * 3
+    r = _found(stuck_knew + stuck_not + learnt + had, {"s2": ("s1",)})["s1>s2"]
+    assert r.kind == "remove_prerequisite" and r.confidence >= 0.99
+    assert (r.numbers["lacked"], r.numbers["lacked_knew_b"], r.numbers["lacked_stuck"]) \
+        == (9, 4, 7)
+    assert "4 of 9 learners who had to learn “Skill 1” (7 of them got stuck on it)" \
+        in r.evidence
+
+
+def test_stuck_learners_who_fail_b_s_diagnostic_keep_the_link():
+    """The same class with the link real: the learners stuck on s1 fail s2's diagnostic
+    (one passes it, the luck the null allows), and the link stays."""
+    stuck = [{"s1": "flagged", "s2": "blocked", "s3": "known", "s4": "known"}] * 8 \
+        + [{"s1": "flagged", "s2": "known", "s3": "known", "s4": "known"}]
+    learnt = [{"s1": "mastered", "s2": "mastered", "s3": "known", "s4": "known"}] * 4
+    had = [{"s1": "known", "s2": "known", "s3": "known", "s4": "known"}] * 5 \
+        + [{"s1": "known", "s2": "mastered", "s3": "known", "s4": "known"}] * 3
+    assert "s1>s2" not in _found(stuck + learnt + had, {"s2": ("s1",)})
 
 
 def test_not_judged_names_a_link_too_few_had_to_learn_a_for():

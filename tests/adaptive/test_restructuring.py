@@ -156,7 +156,8 @@ def test_what_a_class_is_too_small_to_judge_is_said():
     assert said[5][0].startswith("Items: 120 of 120 were answered by fewer than 8 learners")
     assert said[5][1] == ("Prerequisites: 1 of the 1 prerequisite links could not be checked "
                           "(“Skill 3” before “Skill 5”). A link “A before B” is checked on "
-                          "learners who had to learn A and then reached B, at least 4 of them.")
+                          "learners who had to learn A (or got stuck on it) and then reached "
+                          "B, at least 4 of them.")
     assert said[5][2].startswith("Lessons: none of the 6 can be judged yet")
     assert not any(s.startswith("Prerequisites") for s in said[30])
     assert "of 120 were answered by fewer than 8" in said[30][0]
