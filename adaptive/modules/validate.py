@@ -262,6 +262,7 @@ class _Checker:
         self.check_coverage()
         self.check_reachability()
         self.check_guess_floor()
+        self.check_guessable_skills()
         return self.problems
 
     def check_settings(self) -> None:
@@ -332,6 +333,38 @@ class _Checker:
                     "items — set guess to at least it",
                     WARNING,
                 )
+
+    def check_guessable_skills(self) -> None:
+        """Warn when every item of a graded skill can be got right by a random click at
+        least one time in five (true/false, or single choice of up to five choices).
+
+        The engine weighs such answers at their chance rate, but a learner who guesses
+        still gets runs of right answers, and with nothing else to answer some are awarded
+        the skill: on an imported quiz of only such items, 4-15 % of guessing learners per
+        skill (``bench/guessing_learner.py``, docs/benchmarks.md "Guessing learner"); the
+        samples mix in typed and select-all items and stay under 1 %."""
+        from adaptive.mastery.chance import chance_rate
+
+        for index, skill in enumerate(self.module.skills):
+            items = [i for i in self.module.items if i.skills and i.primary_skill == skill.id]
+            if not skill.graded or len(items) < 2:
+                continue
+            rates = [chance_rate(i) for i in items]
+            if min(rates) < 0.2:
+                continue
+            least, most = round(1 / min(rates)), round(1 / max(rates))
+            often = f"{least}" if least == most else f"{least} (up to 1 in {most})"
+            self.report(
+                f"skills[{index}]",
+                "guessable-skill",
+                f"every one of the {len(items)} items of skill {skill.id!r} is answered right "
+                f"by a random click at least 1 time in {often}: a learner who guesses can be "
+                "awarded it (on an imported quiz of such items, 4-15 % of guessing learners "
+                "were); add items with typed "
+                "answers (numeric, short text) or select-all items, which a guess almost never "
+                "gets right",
+                WARNING,
+            )
 
     def _duplicates(self, ids: list[str], path: str, what: str) -> None:
         first: dict[str, int] = {}

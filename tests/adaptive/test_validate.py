@@ -293,3 +293,24 @@ def test_validate_module_on_hand_built_module_without_lines() -> None:
         "<module>: settings.practice_cap: practice_cap must be at least 1, got 0 "
         "[practice-cap-range]"
     )
+
+
+def test_a_quiz_a_click_can_pass_is_named_per_skill() -> None:
+    """An imported true/false quiz: every item is right for half the random clicks, and
+    guessing learners were awarded such skills (docs/benchmarks.md, "Guessing learner").
+    One typed item in a skill is enough for the warning to go (a guess misses it)."""
+    from adaptive.importers import import_source
+    from adaptive.modules.loader import validate_text
+    from adaptive.simulation.quizzes import gift_quiz_text
+
+    text = gift_quiz_text(2, items=4, skills=2)
+    found = [p for p in validate_text(import_source(text.encode(), "q.gift").yaml_text)
+             if p.code == "guessable-skill"]
+    assert [p.path for p in found] == ["skills[0]", "skills[1]"]
+    assert "at least 1 time in 2:" in found[0].message and found[0].severity == "warning"
+    typed = text.replace("$CATEGORY: Beta\n\n",
+                         "::Alpha typed:: How many sides has a square? {#4}\n\n"
+                         "$CATEGORY: Beta\n\n")
+    found = [p for p in validate_text(import_source(typed.encode(), "q.gift").yaml_text)
+             if p.code == "guessable-skill"]
+    assert [p.path for p in found] == ["skills[1]"]
