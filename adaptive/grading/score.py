@@ -23,8 +23,11 @@ Why each part:
   new evidence (docs/grades.md, docs/engine.md).
 - ``P_evidence`` asks how strongly the skill's latest answers (the last practice answers kept
   in ``ss["recent"]``, else the diagnostic's) speak for "knows it" against "guesses": BKT's
-  observation step from an even prior with the skill's guess and slip and no learning. A
-  learner answering at the guess rate keeps it near 0; four right out of six is ≈ 0.9.
+  observation step from an even prior with the skill's guess and slip and no learning, each
+  answer's guess raised to its item's chance rate as the engine does (a true/false item is
+  right half the time by guessing; the items are the skill's latest in ``state["history"]``).
+  A learner answering at the guess rate keeps it near 0; four right out of six on
+  four-choice items is ≈ 0.75, on true/false items ≈ 0.35.
 - The cap keeps partial credit strictly below the mastery credit: for a threshold of 0.95 a
   skill in progress earns at most 0.855.
 
@@ -34,17 +37,19 @@ with a goal (``settings.goal``), only the goal's skills among them (``adaptive.g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from adaptive.goals import find_goal
 from adaptive.mastery.bkt import BKTModel, bkt_observe
+from adaptive.mastery.chance import with_guess_floor
 from adaptive.modules.format import BKTParams, Module
 from adaptive.policy.base import (
     NOT_STARTED,
     PASSED_STATUSES,
     ActivitySettings,
+    ModuleIndex,
     is_blocked,
     is_stuck,
     make_model,
@@ -84,16 +89,40 @@ class GradeReport:
     unresolved: bool = False
 
 
-def evidence(params: BKTParams, answers: list[bool]) -> float:
+def evidence(params: BKTParams, answers: Sequence[bool],
+             guesses: Sequence[float] | None = None) -> float:
     """P(knows the skill | these answers) from an even prior, with no learning between them:
-    how much the answers say beyond guessing (0.5 with no answers)."""
+    how much the answers say beyond guessing (0.5 with no answers). ``guesses``: each
+    answer's guess rate when it is above ``params.guess`` (an item's chance rate: a
+    true/false item is right half the time by guessing)."""
     k, u = 0.5, 0.5
-    for correct in answers:
-        k, u = bkt_observe(params, k, u, bool(correct))
+    for n, correct in enumerate(answers):
+        floor = guesses[n] if guesses is not None and n < len(guesses) else 0.0
+        used = with_guess_floor(params, floor) if floor > params.guess else params
+        k, u = bkt_observe(used, k, u, bool(correct))
     return k / (k + u) if k + u > 0 else 0.0
 
 
-def _credit(model: BKTModel, skill_id: str, ss: Mapping[str, Any], threshold: float) -> float:
+def _latest_guesses(model: BKTModel, module: Module, state: Mapping[str, Any],
+                    skill_id: str, ss: Mapping[str, Any], n: int) -> list[float]:
+    """The guess rate of each of the skill's ``n`` latest answers (those ``_credit`` reads),
+    raised to the item's chance rate: the items are the skill's last ``n`` in the learner's
+    history. The diagnostic keeps its own (``diag_guess``). Without a history (a state
+    from before it was kept), every answer gets the skill's highest chance rate: weaker
+    evidence, never more credit than the answers show."""
+    if not ss.get("recent") and len(ss.get("diag_guess") or ()) >= n:
+        return [float(g) for g in ss["diag_guess"][-n:]]
+    own = {i.id for i in ModuleIndex.of(module).items_by_skill.get(skill_id, ())}
+    history = [i for i in state.get("history") or () if i in own]
+    if len(history) >= n:
+        return [model.params_for(skill_id, i).guess for i in history[-n:]]
+    worst = max((model.params_for(skill_id, i).guess for i in own),
+                default=model.params_for(skill_id).guess)
+    return [worst] * n
+
+
+def _credit(model: BKTModel, module: Module, state: Mapping[str, Any], skill_id: str,
+            ss: Mapping[str, Any], threshold: float) -> float:
     status = ss["status"]
     if status in PASSED_STATUSES:
         return 1.0
@@ -103,7 +132,8 @@ def _credit(model: BKTModel, skill_id: str, ss: Mapping[str, Any], threshold: fl
     if not any(latest):
         return 0.0
     p_answered = float(ss.get("p_answered", model.p_mastery(ss["est"])))
-    p_evidence = evidence(model.params_for(skill_id), latest)
+    guesses = _latest_guesses(model, module, state, skill_id, ss, len(latest))
+    p_evidence = evidence(model.params_for(skill_id), latest, guesses)
     return max(0.0, min(p_answered, p_evidence, PARTIAL_CAP * threshold))
 
 
@@ -143,7 +173,7 @@ def grade(
                 p_mastery=p,
                 mastered=status in PASSED_STATUSES,
                 flagged=is_stuck(ss),
-                credit=_credit(model, skill.id, ss, threshold),
+                credit=_credit(model, module, state, skill.id, ss, threshold),
                 blocked=is_blocked(ss),
             )
         )

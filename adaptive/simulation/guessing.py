@@ -25,6 +25,7 @@ from adaptive.engine import (
     next_step,
     start,
 )
+from adaptive.grading.score import grade
 from adaptive.modules.format import Item, ItemType, Module
 from adaptive.policy.base import PASSED_STATUSES
 
@@ -56,6 +57,7 @@ class GuessRun:
     awarded: tuple[str, ...]  # skills known or mastered at the end
     answers: int
     correct: int
+    score: float = 0.0  # the LMS grade of the final state (``adaptive.grading.score``)
 
 
 def run_guesser(
@@ -85,16 +87,33 @@ def run_guesser(
     awarded = tuple(
         sid for sid, ss in result.state["skills"].items() if ss["status"] in PASSED_STATUSES
     )
-    return GuessRun(awarded, answers, correct)
+    return GuessRun(awarded, answers, correct, grade(module, result.state).score)
 
 
-def no_skill_share(module: Module, runs: int, base_seed: int = 0) -> tuple[float, dict[str, int]]:
-    """Share of ``runs`` guessing learners awarded no skill, and how often each skill was."""
+@dataclass(frozen=True)
+class GuesserSummary:
+    no_skill: float  # share of runs awarded no skill
+    per_skill: dict[str, int]  # skill -> runs it was awarded in
+    mean_score: float  # the mean LMS grade, in [0, 1]
+
+
+def guesser_summary(module: Module, runs: int, base_seed: int = 0) -> GuesserSummary:
+    """``runs`` guessing learners through ``module``: how often no skill was awarded, how
+    often each skill was, and their mean grade."""
     clean = 0
+    total = 0.0
     per_skill: dict[str, int] = {s.id: 0 for s in module.skills}
     for n in range(runs):
         run = run_guesser(module, base_seed + n)
         clean += not run.awarded
+        total += run.score
         for sid in run.awarded:
             per_skill[sid] += 1
-    return clean / runs if runs else 1.0, per_skill
+    return GuesserSummary(clean / runs if runs else 1.0, per_skill,
+                          total / runs if runs else 0.0)
+
+
+def no_skill_share(module: Module, runs: int, base_seed: int = 0) -> tuple[float, dict[str, int]]:
+    """Share of ``runs`` guessing learners awarded no skill, and how often each skill was."""
+    summary = guesser_summary(module, runs, base_seed)
+    return summary.no_skill, summary.per_skill

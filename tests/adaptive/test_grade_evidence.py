@@ -14,6 +14,7 @@ from adaptive.engine import (
 from adaptive.grading.score import grade
 from adaptive.modules.format import Item, ItemType, Module
 from adaptive.samples import load_sample, sample_ids
+from adaptive.simulation.quizzes import imported_quiz
 from adaptive.simulation.runner import answer_matching, wrong_answer
 from tests.support.engine_driver import play as drive
 
@@ -78,3 +79,59 @@ def test_random_guesser_expected_grade_at_most_ten_percent(sample):
         final = play(module, lambda item, rng=rng: random_guess(item, rng), seed=seed)
         scores.append(grade(module, final.state).score)
     assert sum(scores) / len(scores) <= 0.10
+
+
+def _quiz(choices: int) -> Module:
+    """A quiz as a teacher imports it from Moodle (GIFT): three skills of eight
+    single-choice questions with ``choices`` answers each; 2 is true/false."""
+    return imported_quiz(choices)
+
+
+def test_partial_credit_weighs_each_answer_at_its_items_chance_rate():
+    """The skill's guess (0.2 here) is below a true/false item's chance rate (0.5; the
+    engine raises the guess to 0.45 for it): four right of six on such items is what a
+    guesser does a third of the time. The evidence read the answers with the skill's guess
+    and gave that record about 0.86; read at the items' rate it is below 0.5."""
+    from adaptive.grading.score import evidence
+    from adaptive.mastery.chance import with_guess_floor
+    from adaptive.policy.base import make_model
+
+    module = _quiz(2)
+    sid = module.skills[0].id
+    params = module.bkt_for(sid)
+    item_guess = make_model(module).params_for(sid, module.items_for(sid)[0].id).guess
+    record = [True, True, False, True, False, True]
+    assert params.guess < item_guess
+    floored = evidence(with_guess_floor(params, item_guess), record)
+    assert evidence(params, record, [item_guess] * 6) == pytest.approx(floored)
+    assert floored < 0.5 < 0.8 < evidence(params, record)
+
+
+@pytest.mark.parametrize("choices", [2, 3])
+def test_a_guessers_partial_credit_on_an_imported_quiz_reads_the_items(choices):
+    """On an imported true/false (three-choice) quiz a guesser's skills in progress got
+    0.32 (0.11) of credit on average, because the evidence weighed every answer with the
+    skill's guess of 0.2. The grade now reads the items the learner answered (their
+    history), as the engine does: 0.17 (0.07)."""
+    module = _quiz(choices)
+    partial = []
+    for seed in range(150):
+        rng = random.Random(seed)
+        final = play(module, lambda item, rng=rng: random_guess(item, rng), seed=seed)
+        partial += [r.credit for r in grade(module, final.state).per_skill if not r.mastered]
+    assert partial
+    assert sum(partial) / len(partial) <= (0.22 if choices == 2 else 0.09)
+
+
+def test_a_state_without_its_history_gets_no_more_partial_credit():
+    """A state from before the history was kept: every answer is read at the skill's highest
+    chance rate, so the credit is never more than the answers show."""
+    module = _quiz(2)
+    rng = random.Random(3)
+    final = play(module, lambda item: random_guess(item, rng), seed=3)
+    with_history = grade(module, final.state)
+    state = {**final.state}
+    state.pop("history")
+    without = grade(module, state)
+    for a, b in zip(with_history.per_skill, without.per_skill, strict=True):
+        assert b.credit <= a.credit + 1e-12
