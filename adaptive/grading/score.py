@@ -3,6 +3,7 @@
     credit(skill) = 1          if mastered (practice) or known (its diagnostic was passed)
                   = 0          if never answered, blocked (a prerequisite is flagged), or no
                                recent answer of the skill was right
+                  = 0          if a guesser matches the recent answers more than 1 time in 20
                   = min(P_answered, P_evidence, PARTIAL_CAP * threshold)   otherwise
     score = mean of credit over the graded skills       (0 when there are none)
     score_given = score * max_score
@@ -28,6 +29,11 @@ Why each part:
   right half the time by guessing; the items are the skill's latest in ``state["history"]``).
   A learner answering at the guess rate keeps it near 0; four right out of six on
   four-choice items is ≈ 0.75, on true/false items ≈ 0.35.
+- And those answers must be a record a guesser rarely matches: at most 1 time in 20
+  (``PARTIAL_GUESS_CHANCE``; ``guessing_tail`` over the answers' chance rates). On
+  true/false items five right of six, which one guesser in nine gets, still has a
+  likelihood ratio worth 0.79; a guesser's partial credit on an imported true/false quiz
+  was 0.17 of a skill with the ratio alone.
 - The cap keeps partial credit strictly below the mastery credit: for a threshold of 0.95 a
   skill in progress earns at most 0.855.
 
@@ -56,7 +62,8 @@ from adaptive.policy.base import (
     settings_of,
 )
 
-__all__ = ["GRADE_MEANING", "PARTIAL_CAP", "GradeReport", "SkillGrade", "evidence", "grade"]
+__all__ = ["GRADE_MEANING", "PARTIAL_CAP", "PARTIAL_GUESS_CHANCE", "GradeReport", "SkillGrade",
+           "evidence", "grade", "guessing_tail"]
 
 #: The grade's meaning in one sentence (shown on the finish page; docs/grades.md).
 GRADE_MEANING = (
@@ -65,6 +72,10 @@ GRADE_MEANING = (
 )
 
 PARTIAL_CAP = 0.9
+#: Partial credit needs recent answers a guesser matches at most this often: on true/false
+#: items five right of six is what one guesser in nine does, and the likelihood ratio alone
+#: gave it 0.79 (docs/benchmarks.md, "Guessing learner", thirteenth session).
+PARTIAL_GUESS_CHANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -133,8 +144,23 @@ def _credit(model: BKTModel, module: Module, state: Mapping[str, Any], skill_id:
         return 0.0
     p_answered = float(ss.get("p_answered", model.p_mastery(ss["est"])))
     guesses = _latest_guesses(model, module, state, skill_id, ss, len(latest))
+    if guessing_tail(guesses, sum(map(bool, latest))) > PARTIAL_GUESS_CHANCE:
+        return 0.0  # a guesser does as well often enough: these answers show nothing
     p_evidence = evidence(model.params_for(skill_id), latest, guesses)
     return max(0.0, min(p_answered, p_evidence, PARTIAL_CAP * threshold))
+
+
+def guessing_tail(guesses: Sequence[float], right: int) -> float:
+    """P(a learner who guesses gets at least ``right`` of these answers right), each answer
+    right with its own guess rate (a Poisson-binomial tail)."""
+    dist = [1.0]  # dist[k] = P(k right so far)
+    for g in guesses:
+        nxt = [0.0] * (len(dist) + 1)
+        for k, p in enumerate(dist):
+            nxt[k] += p * (1.0 - g)
+            nxt[k + 1] += p * g
+        dist = nxt
+    return sum(dist[max(0, right):])
 
 
 def grade(

@@ -108,11 +108,12 @@ def test_partial_credit_weighs_each_answer_at_its_items_chance_rate():
 
 
 @pytest.mark.parametrize("choices", [2, 3])
-def test_a_guessers_partial_credit_on_an_imported_quiz_reads_the_items(choices):
+def test_a_guessers_partial_credit_on_an_imported_quiz_is_next_to_nothing(choices):
     """On an imported true/false (three-choice) quiz a guesser's skills in progress got
-    0.32 (0.11) of credit on average, because the evidence weighed every answer with the
-    skill's guess of 0.2. The grade now reads the items the learner answered (their
-    history), as the engine does: 0.17 (0.07)."""
+    0.32 (0.11) of credit on average: the evidence weighed every answer with the skill's
+    guess of 0.2, and five right of six true/false answers, which one guesser in nine
+    gets, still counts 0.79 at the items' chance rate. Read at the items' rate, and with
+    no credit for a record a guesser matches more than 1 time in 20: below 0.01."""
     module = _quiz(choices)
     partial = []
     for seed in range(150):
@@ -120,7 +121,30 @@ def test_a_guessers_partial_credit_on_an_imported_quiz_reads_the_items(choices):
         final = play(module, lambda item, rng=rng: random_guess(item, rng), seed=seed)
         partial += [r.credit for r in grade(module, final.state).per_skill if not r.mastered]
     assert partial
-    assert sum(partial) / len(partial) <= (0.22 if choices == 2 else 0.09)
+    assert sum(partial) / len(partial) <= 0.01
+
+
+def test_partial_credit_needs_a_record_a_guesser_rarely_matches():
+    """Four right of six four-choice answers: a guesser does that 1 time in 27, and the
+    record earns its evidence. Three of six, 1 time in 6: nothing (it earned 0.1)."""
+    from adaptive.grading.score import PARTIAL_GUESS_CHANCE, guessing_tail
+
+    assert guessing_tail([0.25] * 6, 4) == pytest.approx(0.0376, abs=1e-4)
+    assert guessing_tail([0.25] * 6, 4) <= PARTIAL_GUESS_CHANCE < guessing_tail([0.25] * 6, 3)
+    assert guessing_tail([0.5] * 6, 5) == pytest.approx(7 / 64)
+    assert guessing_tail([0.3, 0.5], 0) == 1.0 and guessing_tail([0.3, 0.5], 3) == 0.0
+    module = _quiz(4)
+    sid = module.skills[0].id
+    state = play(module, lambda item: random_guess(item, random.Random(0)), seed=0).state
+    ss = state["skills"][sid]
+    ss.update(status="practising", est={"k": 0.9, "u": 0.1, "n": 6}, attempts=6,
+              p_answered=0.9)
+    state["history"] = [i.id for i in module.items_for(sid)[:6]]
+    ss["recent"] = [False, False, True, True, True, True]
+    four = grade(module, state).per_skill[0].credit
+    ss["recent"] = [False, True, False, True, True, False]
+    three = grade(module, state).per_skill[0].credit
+    assert four > 0.5 and three == 0.0
 
 
 def test_a_state_without_its_history_gets_no_more_partial_credit():
