@@ -71,6 +71,7 @@ from adaptive.simulation.learners import POPULATIONS, SimLearner, slowest_quarte
 from adaptive.simulation.runner import LearnerOutcome, SkillOutcome, summarise  # noqa: E402
 from adaptive.simulation.scenarios import (  # noqa: E402
     ALL_SCENARIOS,
+    FRESH3_SCENARIOS,
     FRESH_SCENARIOS,
     SCENARIOS,
     Scenario,
@@ -138,6 +139,12 @@ def model_for(scenario: Scenario, points: int = 16) -> OracleModel:
     if scenario.independent:
         # Each skill's start has its own population draw: the label says nothing about it.
         levels = np.full_like(levels, float(shares @ levels))
+    elif scenario.independent_share > 0:
+        # A learner whose skills are independent knows each one with the mixture's mean, on
+        # its own: exactly one more population with that level (and that share).
+        q = scenario.independent_share
+        shares = np.append(shares * (1 - q), q)
+        levels = np.append(levels, float(shares[:-1] @ levels / (1 - q)))
     grid, weights = beta_grid(*scenario.learn_beta, points=points)
     return OracleModel(shares, levels, grid, weights, scenario.page_learn)
 
@@ -473,6 +480,7 @@ def scenario_names(arg: str) -> list[str]:
     """``all``: the issue's held-out models (and default); ``fresh``: the fresh ones;
     ``every``: both; else a comma-separated list of names (as ``bench/sim_branch.py``)."""
     named = {"all": list(SCENARIOS), "fresh": list(FRESH_SCENARIOS),
+             "fresh3": list(FRESH3_SCENARIOS), "seen": list(SCENARIOS) + list(FRESH_SCENARIOS),
              "every": list(ALL_SCENARIOS)}
     names = named.get(arg) or arg.split(",")
     unknown = [n for n in names if n not in ALL_SCENARIOS]
@@ -483,7 +491,8 @@ def scenario_names(arg: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenarios", default="all", help="all | fresh | every | name,name")
+    ap.add_argument("--scenarios", default="all",
+                    help="all | fresh | fresh3 | seen | every | name,name")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--learners", type=int, default=1000)
     ap.add_argument("--rules", default=",".join(RULES))

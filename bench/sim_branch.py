@@ -16,6 +16,7 @@ course in the same scenario.
     .venv/bin/python bench/sim_branch.py --scenarios all --seeds 5 --learners 1000
     .venv/bin/python bench/sim_branch.py --scenarios every --policies fixed,branchwise,candidate \
         --candidate diagnostic_learn=0.5   # + fresh models; a rule change beside the shipped
+    .venv/bin/python bench/sim_branch.py --scenarios fresh3 --seeds 5 --learners 1000  # 3rd set
     .venv/bin/python bench/sim_branch.py --seeds 2 --learners 500 --jobs 2
 """
 
@@ -42,6 +43,7 @@ from adaptive.simulation.learners import slowest_quarter  # noqa: E402
 from adaptive.simulation.runner import run_population, summarise  # noqa: E402
 from adaptive.simulation.scenarios import (  # noqa: E402
     ALL_SCENARIOS,
+    FRESH3_SCENARIOS,
     FRESH_SCENARIOS,
     SCENARIOS,
 )
@@ -189,6 +191,7 @@ def scenario_table(results: dict[str, dict[str, list[dict]]], names: list[str]) 
                 verdict = "all met" if not missed else "**missed: " + ", ".join(missed) + "**"
             tag = " (tuned on)" if ALL_SCENARIOS[scen].tuned_on else ""
             tag += " (fresh)" if scen in FRESH_SCENARIOS else ""
+            tag += " (fresh3)" if scen in FRESH3_SCENARIOS else ""
             lines.append(f"| {scen}{tag} | {name} | " + " | ".join(cells) + f" | {verdict} |")
     return "\n".join(lines)
 
@@ -203,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default="default",
                     help="comma-separated learner models; 'all' for the issue's ("
                     + ", ".join(SCENARIOS) + "), 'fresh' for the fresh held-out ones ("
-                    + ", ".join(FRESH_SCENARIOS) + "), 'every' for both")
+                    + ", ".join(FRESH_SCENARIOS) + "), 'fresh3' for the third set ("
+                    + ", ".join(FRESH3_SCENARIOS) + "), 'seen' for the issue's and the "
+                    "first fresh set, 'every' for all")
     ap.add_argument("--candidate", default="", metavar="OPTIONS",
                     help="AdaptivePolicy keyword options for the policy 'candidate', e.g. "
                     "diagnostic_learn=0.5 (add 'candidate' to --policies)")
@@ -223,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     if not set(names) <= set(POLICIES):
         ap.error(f"unknown policy in {args.policies!r}; known: {', '.join(POLICIES)}")
     groups = {"all": list(SCENARIOS), "fresh": list(FRESH_SCENARIOS),
-              "every": list(ALL_SCENARIOS)}
+              "fresh3": list(FRESH3_SCENARIOS),
+              "seen": list(SCENARIOS) + list(FRESH_SCENARIOS), "every": list(ALL_SCENARIOS)}
     scenarios = groups.get(args.scenarios) or [s for s in args.scenarios.split(",") if s]
     unknown = [s for s in scenarios if s not in ALL_SCENARIOS]
     if unknown:

@@ -123,12 +123,19 @@ def diagnostic_prior(
     pseudo: float = PRIOR_PSEUDO,
     low: float = PRIOR_LOW,
     high: float = PRIOR_HIGH,
+    mixed: float | None = None,
 ) -> float:
     """The learner-level prior for the next diagnostic: the share of this learner's earlier
-    diagnostics passed, smoothed with ``pseudo`` pass and fail counts, clipped to [low, high]."""
+    diagnostics passed, smoothed with ``pseudo`` pass and fail counts, clipped to [low, high].
+
+    ``mixed``: when the earlier diagnostics disagree with each other (at least one passed and
+    one not), the prior is at least this: a mixed record says the learner's skills do not go
+    all one way, and the share passed of a few skills is then a poor guide to the next one."""
     passed: int = state.get("diag_passed", 0)
     taken: int = state.get("diag_taken", 0)
     p = (pseudo + passed) / (2 * pseudo + taken)
+    if mixed is not None and 0 < passed < taken:
+        p = max(p, mixed)
     return min(high, max(low, p))
 
 
@@ -185,12 +192,16 @@ class AdaptivePolicy:
         practice_robust: bool = True,
         robust_learn: float = ROBUST_LEARN,
         diagnostic_learn: float = DIAGNOSTIC_LEARN,
+        mixed_prior: float | None = None,
+        retest_difficulty: float | None = None,
     ) -> None:
         # Tried and rejected on `default` (docs/benchmarks.md, "Robustness"): weighing right
         # answers as if guess and slip were 0.05 higher, in the skip and in practice (the
         # "pessimistic skip"); it cost experts 0.1-0.4 items per known skill, past the waste
         # goal, and was removed.
         self.practice_robust = practice_robust
+        self.mixed_prior = mixed_prior
+        self.retest_difficulty = retest_difficulty
         self.robust_learn = robust_learn
         self.diagnostic_learn = diagnostic_learn
         self.defer_lesson = defer_lesson
@@ -210,7 +221,8 @@ class AdaptivePolicy:
         self.seed_estimate = seed_estimate
 
     def _prior(self, state: dict[str, Any]) -> float:
-        return diagnostic_prior(state, self.prior_pseudo, self.prior_low, self.prior_high)
+        return diagnostic_prior(state, self.prior_pseudo, self.prior_low, self.prior_high,
+                                self.mixed_prior)
 
     # ---------------------------------------------------------------- choose
 
@@ -274,6 +286,16 @@ class AdaptivePolicy:
         if ss["status"] == DIAGNOSTIC:
             n, length = len(ss["diag"]), self._diagnostic_length(ctx, sid)
             pool = ctx.index.diagnostic_by_skill[sid]
+            if self.retest_difficulty is not None and n < length and False in ss["diag"]:
+                # After a wrong answer the test goes on with the skill's items of middle
+                # difficulty (relative to its range), not the next-hardest diagnostic item.
+                diffs = [i.difficulty for i in ctx.index.items_by_skill.get(sid, ())]
+                mid = (max(diffs) + min(diffs)) / 2 if diffs else 0.0
+                half = (max(diffs) - min(diffs)) / 2 if diffs else 0.0
+                item = pick_item(ctx, state, sid,
+                                 target_difficulty=mid + self.retest_difficulty * half)
+                if item is not None:
+                    return ask(ctx, item, sid, "diagnostic")
             if n < min(len(pool), length):
                 return ask(ctx, pool[n], sid, "diagnostic")
             if n < length:  # undecided past the pool: further items of the skill

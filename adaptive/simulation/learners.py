@@ -65,6 +65,7 @@ def make_learners(
     learn_beta: tuple[float, float] = (2.0, 6.0),
     page_learn: float = 0.3,
     independent: bool = False,
+    independent_share: float = 0.0,
 ) -> list[SimLearner]:
     """``n`` learners drawn from the population mix (shares are exact up to rounding).
 
@@ -72,7 +73,9 @@ def make_learners(
     learning rate (default mean 0.25), ``page_learn`` what a lesson page teaches, and
     ``independent`` draws each skill's starting knowledge from its own population draw, so
     that knowing one skill says nothing about the next (the learner keeps a label for the
-    report: an "expert" is then an expert only by name)."""
+    report: an "expert" is then an expert only by name). ``independent_share`` draws that way
+    only for a share of the learners (each learner decides by one draw): the skills go
+    together for the others (0: for everybody, unless ``independent``)."""
     populations = populations or POPULATIONS
     names = list(populations)
     shares = np.array([populations[name][0] for name in names], dtype=float)
@@ -86,7 +89,8 @@ def make_learners(
     for idx in range(n):
         pop = labels[int(order[idx])]
         p_known = populations[pop][1]
-        if independent:
+        own = independent or (independent_share > 0 and bool(rng.random() < independent_share))
+        if own:
             levels = [populations[name][1] for name in names]
             weights = shares / shares.sum()
             known = {s: bool(rng.random() < levels[int(rng.choice(len(names), p=weights))])

@@ -6,6 +6,8 @@ reported on the others, which it was not tuned on.
 changed (docs/benchmarks.md says which rule was chosen after which run), so they are no longer
 unseen. ``FRESH_SCENARIOS`` were written down on 2026-12-02, before any policy ran on them, to
 judge a change once on models nobody tuned against; after that run they are seen too.
+``FRESH3_SCENARIOS`` were written down on 2026-12-06 (thirteenth session), before any
+candidate policy ran on them, for the same use.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class Scenario:
     learn_beta: tuple[float, float] = (2.0, 6.0)
     page_learn: float = 0.3
     independent: bool = False
+    #: the share of learners whose skills are independent (the others' go together).
+    independent_share: float = 0.0
     tuned_on: bool = False
     #: name -> (share of learners, P(each skill known at start)); None: the protocol's mix.
     populations: tuple[tuple[str, float, float], ...] | None = None
@@ -42,7 +46,8 @@ class Scenario:
             name: (share, known) for name, share, known in self.populations}
         learners = make_learners(n, [s.id for s in module.skills], rng, populations,
                                  learn_beta=self.learn_beta, page_learn=self.page_learn,
-                                 independent=self.independent)
+                                 independent=self.independent,
+                                 independent_share=self.independent_share)
         return module, truth, learners
 
 
@@ -86,5 +91,29 @@ FRESH_SCENARIOS: dict[str, Scenario] = {
     )
 }
 
-#: Every learner model by name (the issue's and the fresh ones).
-ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **FRESH_SCENARIOS}
+FRESH3_SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("mixed-correlation", "the skills go together for half of the learners and "
+                 "are independent for the other half (each learner decides by one draw)",
+                 independent_share=0.5),
+        Scenario("difficulty-reversed", "guess and slip follow item difficulty with the other "
+                 "sign, 0.7 times as strongly as in 'difficulty' (the diagnostic's hardest items "
+                 "are slipped on least, guessed most)", difficulty_effect=-0.7),
+        Scenario("three-choice-careful", "guess 0.33 (a three-choice-like chance rate, above "
+                 "the engine's 0.25 floor), slip 0.05 per item (± 0.05)", guess=0.33, slip=0.05),
+        Scenario("five-choice-sloppy", "guess 0.15 (a five-choice-like chance rate, below the "
+                 "module's 0.2), slip 0.12 per item (± 0.05)", guess=0.15, slip=0.12),
+        Scenario("few-experts", "15 % experts (0.9), 35 % intermediates (0.5), 50 % novices "
+                 "(0.1), and guess/slip following difficulty half as strongly as in "
+                 "'difficulty'", difficulty_effect=0.5,
+                 populations=(("expert", 0.15, 0.9), ("intermediate", 0.35, 0.5),
+                              ("novice", 0.5, 0.1))),
+        Scenario("fast-mixed", "faster learning: T ~ Beta(4, 6) (mean 0.4), a page teaches "
+                 "0.4; a third of the learners with independent skills",
+                 learn_beta=(4.0, 6.0), page_learn=0.4, independent_share=1 / 3),
+    )
+}
+
+#: Every learner model by name (the issue's and the fresh ones of both sets).
+ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **FRESH_SCENARIOS, **FRESH3_SCENARIOS}

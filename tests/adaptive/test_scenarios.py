@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from adaptive.simulation.scenarios import ALL_SCENARIOS, FRESH_SCENARIOS, SCENARIOS
+from adaptive.simulation.scenarios import (
+    ALL_SCENARIOS,
+    FRESH3_SCENARIOS,
+    FRESH_SCENARIOS,
+    SCENARIOS,
+)
 
 
 def _build(name: str, n: int = 600):
@@ -15,6 +20,7 @@ def _build(name: str, n: int = 600):
 
 def test_the_fresh_models_are_new_names() -> None:
     assert not set(FRESH_SCENARIOS) & set(SCENARIOS)
+    assert not set(FRESH3_SCENARIOS) & (set(SCENARIOS) | set(FRESH_SCENARIOS))
 
 
 def test_the_module_is_the_same_in_every_scenario() -> None:
@@ -76,3 +82,31 @@ def test_slip_high_and_slower() -> None:
     assert slip.mean() == pytest.approx(0.2, abs=0.01)
     _, _, slower = _build("slower")
     assert np.mean([lr.learn_rate for lr in slower]) == pytest.approx(2 / 24, abs=0.01)
+
+
+def test_mixed_correlation_lies_between_together_and_independent() -> None:
+    together = _skill_correlation(_build("default", 3000)[2])
+    mixed = _skill_correlation(_build("mixed-correlation", 3000)[2])
+    assert 0.05 < mixed < together - 0.1
+    # The learners whose skills are independent are a population the oracle can name: the
+    # mixture's mean level, on every skill (bench/expert_waste_bound.py, ``model_for``).
+    from bench.expert_waste_bound import model_for
+
+    model = model_for(FRESH3_SCENARIOS["mixed-correlation"])
+    assert model.shares.tolist() == pytest.approx([0.15, 0.25, 0.1, 0.5])
+    assert model.levels[-1] == pytest.approx(0.3 * 0.95 + 0.5 * 0.5 + 0.2 * 0.05)
+
+
+def test_difficulty_reversed_and_the_guess_levels_of_the_third_set() -> None:
+    module, truth, _ = _build("difficulty-reversed")
+    items = [i for i in module.items if i.primary_skill == "s1"]
+    hard, easy = max(items, key=lambda i: i.difficulty), min(items, key=lambda i: i.difficulty)
+    assert truth[hard.id][1] < truth[easy.id][1] - 0.05  # slip lower on the hard item
+    assert truth[hard.id][0] > truth[easy.id][0] + 0.05  # guess higher
+    for name, guess, slip in (("three-choice-careful", 0.33, 0.05),
+                              ("five-choice-sloppy", 0.15, 0.12)):
+        g, s = np.array(list(_build(name)[1].values())).T
+        assert g.mean() == pytest.approx(guess, abs=0.01), name
+        assert s.mean() == pytest.approx(slip, abs=0.01), name
+    _, _, fast = _build("fast-mixed", 2000)
+    assert np.mean([lr.learn_rate for lr in fast]) == pytest.approx(0.4, abs=0.02)
