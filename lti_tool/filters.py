@@ -72,12 +72,35 @@ _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": F
 _md.enable(["table", "strikethrough"])
 
 
+# A number written the LaTeX way with a decimal comma, "7{,}4", and digit groups, "12\\,000"
+# (the Spanish and French texts and the numbers drawn for them write it so), is one number:
+# latex2mathml gives <mn>7</mn><mrow><mo>,</mo></mrow><mn>4</mn>, which browsers set as a
+# list, "7, 4", and <mn>12</mn><mspace/><mn>000</mn>, which a screen reader reads as two
+# numbers. Each becomes one <mn> ("12 000,5", the thin space kept as a narrow no-break space).
+# A bare comma, "(1, 2)", has no braces and stays a separator.
+_DIGIT_GROUPS = re.compile(r'<mn>(\d{1,3})</mn>((?:<mspace width="0\.167em" /><mn>\d{3}</mn>)+)')
+_BRACED_COMMA = re.compile(r"<mn>([\d\u202f]+)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>(\d+)</mn>")
+
+
+def _one_number(groups: re.Match[str]) -> str:
+    rest = re.findall(r"<mn>(\d{3})</mn>", groups.group(2))
+    return "<mn>" + "\u202f".join([groups.group(1), *rest]) + "</mn>"
+
+
+def _numbers_joined(mathml: str) -> str:
+    if "<mspace" in mathml:
+        mathml = _DIGIT_GROUPS.sub(_one_number, mathml)
+    if "&#x0002C;" in mathml:
+        mathml = _BRACED_COMMA.sub(r"<mn>\1,\2</mn>", mathml)
+    return mathml
+
+
 def _math_html(latex: str, display: bool) -> str:
     try:
         mathml = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # an author's typo must not break the page: show the source instead
         return f'<code class="math-error">{html.escape(latex)}</code>'
-    return mathml
+    return _numbers_joined(mathml)
 
 
 def _keep_url(tag: str, attr: str, value: str) -> str | None:

@@ -52,6 +52,20 @@ def test_inline_and_display_math_become_mathml():
     assert "<p>Half is <math" in html  # the inline formula stays in its paragraph
 
 
+def test_a_decimal_comma_and_digit_groups_in_math_make_one_number():
+    """"$7{,}4$" (how the Spanish and French texts write a decimal) was drawn "7, 4": the
+    braced comma came out as a separator between two numbers; digit groups were two
+    numbers to a screen reader."""
+    assert "<mn>7,4</mn>" in render_inline(r"$\bar{x} = 7{,}4$")
+    assert "<mo>\u2212</mo><mn>0,95</mn>" in render_inline(r"$r = -0{,}95$")
+    assert "<mn>12\u202f000,5</mn>" in render_inline(r"$x = 12\,000{,}5$")
+    assert "<mn>1\u202f234\u202f567</mn>" in render_inline(r"$1\,234\,567$")
+    # A bare comma is a separator still, and a thin space before a unit stays one.
+    pair = render_inline("$(1, 2)$")
+    assert "<mn>1</mn><mo>,</mo><mn>2</mn>" in pair
+    assert "<mspace" in render_inline(r"$5\,\text{cm}$")
+
+
 def test_dollar_amounts_and_escapes_stay_text():
     html = render_markdown(r"It costs $5 and $6, or \$7.")
     assert "<math" not in html and "$5" in html and "$7" in html
