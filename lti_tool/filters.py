@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 
 from adaptive.modules.choice_refs import cites_choices
 from adaptive.modules.figures import FIGURE_REF
+from adaptive.modules.math_spans import DISPLAY_MATH, INLINE_MATH
 
 __all__ = ["MATH_TAGS", "FigureLinks", "inline_filter", "markdown_filter", "plain_text",
            "render_inline", "render_markdown"]
@@ -61,10 +62,10 @@ _ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(_MATH_ATTRS) for tag in MATH_TAGS},
 }
 
-# Display math first so "$$x$$" is not read as two empty inline spans. "\$" is a literal
-# dollar; inline math may not start or end with a space ("costs $5 and $6" stays text).
-_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
-_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)")
+# Display math first so "$$x$$" is not read as two empty inline spans (the rules live with
+# the engine: item variants write numbers differently inside math, adaptive.modules.math_spans).
+_DISPLAY = DISPLAY_MATH
+_INLINE = INLINE_MATH
 _PLACEHOLDER = "BWMATH{}X"
 _PLACEHOLDER_RE = re.compile(r"BWMATH(\d+)X")
 
@@ -72,7 +73,7 @@ _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": F
 _md.enable(["table", "strikethrough"])
 
 
-# A number written the LaTeX way with a decimal comma, "7{,}4", and digit groups, "12\\,000"
+# A number written the LaTeX way with a decimal comma, "7{,}4", and digit groups, "12\,000"
 # (the Spanish and French texts and the numbers drawn for them write it so), is one number:
 # latex2mathml gives <mn>7</mn><mrow><mo>,</mo></mrow><mn>4</mn>, which browsers set as a
 # list, "7, 4", and <mn>12</mn><mspace/><mn>000</mn>, which a screen reader reads as two
