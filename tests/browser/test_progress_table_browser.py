@@ -1,0 +1,46 @@
+"""The per-skill progress table at 320 px breaks lines between words, never inside one
+(Spanish read "Denominador|es comunes", "Domi|nada", "Esta|do"), and fits the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_activity_browser import tool_frame
+
+pytestmark = pytest.mark.browser
+
+# Every word of the table's cells drawn on more than one line (a word split across lines).
+SPLIT_WORDS = """() => {
+  const split = [];
+  const range = document.createRange();
+  for (const cell of document.querySelectorAll('.progress-table th, .progress-table td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (range.getClientRects().length > 1) split.push(m[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def test_spanish_progress_table_at_320_keeps_words_whole(context, demo):
+    page = context.new_page()
+    page.goto(f"{demo.platform_url}/?as=bob&link=rl-1")
+    frame = tool_frame(page, demo)
+    small = context.new_page()
+    small.set_viewport_size({"width": 320, "height": 700})
+    small.goto(frame.url)
+    with small.expect_navigation():
+        small.get_by_role("link", name="Tu progreso").click()
+    small.locator("table.progress-table").wait_for()
+    assert "Denominadores comunes" in small.locator("table.progress-table").inner_text()
+    assert small.evaluate(SPLIT_WORDS) == []
+    assert small.evaluate("document.documentElement.scrollWidth") <= 320
+    # A word longer than any column scrolls inside the table's wrapper, not the page.
+    small.evaluate("() => { document.querySelector('.progress-table tbody th').textContent ="
+                   " 'https://example.edu/a-skill-title-pasted-as-one-long-word'; }")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 320
