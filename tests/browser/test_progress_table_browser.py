@@ -40,7 +40,14 @@ def test_spanish_progress_table_at_320_keeps_words_whole(context, demo):
     assert "Denominadores comunes" in small.locator("table.progress-table").inner_text()
     assert small.evaluate(SPLIT_WORDS) == []
     assert small.evaluate("document.documentElement.scrollWidth") <= 320
-    # A word longer than any column scrolls inside the table's wrapper, not the page.
+    wrap = small.locator(".progress-table-wrap")
+    assert wrap.get_attribute("tabindex") is None  # it fits: no extra tab stop
+    # A word longer than any column scrolls inside the table's wrapper, not the page, and
+    # the wrapper then takes keyboard focus (a named region) so it can be scrolled.
     small.evaluate("() => { document.querySelector('.progress-table tbody th').textContent ="
                    " 'https://example.edu/a-skill-title-pasted-as-one-long-word'; }")
     assert small.evaluate("document.documentElement.scrollWidth") <= 320
+    small.wait_for_function(
+        "document.querySelector('.progress-table-wrap').getAttribute('tabindex') === '0'")
+    assert wrap.get_attribute("role") == "region"
+    assert wrap.get_attribute("aria-label") == "Progreso por habilidad"
