@@ -51,3 +51,19 @@ def test_spanish_progress_table_at_320_keeps_words_whole(context, demo):
         "document.querySelector('.progress-table-wrap').getAttribute('tabindex') === '0'")
     assert wrap.get_attribute("role") == "region"
     assert wrap.get_attribute("aria-label") == "Progreso por habilidad"
+
+
+def test_in_a_phone_sized_lms_frame_every_column_stays_in_view(context, demo):
+    """Inside the LMS frame of a 320 px phone (about 240 px) not every word fits whole:
+    they break rather than push the mastery column out of sight behind a scrollbar."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{demo.platform_url}/?as=bob&link=rl-1")
+    frame = tool_frame(page, demo)
+    with frame.expect_navigation():
+        frame.get_by_role("link", name="Tu progreso").click()
+    frame = next(f for f in page.frames if f.url.startswith(demo.tool_url))
+    frame.locator("table.progress-table").wait_for()
+    assert frame.evaluate("window.innerWidth") < 320
+    assert frame.evaluate("(() => { const w = document.querySelector('.progress-table-wrap');"
+                          " return w.scrollWidth <= w.clientWidth; })()")
