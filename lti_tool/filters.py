@@ -225,8 +225,11 @@ def inline_filter(context, text: str | None) -> Markup:
 
 
 _LATEX_WORDS = {r"\times": "×", r"\div": "÷", r"\cdot": "·", r"\le": "≤", r"\ge": "≥",
-                r"\ne": "≠", r"\neq": "≠", r"\lt": "<", r"\gt": ">", r"\pm": "±",
-                r"\%": "%", r"\,": " ", r"\;": " ", r"\quad": " "}
+                r"\leq": "≤", r"\geq": "≥", r"\approx": "≈", r"\ne": "≠", r"\neq": "≠",
+                r"\lt": "<", r"\gt": ">", r"\pm": "±", r"\%": "%", r"\,": " ", r"\;": " ",
+                r"\quad": " "}
+# A whole command at a time: replacing "\le" as text made "\leq" "≤q" and "\left" "≤ft".
+_LATEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;%])")
 
 
 def _latex_words(latex: str) -> str:
@@ -234,8 +237,7 @@ def _latex_words(latex: str) -> str:
     for _ in range(5):  # nested fractions
         text = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
     text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", text)
-    for command, word in sorted(_LATEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(command, word)
+    text = _LATEX_COMMAND.sub(lambda m: _LATEX_WORDS.get(m.group(0), m.group(0)), text)
     text = re.sub(r"\\(text|mathrm|mathbf|operatorname)\{([^{}]*)\}", r"\2", text)
     text = re.sub(r"\\[a-zA-Z]+", "", text).replace("{", "").replace("}", "")
     return " ".join(text.split())

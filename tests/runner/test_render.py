@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lti_tool import filters as render
-from lti_tool.filters import render_inline, render_markdown
+from lti_tool.filters import plain_text, render_inline, render_markdown
 
 
 @pytest.mark.parametrize("source", [
@@ -64,6 +64,15 @@ def test_a_decimal_comma_and_digit_groups_in_math_make_one_number():
     pair = render_inline("$(1, 2)$")
     assert "<mn>1</mn><mo>,</mo><mn>2</mn>" in pair
     assert "<mspace" in render_inline(r"$5\,\text{cm}$")
+
+
+def test_a_formulas_plain_reading_names_each_command_whole():
+    """The accessible name of a choice that is only a formula (plain_text): "\\leq" was read
+    "≤q", "\\left(" "≤ft(", and "\\approx" vanished."""
+    assert plain_text(r"$x \leq 3$") == "x ≤ 3" and plain_text(r"$x \geq 3$") == "x ≥ 3"
+    assert plain_text(r"$\frac{3}{4} \approx 0{,}75$") == "3/4 ≈ 0,75"
+    assert plain_text(r"$\left(\frac{1}{2}\right)$") == "(1/2)"
+    assert plain_text(r"$x \le 2$, $50\%$, $5\,\text{cm}$") == "x ≤ 2, 50%, 5 cm"
 
 
 def test_dollar_amounts_and_escapes_stay_text():
