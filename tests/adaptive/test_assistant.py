@@ -73,6 +73,11 @@ def test_plain_text_reads_tables_and_sub_and_superscripts():
     assert not leaks("Q₃ is the upper quartile.", secrets)
 
 
+def test_plain_text_reads_each_latex_command_whole():
+    """"\\left(" was read "≤ft(" (the "\\le" inside it replaced as text)."""
+    assert plain(r"$\left(\frac{1}{2}\right) \leq 1$, $x \to 0$") == "(1/2) ≤ 1, x → 0"
+
+
 def test_a_number_grouped_in_thousands_is_read_as_one_number():
     """Spanish and French write 17 576 (and the numbers drawn for item variants are written
     so there): the answer check must see 17576 in it, not only 17 and 576."""
