@@ -153,11 +153,13 @@ def _numbered(module: Module, state: Mapping[str, Any], step: Step) -> Step:
 
 def item_for_step(module: Module, state: Mapping[str, Any], step: AskItem) -> Item:
     """The item as this step shows it: for an item with variants, with the numbers drawn for
-    this learner and showing (``adaptive.modules.variants``); otherwise ``module.item``."""
+    this learner and showing (``adaptive.modules.variants``), written the way of the
+    module's language (``7,4`` in a Spanish module, as its answers are read); otherwise
+    ``module.item``."""
     item = module.item(step.item_id)
     if item.variants is None or step.variant <= 0:
         return item
-    return variant_item(item, int(state.get("seed", 0)), step.variant)
+    return variant_item(item, int(state.get("seed", 0)), step.variant, module.language)
 
 
 def start(

@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 
 from adaptive.modules.choice_refs import cites_choices
 from adaptive.modules.figures import FIGURE_REF
+from adaptive.modules.math_spans import DISPLAY_MATH, INLINE_MATH
 
 __all__ = ["MATH_TAGS", "FigureLinks", "inline_filter", "markdown_filter", "plain_text",
            "render_inline", "render_markdown"]
@@ -61,10 +62,10 @@ _ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(_MATH_ATTRS) for tag in MATH_TAGS},
 }
 
-# Display math first so "$$x$$" is not read as two empty inline spans. "\$" is a literal
-# dollar; inline math may not start or end with a space ("costs $5 and $6" stays text).
-_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
-_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)")
+# Display math first so "$$x$$" is not read as two empty inline spans (the rules live with
+# the engine: item variants write numbers differently inside math, adaptive.modules.math_spans).
+_DISPLAY = DISPLAY_MATH
+_INLINE = INLINE_MATH
 _PLACEHOLDER = "BWMATH{}X"
 _PLACEHOLDER_RE = re.compile(r"BWMATH(\d+)X")
 
@@ -72,12 +73,35 @@ _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": F
 _md.enable(["table", "strikethrough"])
 
 
+# A number written the LaTeX way with a decimal comma, "7{,}4", and digit groups, "12\,000"
+# (the Spanish and French texts and the numbers drawn for them write it so), is one number:
+# latex2mathml gives <mn>7</mn><mrow><mo>,</mo></mrow><mn>4</mn>, which browsers set as a
+# list, "7, 4", and <mn>12</mn><mspace/><mn>000</mn>, which a screen reader reads as two
+# numbers. Each becomes one <mn> ("12 000,5", the thin space kept as a narrow no-break space).
+# A bare comma, "(1, 2)", has no braces and stays a separator.
+_DIGIT_GROUPS = re.compile(r'<mn>(\d{1,3})</mn>((?:<mspace width="0\.167em" /><mn>\d{3}</mn>)+)')
+_BRACED_COMMA = re.compile(r"<mn>([\d\u202f]+)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>(\d+)</mn>")
+
+
+def _one_number(groups: re.Match[str]) -> str:
+    rest = re.findall(r"<mn>(\d{3})</mn>", groups.group(2))
+    return "<mn>" + "\u202f".join([groups.group(1), *rest]) + "</mn>"
+
+
+def _numbers_joined(mathml: str) -> str:
+    if "<mspace" in mathml:
+        mathml = _DIGIT_GROUPS.sub(_one_number, mathml)
+    if "&#x0002C;" in mathml:
+        mathml = _BRACED_COMMA.sub(r"<mn>\1,\2</mn>", mathml)
+    return mathml
+
+
 def _math_html(latex: str, display: bool) -> str:
     try:
         mathml = latex_to_mathml(latex.strip(), display="block" if display else "inline")
     except Exception:  # an author's typo must not break the page: show the source instead
         return f'<code class="math-error">{html.escape(latex)}</code>'
-    return mathml
+    return _numbers_joined(mathml)
 
 
 def _keep_url(tag: str, attr: str, value: str) -> str | None:
@@ -201,8 +225,11 @@ def inline_filter(context, text: str | None) -> Markup:
 
 
 _LATEX_WORDS = {r"\times": "×", r"\div": "÷", r"\cdot": "·", r"\le": "≤", r"\ge": "≥",
-                r"\ne": "≠", r"\neq": "≠", r"\lt": "<", r"\gt": ">", r"\pm": "±",
-                r"\%": "%", r"\,": " ", r"\;": " ", r"\quad": " "}
+                r"\leq": "≤", r"\geq": "≥", r"\approx": "≈", r"\ne": "≠", r"\neq": "≠",
+                r"\lt": "<", r"\gt": ">", r"\pm": "±", r"\%": "%", r"\,": " ", r"\;": " ",
+                r"\quad": " "}
+# A whole command at a time: replacing "\le" as text made "\leq" "≤q" and "\left" "≤ft".
+_LATEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;%])")
 
 
 def _latex_words(latex: str) -> str:
@@ -210,8 +237,7 @@ def _latex_words(latex: str) -> str:
     for _ in range(5):  # nested fractions
         text = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
     text = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", text)
-    for command, word in sorted(_LATEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(command, word)
+    text = _LATEX_COMMAND.sub(lambda m: _LATEX_WORDS.get(m.group(0), m.group(0)), text)
     text = re.sub(r"\\(text|mathrm|mathbf|operatorname)\{([^{}]*)\}", r"\2", text)
     text = re.sub(r"\\[a-zA-Z]+", "", text).replace("{", "").replace("}", "")
     return " ".join(text.split())

@@ -74,6 +74,7 @@ def visible(passage: Passage, view: LearnerView) -> bool:
 # ----------------------------------------------------------------------------- secrets
 
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?\s*%?")
+_GROUPED = re.compile(r"(?<![\d.,])-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d])")
 _ANSWER_WORDS = ("option", "choice", "answer", "letter", "pick", "select", "opcion",
                  "respuesta", "letra", "alternativa", "elige", "escoge", "marca")
 
@@ -170,6 +171,10 @@ def _numbers(text: str) -> list[float]:
             found.append(values[0] / values[1])
         if percent:
             found.append(values[0] / 100.0)
+    # A number grouped in thousands ("17 576", as Spanish and French texts and the numbers
+    # drawn for them are written) is also that one number, besides its pieces 17 and 576.
+    for raw in _GROUPED.findall(text):
+        found.append(float(re.sub(r"\s", "", raw).replace(",", ".")))
     return found
 
 

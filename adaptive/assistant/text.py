@@ -19,6 +19,7 @@ _TEX_WORDS = {
     r"\leq": "≤", r"\ge": "≥", r"\geq": "≥", r"\to": "→", r"\approx": "≈", r"\pm": "±",
     r"\%": "%", r"\$": "$", r"\ldots": "…", r"\dots": "…", r"\quad": " ", r"\,": " ",
 }
+_TEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;%$])")
 _TEX_CMD = re.compile(r"\\(?:text|mathrm|mathbf|textbf|operatorname|bar|overline)\s*\{([^{}]*)\}")
 _TEX_OTHER = re.compile(r"\\[a-zA-Z]+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -98,8 +99,8 @@ def plain(markdown: str) -> str:
     for _ in range(3):  # nested fractions, innermost first
         text = _FRAC.sub(_fraction, text)
     text = _TEX_CMD.sub(r"\1", text)
-    for tex, char in sorted(_TEX_WORDS.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(tex, char)
+    # A whole command at a time: replacing "\\le" as text made "\\left(" read "≤ft(".
+    text = _TEX_COMMAND.sub(lambda m: _TEX_WORDS.get(m.group(0), m.group(0)), text)
     text = _TEX_OTHER.sub("", text).replace("{", "").replace("}", "")
     text = _LINK.sub(r"\1", text)
     text = _HTML_TAG.sub(" ", text)

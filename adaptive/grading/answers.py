@@ -171,14 +171,16 @@ def parse_number(answer: object, language: str | None = None) -> float:
         num_text, _, den_text = text.partition("/")
         num_text, den_text = num_text.strip(), den_text.strip()
         if not (_DECIMAL.match(num_text) and _DECIMAL.match(den_text)):
-            raise ValueError(f"cannot read {answer!r} as a fraction")
+            # Fixed sentences, not the answer echoed: the interface translates them by
+            # their text (lti_tool/translations), and the box still shows what was typed.
+            raise ValueError("cannot read this as a fraction")
         den = float(den_text)
         if den == 0:
             raise ValueError("division by zero")
         value = float(num_text) / den
     else:
         if not _DECIMAL.match(text):
-            raise ValueError(f"cannot read {answer!r} as a number")
+            raise ValueError("cannot read this as a number")
         value = float(text)
     if not math.isfinite(value):
         raise ValueError("expected a finite number")

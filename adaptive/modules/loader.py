@@ -512,7 +512,7 @@ class _Builder:
         )
         return Variants(params=tuple(params), derived=derived, where=_strs(data.get("where")))
 
-    def item(self, raw: object, path: str = "items") -> Item:
+    def item(self, raw: object, path: str = "items", language: str | None = None) -> Item:
         item = self._item(raw)
         variants = self.variants(_mapping(raw).get("variants"))
         if variants is None:
@@ -521,7 +521,7 @@ class _Builder:
 
         variants = replace(variants, template=item)
         try:
-            concrete = instantiate(item, default_values(variants))
+            concrete = instantiate(item, default_values(variants), language)
         except VariantError as exc:
             where = _join(path, "variants")
             self.problems.append(Problem(self.filename, line_for(self.lines, where), where,
@@ -572,6 +572,7 @@ class _Builder:
     def module(self, raw: object) -> Module:
         data = _mapping(raw)
         settings = self.settings(data.get("settings"))
+        language = _str(data, "language", "en")
         return Module(
             id=_str(data, "id"),
             title=_str(data, "title"),
@@ -581,11 +582,12 @@ class _Builder:
             ),
             pages=tuple(self.page(p) for p in _list(data.get("pages"))),
             items=tuple(
-                self.item(i, _join("items", n)) for n, i in enumerate(_list(data.get("items")))
+                self.item(i, _join("items", n), language)
+                for n, i in enumerate(_list(data.get("items")))
             ),
             description=_str(data, "description"),
             estimated_minutes=_int(data, "estimated_minutes", 0) or None,
-            language=_str(data, "language", "en"),
+            language=language,
             schema_version=_int(data, "schema_version", SCHEMA_VERSION),
             settings=settings,
             metadata=dict(_mapping(data.get("metadata"))),

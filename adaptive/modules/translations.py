@@ -296,7 +296,7 @@ def _localise_item(item: Item, t: Mapping[TextKey, TranslatedText]) -> Item:
     )
 
 
-def _localised_item(item: Item, t: Mapping[TextKey, TranslatedText]) -> Item:
+def _localised_item(item: Item, t: Mapping[TextKey, TranslatedText], language: str) -> Item:
     variants = item.variants
     if variants is None or variants.template is None:
         return _localise_item(item, t)
@@ -305,7 +305,7 @@ def _localised_item(item: Item, t: Mapping[TextKey, TranslatedText]) -> Item:
     template = _localise_item(variants.template, t)
     new_variants = replace(variants, template=template)
     try:
-        concrete = instantiate(template, default_values(new_variants))
+        concrete = instantiate(template, default_values(new_variants), language)
     except VariantError:  # cannot happen for a validated module; keep the original then
         return item
     return replace(concrete, variants=new_variants)
@@ -355,7 +355,7 @@ def localise(module: Module, language: str) -> Module:
                  body=_pick(t, ("pages", p.id, "body"), p.body))
             for p in module.pages
         ),
-        items=tuple(_localised_item(i, t) for i in module.items),
+        items=tuple(_localised_item(i, t, language) for i in module.items),
         figures=tuple(
             replace(f, alt=_pick(t, ("figures", f.id, "alt"), f.alt),
                     caption=_pick(t, ("figures", f.id, "caption"), f.caption))

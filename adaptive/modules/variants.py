@@ -11,6 +11,10 @@ the parameter space allows: practice never reuses the answer just shown.
 Expressions are a small, safe arithmetic language parsed with :mod:`ast` (never ``eval``):
 numbers, parameter names, ``+ - * / // % **``, comparisons, ``and``/``or``/``not``,
 ``x if c else y`` and the functions in ``FUNCTIONS``.
+
+Drawn numbers are written the learner's way when the caller passes the language the item is
+shown in (``format_value``): ``7,4`` in a Spanish or French sentence, ``7{,}4`` in its
+formulas, where the answer box reads ``7,4`` and the finish page writes ``0,75``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from adaptive.modules.format import AnswerGroup, Choice, Item, Match, Param, Variants
+from adaptive.modules.languages import uses_decimal_comma
+from adaptive.modules.math_spans import math_spans
 
 __all__ = [
     "FUNCTIONS",
@@ -181,15 +187,43 @@ def evaluate(expr: str, env: Mapping[str, float]) -> float:
     return number
 
 
-def format_value(value: Any) -> str:
-    """A drawn or derived value as text: integers without ".0", others to 6 significant digits."""
+def format_value(value: Any, language: str | None = None, *, in_math: bool = False) -> str:
+    """A drawn or derived value as text: integers without ".0", others to 6 significant digits.
+
+    Without ``language``, or in a language that writes decimals with a point, as the author
+    typed numbers (``7.4``, ``17576``: no thousands comma, which an English answer box
+    refuses as ambiguous in "17,576"). In a language that writes decimals with a comma
+    (``adaptive.modules.languages``), with the decimal comma and, from five digits, groups
+    of three set apart by a narrow no-break space (``17 576``, SI style; Spanish
+    typography does not group four digits). The space, not the point many of those
+    languages also use, because the answer box reads "17 576" there and refuses "17.576"
+    (one thousand there, one elsewhere): a learner who types a number as the question wrote
+    it is understood. ``in_math``: the number stands inside a formula (``$...$``), where a bare
+    comma would be set as punctuation with a space after it and a space would vanish, so
+    the comma is braced and the groups are a thin space (``17\\,576``, ``7{,}4``), the
+    way the translators write their own formulas.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.6g}"
+    text = str(value) if isinstance(value, int) else f"{value:.6g}"
+    if not uses_decimal_comma(language):
+        return text
+    parts = _PLAIN_NUMBER.match(text)
+    if parts is None:  # "inf", "nan": nothing to localise
+        return text
+    sign, whole, fraction, exponent = parts.groups()
+    if len(whole) >= 5:
+        group = "\\," if in_math else "\u202f"
+        head = len(whole) % 3 or 3
+        whole = group.join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
+    if fraction is not None:
+        whole += ("{,}" if in_math else ",") + fraction
+    return sign + whole + (exponent or "")
+
+
+_PLAIN_NUMBER = re.compile(r"^(-?)(\d+)(?:\.(\d+))?(e[+-]?\d+)?$")
 
 
 def placeholders(text: str) -> set[str]:
@@ -197,14 +231,28 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text or ""))
 
 
-def _fill(text: str, env: Mapping[str, Any]) -> str:
+@lru_cache(maxsize=4096)
+def _math_of(template: str) -> tuple[tuple[int, int], ...]:
+    """Where a template's formulas are, found with each placeholder read as digits (what
+    it becomes): ``$x${{a}}`` must be judged as ``$x$12`` is. Cached: the templates are
+    the module's few texts, filled again for every learner and showing."""
+    probe = PLACEHOLDER.sub(lambda m: "0" * len(m.group(0)), template)
+    return tuple(math_spans(probe))
+
+
+def _fill(text: str, env: Mapping[str, Any], language: str | None = None) -> str:
+    if not text or "{{" not in text:
+        return text
+    spans = _math_of(text) if uses_decimal_comma(language) else ()
+
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in env:
             raise VariantError(f"unknown placeholder {{{{{name}}}}}")
-        return format_value(env[name])
+        inside = any(start < m.start() < end for start, end in spans)
+        return format_value(env[name], language, in_math=inside)
 
-    return PLACEHOLDER.sub(sub, text) if text and "{{" in text else text
+    return PLACEHOLDER.sub(sub, text)
 
 
 def _number(value: Any) -> Any:
@@ -329,35 +377,50 @@ def draw(variants: Variants, seed: int, item_id: str, k: int) -> dict[str, Any]:
     return seen[k]
 
 
-def _match(match: Match, env: Mapping[str, Any]) -> Match:
+def _match(match: Match, env: Mapping[str, Any], language: str | None) -> Match:
     changes: dict[str, Any] = {}
     for field_name, expr in match.exprs:
         changes[field_name] = float(evaluate(expr, env))
     if match.text:
-        changes["text"] = _fill(match.text, env)
+        changes["text"] = _fill(match.text, env, language)
     if match.pattern:
+        # A regex keeps the author's digits: a narrow space drawn into it would refuse the
+        # plain space a learner types (and "7.4" there matches "7,4" already).
         changes["pattern"] = _fill(match.pattern, env)
-    if match.also:
-        changes["also"] = tuple(_fill(a, env) for a in match.also)
+    also = [_fill(a, env, language) for a in match.also]
+    # An accepted text with a number in it is also accepted as the author wrote the number
+    # ("7.4" beside the learner's "7,4"), as the answer box is for a numeric item.
+    for written in ((match.text,) if match.text else ()) + match.also:
+        plain = _fill(written, env)
+        if plain != changes.get("text") and plain not in also:
+            also.append(plain)
+    if also:
+        changes["also"] = tuple(also)
     return replace(match, **changes) if changes else match
 
 
-def instantiate(template: Item, env: Mapping[str, Any]) -> Item:
-    """The concrete item for the values ``env``: placeholders filled, answers computed."""
+def instantiate(template: Item, env: Mapping[str, Any], language: str | None = None) -> Item:
+    """The concrete item for the values ``env``: placeholders filled, answers computed.
+
+    ``language``: the one the item's texts are in (the module's, or a translation's), so
+    that its numbers are written that language's way (``format_value``)."""
     try:
-        return _instantiate(template, env)
+        return _instantiate(template, env, language)
     except VariantError:
         raise
     except (OverflowError, ValueError) as exc:  # e.g. a value too large for a float
         raise VariantError(f"item {template.id!r}: its values cannot be used ({exc})") from exc
 
 
-def _instantiate(template: Item, env: Mapping[str, Any]) -> Item:
+def _instantiate(template: Item, env: Mapping[str, Any], language: str | None) -> Item:
+    def fill(text: str) -> str:
+        return _fill(text, env, language)
+
     groups = tuple(
         AnswerGroup(
-            match=_match(g.match, env),
+            match=_match(g.match, env, language),
             correct=g.correct,
-            feedback=_fill(g.feedback, env),
+            feedback=fill(g.feedback),
             misconception=g.misconception,
             destination=g.destination,
         )
@@ -365,12 +428,12 @@ def _instantiate(template: Item, env: Mapping[str, Any]) -> Item:
     )
     return replace(
         template,
-        prompt=_fill(template.prompt, env),
-        choices=tuple(Choice(c.id, _fill(c.text, env)) for c in template.choices),
+        prompt=fill(template.prompt),
+        choices=tuple(Choice(c.id, fill(c.text)) for c in template.choices),
         answer_groups=groups,
-        default_feedback=_fill(template.default_feedback, env),
-        hints=tuple(_fill(h, env) for h in template.hints),
-        solution=_fill(template.solution, env),
+        default_feedback=fill(template.default_feedback),
+        hints=tuple(fill(h) for h in template.hints),
+        solution=fill(template.solution),
     )
 
 
@@ -385,13 +448,14 @@ def distinct_questions(item: Item) -> int:
     return ENUMERATE_LIMIT if space is None else max(len(space), 1)
 
 
-def variant_item(item: Item, seed: int, k: int) -> Item:
-    """``item`` as shown for the ``k``-th time to the learner with ``seed`` (k = 0: as loaded)."""
+def variant_item(item: Item, seed: int, k: int, language: str | None = None) -> Item:
+    """``item`` as shown for the ``k``-th time to the learner with ``seed`` (k = 0: as loaded),
+    its numbers written the way of ``language``, the language its texts are in."""
     variants = item.variants
     if variants is None or k <= 0 or variants.template is None:
         return item
     env = draw(variants, seed, item.id, k)
-    return replace(instantiate(variants.template, env), variants=variants)
+    return replace(instantiate(variants.template, env, language), variants=variants)
 
 
 def shown_values(item: Item, seed: int, k: int) -> dict[str, Any] | None:
@@ -405,12 +469,13 @@ def shown_values(item: Item, seed: int, k: int) -> dict[str, Any] | None:
     return draw(variants, seed, item.id, k) if k > 0 else default_values(variants)
 
 
-def with_values(item: Item, values: Mapping[str, Any]) -> Item:
-    """``item`` with the recorded ``values`` filled in (the inverse of ``shown_values``).
+def with_values(item: Item, values: Mapping[str, Any], language: str | None = None) -> Item:
+    """``item`` with the recorded ``values`` filled in (the inverse of ``shown_values``),
+    written the way of ``language`` (the one its texts are in).
 
     Raises VariantError when the values no longer fit the item (the module changed since:
     a placeholder or answer expression names a parameter they lack)."""
     variants = item.variants
     if variants is None or variants.template is None:
         return item
-    return replace(instantiate(variants.template, values), variants=variants)
+    return replace(instantiate(variants.template, values, language), variants=variants)

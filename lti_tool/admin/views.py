@@ -312,20 +312,30 @@ def usage():
     return render_template("admin/usage.html", usage=services.usage())
 
 
-@bp.get("/assistant-models")
-def assistant_models():
-    """The assistant's language model per course (the deployment's applies elsewhere)."""
+#: The fields of the course-model form shown again after a refusal; never the API key: a
+#: secret is not sent back into a page.
+_COURSE_MODEL_FIELDS = ("issuer", "client_id", "context_id", "base_url", "model", "timeout")
+
+
+def _assistant_models_page(values: dict[str, str] | None = None) -> str:
     from lti_tool.assistant.course_models import list_course_models
 
     settings = current_app.config["BRANCHWISE"]
     return render_template("admin/assistant_models.html", rows=list_course_models(),
                            deployment_model=settings.assistant_llm_model,
-                           deployment_url=settings.assistant_llm_url)
+                           deployment_url=settings.assistant_llm_url, values=values or {})
+
+
+@bp.get("/assistant-models")
+def assistant_models():
+    """The assistant's language model per course (the deployment's applies elsewhere)."""
+    return _assistant_models_page()
 
 
 @bp.post("/assistant-models")
-@_action("admin.assistant_models")
-def assistant_models_set() -> str:
+def assistant_models_set():
+    """Set a course's model. A refusal shows the form again with what was typed (status
+    400), not a redirect to an empty form: five fields retyped to fix one was the cost."""
     from lti_tool.assistant.course_models import set_course_model
 
     form = request.form
@@ -333,15 +343,24 @@ def assistant_models_set() -> str:
     # An empty key field keeps the stored key (it is never shown back to fill the field).
     api_key = "" if form.get("clear_key") else (key if key else None)
     try:
-        timeout = float(form["timeout"]) if form.get("timeout") else None
-    except ValueError as exc:
-        raise services.AdminError("The timeout must be a number of seconds.") from exc
-    set_course_model(current_app.config["BRANCHWISE"], issuer=form.get("issuer", "").strip(),
-                     context_id=form.get("context_id", "").strip(),
-                     client_id=form.get("client_id", "").strip() or None,
-                     base_url=form.get("base_url", ""), model=form.get("model", ""),
-                     api_key=api_key, timeout=timeout, by=g.admin.username)
-    return f"course {form.get('context_id', '').strip()}: the assistant uses {form.get('model')}"
+        try:
+            timeout = float(form["timeout"]) if form.get("timeout") else None
+        except ValueError as exc:
+            raise services.AdminError("The timeout must be a number of seconds.") from exc
+        set_course_model(current_app.config["BRANCHWISE"],
+                         issuer=form.get("issuer", "").strip(),
+                         context_id=form.get("context_id", "").strip(),
+                         client_id=form.get("client_id", "").strip() or None,
+                         base_url=form.get("base_url", ""), model=form.get("model", ""),
+                         api_key=api_key, timeout=timeout, by=g.admin.username)
+    except (services.AdminError, LookupError, ValueError) as exc:
+        flash(str(exc), "error")
+        return _assistant_models_page({k: form.get(k, "") for k in _COURSE_MODEL_FIELDS}), 400
+    message = (f"course {form.get('context_id', '').strip()}: the assistant uses "
+               f"{form.get('model')}")
+    log.info("admin action by %s: %s", g.admin.username, message)
+    flash(message, "ok")
+    return redirect(url_for("admin.assistant_models"))
 
 
 @bp.post("/assistant-models/clear")

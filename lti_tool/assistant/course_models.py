@@ -106,6 +106,9 @@ def set_course_model(settings: Settings, *, issuer: str, context_id: str, base_u
                      model: str, api_key: str | None = None, timeout: float | None = None,
                      client_id: str | None = None, by: str = "") -> CourseModel:
     """Create or replace a course's model. ``api_key=None`` keeps the stored key, "" clears it."""
+    if not issuer.strip() or not context_id.strip():
+        # Not "No course '' on '' has launched Branchwise yet": nothing was named.
+        raise CourseModelError("Give the platform issuer and the course (its LMS context id).")
     context = _context(issuer, context_id, client_id)
     url = _check_url(base_url)
     if not model.strip():

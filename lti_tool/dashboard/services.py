@@ -193,7 +193,7 @@ def seen_item(module: Module | None, item_id: str,
     if not isinstance(values, dict):
         return item, NOT_RECORDED
     try:
-        return with_values(item, values), ""
+        return with_values(item, values, module.language), ""
     except (ValueError, ArithmeticError, TypeError):  # VariantError is a ValueError
         return item, CHANGED
 

@@ -73,6 +73,22 @@ def test_plain_text_reads_tables_and_sub_and_superscripts():
     assert not leaks("Q₃ is the upper quartile.", secrets)
 
 
+def test_plain_text_reads_each_latex_command_whole():
+    """"\\left(" was read "≤ft(" (the "\\le" inside it replaced as text)."""
+    assert plain(r"$\left(\frac{1}{2}\right) \leq 1$, $x \to 0$") == "(1/2) ≤ 1, x → 0"
+
+
+def test_a_number_grouped_in_thousands_is_read_as_one_number():
+    """Spanish and French write 17 576 (and the numbers drawn for item variants are written
+    so there): the answer check must see 17576 in it, not only 17 and 576."""
+    secrets = Secrets(ranges=((17576.0, 17576.0),))
+    for text in ("son 17\u202f576 veces más", "$26^3 = 17\\,576$", "soit 17 576 fois",
+                 "12\u00a0000,5 ou 17 576"):
+        assert leaks(text, secrets), text
+    assert not leaks("17 577 et 576", secrets)
+    assert leaks("il y en a 12 000,5", Secrets(ranges=((12000.5, 12000.5),)))
+
+
 def test_every_source_of_the_module_is_a_passage(fractions):
     module, index = fractions
     ids = {p.id for p in index.passages}

@@ -164,16 +164,24 @@ def test_console_refuses_an_unknown_course_or_a_bad_url(app, client, lms, admin_
     console = admin_console
     _learner_in(client, lms, "course-A", "learner-a")
     bad = console.post("/admin/assistant-models", {
-        "issuer": ISSUER, "context_id": "course-A", "base_url": "ftp://x", "model": "m"},
-        page="/admin/assistant-models")
-    assert bad.status_code == 302
-    page = client.get("/admin/assistant-models").get_data(as_text=True)
+        "issuer": ISSUER, "context_id": "course-A", "base_url": "ftp://x", "model": "tutor-m",
+        "api_key": "sk-typed", "timeout": "7"}, page="/admin/assistant-models")
+    # Refused on the page itself, with what was typed still in the form (was: a redirect to
+    # an empty form), except the key: a secret is never put back into a page.
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
     assert "http(s) address" in page
-    console.post("/admin/assistant-models", {
+    for field, value in (("issuer", ISSUER), ("context_id", "course-A"),
+                         ("base_url", "ftp://x"), ("model", "tutor-m"), ("timeout", "7")):
+        assert re.search(rf'name="{field}" value="{re.escape(value)}"', page), field
+    assert "sk-typed" not in page
+    unknown = console.post("/admin/assistant-models", {
         "issuer": ISSUER, "context_id": "no-such-course", "base_url": "https://x.test/v1",
         "model": "m"}, page="/admin/assistant-models")
-    assert "has launched Branchwise yet" in client.get("/admin/assistant-models").get_data(
-        as_text=True)
+    assert "has launched Branchwise yet" in unknown.get_data(as_text=True)
+    empty = console.post("/admin/assistant-models", {}, page="/admin/assistant-models")
+    assert empty.status_code == 400
+    assert "Give the platform issuer and the course" in empty.get_data(as_text=True)
     assert db.session.scalars(select(CourseModel)).first() is None
     # Signed out, the page is not shown.
     other = app.test_client()

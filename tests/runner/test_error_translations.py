@@ -82,6 +82,22 @@ def test_an_unknown_page_is_spanish_for_a_spanish_browser(client) -> None:
     page = client.get("/no-such-page", headers={"Accept-Language": "es"}).get_data(True)
     assert _catalogue("es")["This page does not exist"] in page
     assert '<html lang="es"' in page
+    # Its skip link too (it said "Skip to content" on every learner's error page).
+    assert ">Saltar al contenido</a>" in page and "Skip to content" not in page
+
+
+@pytest.mark.parametrize(("lang", "skip"), [("fr", "Aller au contenu"),
+                                             ("es", "Saltar al contenido")])
+def test_a_refusal_has_its_skip_link_in_the_learners_language(client, lang, skip) -> None:
+    page = client.get("/activity?t=not-a-token", headers={"Accept-Language": lang})
+    assert page.status_code == 401
+    text = page.get_data(as_text=True)
+    assert f">{skip}</a>" in text and "Skip to content" not in text
+
+
+def test_the_admin_console_keeps_its_english_skip_link(client) -> None:
+    page = client.get("/admin/login", headers={"Accept-Language": "es"}).get_data(True)
+    assert ">Skip to content</a>" in page
 
 
 def test_a_sentence_carrying_user_input_is_escaped_and_not_formatted(app) -> None:

@@ -65,6 +65,10 @@ def test_a_spanish_locale_gets_the_spanish_sample(client, lms):
     assert "Fracciones equivalentes" in page  # skill titles in the progress panel
     assert "Equivalent fractions" not in page
     assert "Volver al curso" in page  # and the interface in Spanish too
+    # A skill not started yet: one skill, so no plural ("Todavía no alcanzadas" was shown
+    # beside each one); the words also head the finish page's list of skills not reached.
+    assert re.search(r"Simplificar fracciones\s*:\s*Todavía sin alcanzar", page), page
+    assert "alcanzadas" not in page
     for _ in range(12):  # wrong diagnostic answers lead to the first lesson
         if learner.kind == "page":
             break

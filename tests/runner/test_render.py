@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lti_tool import filters as render
-from lti_tool.filters import render_inline, render_markdown
+from lti_tool.filters import plain_text, render_inline, render_markdown
 
 
 @pytest.mark.parametrize("source", [
@@ -50,6 +50,29 @@ def test_inline_and_display_math_become_mathml():
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in html
     assert "<mfrac>" in html and 'display="block"' in html and "<msup>" in html
     assert "<p>Half is <math" in html  # the inline formula stays in its paragraph
+
+
+def test_a_decimal_comma_and_digit_groups_in_math_make_one_number():
+    """"$7{,}4$" (how the Spanish and French texts write a decimal) was drawn "7, 4": the
+    braced comma came out as a separator between two numbers; digit groups were two
+    numbers to a screen reader."""
+    assert "<mn>7,4</mn>" in render_inline(r"$\bar{x} = 7{,}4$")
+    assert "<mo>\u2212</mo><mn>0,95</mn>" in render_inline(r"$r = -0{,}95$")
+    assert "<mn>12\u202f000,5</mn>" in render_inline(r"$x = 12\,000{,}5$")
+    assert "<mn>1\u202f234\u202f567</mn>" in render_inline(r"$1\,234\,567$")
+    # A bare comma is a separator still, and a thin space before a unit stays one.
+    pair = render_inline("$(1, 2)$")
+    assert "<mn>1</mn><mo>,</mo><mn>2</mn>" in pair
+    assert "<mspace" in render_inline(r"$5\,\text{cm}$")
+
+
+def test_a_formulas_plain_reading_names_each_command_whole():
+    """The accessible name of a choice that is only a formula (plain_text): "\\leq" was read
+    "≤q", "\\left(" "≤ft(", and "\\approx" vanished."""
+    assert plain_text(r"$x \leq 3$") == "x ≤ 3" and plain_text(r"$x \geq 3$") == "x ≥ 3"
+    assert plain_text(r"$\frac{3}{4} \approx 0{,}75$") == "3/4 ≈ 0,75"
+    assert plain_text(r"$\left(\frac{1}{2}\right)$") == "(1/2)"
+    assert plain_text(r"$x \le 2$, $50\%$, $5\,\text{cm}$") == "x ≤ 2, 50%, 5 cm"
 
 
 def test_dollar_amounts_and_escapes_stay_text():
