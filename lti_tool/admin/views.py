@@ -225,12 +225,12 @@ def platforms_update(platform_id: int) -> str:
     return f"the proposed changes to {p.issuer} ({p.client_id}) were discarded"
 
 
-def _links_page(new_link=None):
+def _links_page(new_link=None, values: dict[str, str] | None = None) -> str:
     from lti_tool.registration import links
 
     return render_template("admin/registration_links.html", links=links.list_links(),
                            link_state=links.link_state, new_link=new_link,
-                           max_hours=links.MAX_HOURS,
+                           max_hours=links.MAX_HOURS, values=values or {},
                            approval=current_app.config["BRANCHWISE"]
                            .require_registration_approval)
 
@@ -251,9 +251,11 @@ def registration_links_create():
                                  created_by=g.admin.username, hours=hours,
                                  note=request.form.get("note", ""))
     except (ValueError, links.LinkError) as exc:
+        # The form again with what was typed (400), not a redirect to an empty one: the
+        # note said which LMS the link is for, and it was lost.
         flash(str(exc) if isinstance(exc, links.LinkError) else "hours must be a number",
               "error")
-        return redirect(url_for("admin.registration_links"))
+        return _links_page(values={k: request.form.get(k, "") for k in ("hours", "note")}), 400
     log.info("admin action by %s: registration link %s created", g.admin.username, link.id)
     return _links_page(new_link=link)
 

@@ -29,3 +29,22 @@ def test_console_creates_shows_once_and_revokes_a_link(console):
     assert revoked.status_code == 302
     db.session.refresh(link)
     assert link.revoked
+
+
+def test_a_refused_link_shows_the_form_again_with_the_note(console):
+    """Hours out of range, or not a number: the form comes back (400) with the note and the
+    hours typed and the reason, and no link is made. It used to redirect to an empty form."""
+    client = console.client
+    csrf = csrf_from(client.get("/admin/registration-links").data)
+    for hours, reason in (("100000", "a registration link lasts between"),
+                          ("soon", "hours must be a number")):
+        refused = client.post("/admin/registration-links",
+                              data={"csrf_token": csrf, "hours": hours,
+                                    "note": "Moodle <prod>"})
+        body = refused.get_data(as_text=True)
+        assert refused.status_code == 400
+        assert reason in body
+        assert 'name="note" maxlength="200" value="Moodle &lt;prod&gt;"' in body
+        assert f'value="{hours}"' in body
+        assert 'id="new-link-url"' not in body
+    assert db.session.query(RegistrationLink).count() == 0
