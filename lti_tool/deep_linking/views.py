@@ -205,7 +205,8 @@ def too_large(_exc) -> Response:
 
     limit_kb = _settings().max_module_bytes // 1024
     error = LaunchError(f"The module is larger than {limit_kb} KB, the most this server "
-                        "accepts. Go back and choose a smaller file.", code="too_large",
+                        "accepts. Go back and choose a smaller file, or paste a shorter module.",
+                        code="too_large",
                         status=413)
     error.title = "This upload is too large"
     from lti_tool.errors import error_page

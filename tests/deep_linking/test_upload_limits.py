@@ -56,6 +56,8 @@ def test_a_request_over_the_server_limit_says_the_limit(client, dl, app):
     resp = _upload(client, token, huge)
     assert resp.status_code == 413
     assert f"larger than {limit // 1024} KB" in resp.get_data(True)
+    # the same page answers a paste too large for the request (the form is not shown)
+    assert "or paste a shorter module" in resp.get_data(True)
 
 
 def test_the_limit_is_one_setting(database_url, tmp_path, key_server, platform_key):
