@@ -109,6 +109,20 @@ def _decimal_comma_number(text: str) -> str | None:
     return f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"
 
 
+def _vulgar_fractions(text: str) -> str:
+    """"½" as "1/2" and "2½" as "2 1/2". NFKC alone makes "½" "1⁄2" (a fraction slash the
+    reader does not take) and "2½" "21⁄2", which would read as 21/2."""
+    out: list[str] = []
+    for ch in text:
+        plain = unicodedata.normalize("NFKC", ch)
+        if "\u2044" in plain and len(ch) == 1 and unicodedata.category(ch) == "No":
+            out.append((" " if out and out[-1][-1:].isdigit() else "")
+                       + plain.replace("\u2044", "/"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def parse_number(answer: object, language: str | None = None) -> float:
     """Read a numeric answer: a number, or text such as " 1,5 ", "3/4", "-1 1/2", "2e3".
 
@@ -133,7 +147,8 @@ def parse_number(answer: object, language: str | None = None) -> float:
         return value
     if not isinstance(answer, str):
         raise ValueError("expected a number")
-    text = unicodedata.normalize("NFKC", answer).strip().replace("\u2212", "-")
+    text = (unicodedata.normalize("NFKC", _vulgar_fractions(answer)).strip()
+            .replace("\u2212", "-").replace("\u2044", "/"))
     if not text:
         raise ValueError("the answer is empty")
     if len(text) > 100:

@@ -318,3 +318,12 @@ def test_malformed_item_type_never_raises() -> None:
     broken = Item(**{**item.__dict__, "type": "essay"})  # bypasses the enum on purpose
     result = evaluate_answer(broken, "1")
     assert not result.valid and result.error
+
+
+@pytest.mark.parametrize("typed, value", [("½", 0.5), ("2½", 2.5), ("-¾", -0.75),
+                                          ("1 ½", 1.5), ("1⁄2", 0.5), ("⅓", 1 / 3)])
+@pytest.mark.parametrize("language", [None, "en", "es", "fr"])
+def test_a_fraction_typed_as_one_character_is_read(typed, value, language):
+    """"½" (a phone keyboard offers it) was refused as not a number, and "2½" would have
+    been read 21/2 after Unicode normalisation made it "21⁄2"."""
+    assert parse_number(typed, language) == pytest.approx(value)
